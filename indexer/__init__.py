@@ -1,0 +1,3 @@
+"""plansearch indexer: corpus → parse → chunk → embed → index."""
+
+FORMAT_VERSION = 1

@@ -1,0 +1,65 @@
+"""Records that flow through the pipeline unchanged in shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RecordKind = Literal["project", "section"]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One plan document of the corpus, as listed in ``corpus/documents.json``."""
+
+    doc_id: str
+    city: str
+    title: str
+    period: str
+    file: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """A named part of a record: ``実施目的``, ``事業計画`` for one year, a table …
+
+    ``name`` is the label as printed (without the year); ``year`` holds the fiscal
+    year label (``令和4年度``) when the document gives the field per year.
+    """
+
+    name: str
+    text: str
+    year: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Name and year together, as shown to users (``事業計画 令和4年度``)."""
+        return f"{self.name} {self.year}" if self.year else self.name
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project (``kind="project"``) or a block of non-project text (``kind="section"``).
+
+    ``project_id`` is the number exactly as the corpus README defines it for the
+    document (``34``, ``1-102``, ``1-(1)-③``, ``1-1 方針2``); it is ``None`` for
+    sections. ``key`` is unique within the document: it equals ``project_id`` except
+    when one printed number names two different projects (the second gets
+    ``<project_id>_2``) and for sections (``section-<n>``).
+    """
+
+    doc_id: str
+    city: str
+    doc_title: str
+    kind: RecordKind
+    key: str
+    project_id: str | None
+    project_name: str | None
+    department: str | None
+    section_path: tuple[str, ...]
+    fields: tuple[Field, ...]
+    related: tuple[str, ...] = field(default=())
+
+    def field_texts(self, name: str) -> list[str]:
+        """Texts of every field called ``name`` (all years), in document order."""
+        return [f.text for f in self.fields if f.name == name]

@@ -1,0 +1,47 @@
+"""Pure helpers that turn PDF-converted text into plain lines."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LIST_ITEM = re.compile(r"</?li>|</?p>")
+_LIST_WRAPPER = re.compile(r'<ul[^>]*>|</ul>')
+_SPACES = re.compile(r"[ \u3000]+")
+
+
+def strip_html_lists(cell: str) -> str:
+    """Turn the ``<ul><li>…</li></ul>`` fragments of a table cell into plain lines.
+
+    The converter wrote bullet lists as HTML inside one tab-separated cell; items
+    become separate lines, and stray wrappers disappear.
+    """
+    if "<" not in cell:
+        return cell.strip()
+    text = _LIST_WRAPPER.sub("\n", cell)
+    text = _LIST_ITEM.sub("\n", text)
+    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def split_bullets(text: str, bullet: str = "●") -> str:
+    """Put each ``●`` item of a run-on cell on its own line."""
+    parts = [p.strip() for p in text.replace(bullet, "\n" + bullet).split("\n")]
+    return "\n".join(p for p in parts if p)
+
+
+def cells(line: str) -> list[str]:
+    """Tab-separated cells of a table row, HTML lists stripped, empty cells dropped."""
+    out = [strip_html_lists(c) for c in line.split("\t")]
+    return [c for c in out if c]
+
+
+def squeeze(text: str) -> str:
+    """Collapse runs of spaces and blank lines; keep line breaks between items."""
+    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def nfkc(text: str) -> str:
+    """NFKC-normalize (full-width digits and letters become ASCII)."""
+    return unicodedata.normalize("NFKC", text)
