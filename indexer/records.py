@@ -17,6 +17,12 @@ class DocumentInfo:
     title: str
     period: str
     file: str
+    number_label: str = "事業番号"
+    short_title: str = ""
+
+    def project_label(self, project_id: str) -> str:
+        """How the document prints a project number (``事業番号 34``, ``重点施策 1-1 方針2``)."""
+        return f"{self.number_label} {project_id}"
 
 
 @dataclass(frozen=True)
@@ -63,3 +69,30 @@ class Project:
     def field_texts(self, name: str) -> list[str]:
         """Texts of every field called ``name`` (all years), in document order."""
         return [f.text for f in self.fields if f.name == name]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A searchable passage: part of one record, never of two.
+
+    ``header`` names the document, the project and the field so that the passage
+    is understandable alone; the embedded and lexically indexed text is
+    ``header + "\\n" + text``. ``chunk_id`` is a stable int64 derived from the
+    chunk's position (document, record key, fields, part), not from build order.
+    """
+
+    chunk_id: int
+    doc_id: str
+    record_key: str
+    project_id: str | None
+    project_name: str | None
+    department: str | None
+    section_path: tuple[str, ...]
+    field: str
+    header: str
+    text: str
+
+    @property
+    def indexed_text(self) -> str:
+        """The text given to the embedder and to BM25."""
+        return f"{self.header}\n{self.text}"

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 _LIST_ITEM = re.compile(r"</?li>|</?p>")
-_LIST_WRAPPER = re.compile(r'<ul[^>]*>|</ul>')
+_LIST_WRAPPER = re.compile(r"<ul[^>]*>|</ul>")
 _SPACES = re.compile(r"[ \u3000]+")
 
 

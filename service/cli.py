@@ -1,0 +1,179 @@
+"""The ``plansearch`` command: index, serve, search, projects."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from indexer.embedding import EmbedderError, make_embedder
+from indexer.settings import Settings
+from indexer.store import IndexMissingError, IndexStoreError
+from service.schemas import Hit, SearchMode
+from service.search import SearchEngine, SearchInputError, open_engine
+
+app = typer.Typer(
+    help="Search Japanese municipal plan documents. Settings: PLANSEARCH_* variables (README).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"plansearch: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _engine(settings: Settings) -> SearchEngine:
+    try:
+        return open_engine(settings)
+    except (IndexStoreError, EmbedderError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def index(
+    doc_id: Annotated[list[str] | None, typer.Option(help="only these documents")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+) -> None:
+    """Build (or refresh) the index; unchanged chunks reuse cached embeddings."""
+    settings = Settings()
+    try:
+        embedder = make_embedder(settings)
+        from indexer.build import build_index
+
+        report = build_index(settings, embedder, doc_ids=doc_id, progress=not quiet)
+    except (EmbedderError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(
+        f"indexed {report.records} records as {report.chunks} chunks "
+        f"({report.embedded} embedded, the rest cached) in {report.seconds:.1f}s "
+        f"→ {report.index_dir}"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: PLANSEARCH_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: PLANSEARCH_PORT")] = None,
+    build: Annotated[bool, typer.Option(help="build the index first when missing")] = True,
+) -> None:
+    """Serve the API and the search page (builds the index first when it is missing)."""
+    import uvicorn
+
+    from service.api import create_app
+
+    settings = Settings()
+    try:
+        engine = open_engine(settings)
+    except IndexMissingError:
+        if not (build and settings.build_if_missing):
+            raise _fail(f"no index at {settings.index_dir}; run `plansearch index`") from None
+        typer.echo("no index yet: building it first (about 10 minutes on 2 cores)", err=True)
+        index(doc_id=None, quiet=False)
+        engine = _engine(settings)
+    except (IndexStoreError, EmbedderError) as exc:
+        raise _fail(str(exc)) from exc
+    uvicorn.run(
+        create_app(settings, engine), host=host or settings.host, port=port or settings.port
+    )
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise _fail(f"batch file not found: {path}")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise _fail(f"{path}:{n}: not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("query"), str):
+            raise _fail(f'{path}:{n}: each line needs an "id" and a string "query"')
+        rows.append(row)
+    return rows
+
+
+def _print_hits(hits: list[Hit]) -> None:
+    for h in hits:
+        number = f"{h.project_id} {h.project_name}" if h.project_id else " › ".join(h.section_path)
+        typer.echo(f"{h.rank:>3}. [{h.score:.4f}] {h.doc_id} | {number} | {h.department or '-'}")
+        typer.echo(f"     {h.field}: {h.text[:120].replace(chr(10), ' ')}")
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="the question")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
+    doc_id: Annotated[list[str] | None, typer.Option(help="only these documents")] = None,
+    city: Annotated[list[str] | None, typer.Option(help="only these cities")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
+    batch: Annotated[Path | None, typer.Option(help="JSON Lines with id and query")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Ranked passages for a question, or for every line of a --batch file."""
+    if (query is None) == (batch is None):
+        raise _fail("give either a question or --batch FILE")
+    engine = _engine(Settings())
+    the_mode: SearchMode = mode  # type: ignore[assignment]  # validated by the engine
+    try:
+        if batch is not None:
+            for row in _read_batch(batch):
+                hits = engine.search(row["query"], top_k, doc_id, city, the_mode)
+                out = {
+                    "id": row["id"],
+                    "query": row["query"],
+                    "results": [h.model_dump() for h in hits],
+                }
+                sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            return
+        hits = engine.search(query or "", top_k, doc_id, city, the_mode)
+    except SearchInputError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
+    else:
+        _print_hits(hits)
+
+
+@app.command()
+def projects(
+    doc_id: Annotated[list[str] | None, typer.Option(help="only these documents")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """List the parsed projects (printed numbers, names, departments); needs no index."""
+    from indexer.build import parse_corpus
+
+    try:
+        parsed = parse_corpus(Settings().corpus_dir, doc_id)
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    records = [r for p in parsed for r in p.records if r.kind == "project"]
+    if not as_json:
+        for r in records:
+            typer.echo(f"{r.doc_id}\t{r.project_id}\t{r.project_name}\t{r.department or '-'}")
+        return
+    counts = {
+        p.doc.doc_id: {
+            "projects": sum(1 for r in p.records if r.kind == "project"),
+            "project_numbers": len({r.project_id for r in p.records if r.kind == "project"}),
+        }
+        for p in parsed
+    }
+    rows = [
+        {
+            "doc_id": r.doc_id,
+            "project_id": r.project_id,
+            "project_key": r.key,
+            "project_name": r.project_name,
+            "department": r.department,
+            "section_path": list(r.section_path),
+        }
+        for r in records
+    ]
+    typer.echo(json.dumps({"counts": counts, "projects": rows}, ensure_ascii=False, indent=2))

@@ -1,0 +1,40 @@
+"""Rank fusion of dense and lexical result lists (pure functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+def rrf(
+    rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int = 60
+) -> dict[int, float]:
+    """Weighted reciprocal-rank fusion: Σ wᵢ / (k + rankᵢ), rank from 1.
+
+    Rank-based, so the unlike score scales of cosine similarity and BM25 need no
+    calibration; ``k`` damps the advantage of the very first ranks.
+    """
+    fused: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def weighted_scores(
+    scored: Sequence[Mapping[int, float]], weights: Sequence[float]
+) -> dict[int, float]:
+    """Weighted sum of per-list scores min-max normalized to [0, 1] (absent = 0)."""
+    fused: dict[int, float] = {}
+    for scores, weight in zip(scored, weights, strict=True):
+        if not scores:
+            continue
+        low, high = min(scores.values()), max(scores.values())
+        span = (high - low) or 1.0
+        for item, score in scores.items():
+            fused[item] = fused.get(item, 0.0) + weight * (score - low) / span
+    return fused
+
+
+def ranked(fused: Mapping[int, float]) -> list[tuple[int, float]]:
+    """Items by descending score; ties broken by item id so rankings are deterministic."""
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))

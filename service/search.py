@@ -1,0 +1,206 @@
+"""Hybrid search over a loaded index: dense (FAISS) + lexical (BM25), fused by rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from indexer.embedding.base import Embedder
+from indexer.records import Project
+from indexer.settings import Settings
+from indexer.tokenize import tokenize
+from service.fusion import ranked, rrf, weighted_scores
+from service.loading import LoadedIndex
+from service.schemas import MAX_QUERY_CHARS, MAX_TOP_K, Hit, SearchMode
+
+
+class SearchInputError(ValueError):
+    """The question or a filter is not acceptable; the message says why."""
+
+
+class NotFoundError(LookupError):
+    """A named document or project does not exist; the message lists what does."""
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How dense and lexical rankings are combined."""
+
+    method: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    candidates: int = 200
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FusionConfig:
+        """The fusion part of the settings."""
+        return cls(
+            settings.fusion,
+            settings.rrf_k,
+            settings.dense_weight,
+            settings.lexical_weight,
+            settings.candidates,
+        )
+
+
+def clean_query(query: str) -> str:
+    """The query trimmed; SearchInputError when it is empty or too long."""
+    if not isinstance(query, str) or not query.strip():
+        raise SearchInputError("the query is empty: type a question, e.g. 子育て支援の事業は？")
+    query = query.strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise SearchInputError(
+            f"the query has {len(query)} characters; the limit is {MAX_QUERY_CHARS}"
+        )
+    return query
+
+
+class SearchEngine:
+    """Answers questions from one loaded index with one embedder."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, fusion: FusionConfig) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.fusion = fusion
+        self._ids = np.array([c.chunk_id for c in index.chunks], dtype=np.int64)
+        self._row = {int(cid): row for row, cid in enumerate(self._ids)}
+        self._doc_of_row = np.array([c.doc_id for c in index.chunks])
+
+    # -- validation -------------------------------------------------------------
+
+    def check_doc_ids(self, doc_ids: Sequence[str] | None) -> list[str] | None:
+        """The doc ids, or SearchInputError listing the valid ones."""
+        if not doc_ids:
+            return None
+        unknown = [d for d in doc_ids if d not in self.index.documents]
+        if unknown:
+            valid = ", ".join(sorted(self.index.documents))
+            raise SearchInputError(f"unknown doc_id {', '.join(unknown)}; valid: {valid}")
+        return list(doc_ids)
+
+    def check_cities(self, cities: Sequence[str] | None) -> list[str] | None:
+        """The cities, or SearchInputError listing the valid ones."""
+        if not cities:
+            return None
+        unknown = [c for c in cities if c not in self.index.cities]
+        if unknown:
+            raise SearchInputError(
+                f"unknown city {', '.join(unknown)}; valid: {', '.join(self.index.cities)}"
+            )
+        return list(cities)
+
+    # -- retrieval --------------------------------------------------------------
+
+    def _allowed_rows(self, doc_ids: list[str] | None, cities: list[str] | None) -> np.ndarray:
+        docs = set(doc_ids or self.index.documents)
+        if cities:
+            docs &= {d for d, info in self.index.documents.items() if info.city in cities}
+        return np.flatnonzero(np.isin(self._doc_of_row, sorted(docs)))
+
+    def _dense(self, query: str, rows: np.ndarray, depth: int) -> dict[int, float]:
+        vector = self.embedder.encode_query(query).reshape(1, -1)
+        params = None
+        if len(rows) < len(self._ids):
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self._ids[rows]))
+        scores, ids = self.index.dense.search(vector, min(depth, len(rows)), params=params)
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+
+    def _lexical(self, query: str, rows: np.ndarray, depth: int) -> dict[int, float]:
+        tokens = list(tokenize(query))
+        if not tokens:
+            return {}
+        scores = np.asarray(self.index.lexical.get_scores(tokens))[rows]
+        # Stable order on ties: by row, so equal-scoring chunks rank reproducibly.
+        order = np.lexsort((rows, -scores))[:depth]
+        return {int(self._ids[rows[i]]): float(scores[i]) for i in order if scores[i] > 0}
+
+    def _fuse(
+        self, dense: dict[int, float], lexical: dict[int, float], mode: SearchMode
+    ) -> list[tuple[int, float]]:
+        if mode == "dense":
+            return ranked(dense)
+        if mode == "lexical":
+            return ranked(lexical)
+        weights = (self.fusion.dense_weight, self.fusion.lexical_weight)
+        if self.fusion.method == "weighted":
+            return ranked(weighted_scores((dense, lexical), weights))
+        lists = [[cid for cid, _ in ranked(dense)], [cid for cid, _ in ranked(lexical)]]
+        return ranked(rrf(lists, weights, self.fusion.rrf_k))
+
+    def search(
+        self,
+        query: str,
+        top_k: int = 10,
+        doc_ids: Sequence[str] | None = None,
+        cities: Sequence[str] | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        """The ``top_k`` best passages for ``query`` within the filters."""
+        query = clean_query(query)
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise SearchInputError(f"unknown mode {mode!r}; valid: hybrid, dense, lexical")
+        rows = self._allowed_rows(self.check_doc_ids(doc_ids), self.check_cities(cities))
+        if len(rows) == 0:
+            return []
+        depth = max(self.fusion.candidates, top_k)
+        dense = self._dense(query, rows, depth) if mode != "lexical" else {}
+        lexical = self._lexical(query, rows, depth) if mode != "dense" else {}
+        fused = self._fuse(dense, lexical, mode)[:top_k]
+        return [self._hit(rank, cid, score) for rank, (cid, score) in enumerate(fused, start=1)]
+
+    def _hit(self, rank: int, chunk_id: int, score: float) -> Hit:
+        chunk = self.index.chunks[self._row[chunk_id]]
+        doc = self.index.documents[chunk.doc_id]
+        return Hit(
+            rank=rank,
+            score=round(score, 6),
+            doc_id=chunk.doc_id,
+            doc_title=doc.title,
+            city=doc.city,
+            project_id=chunk.project_id,
+            project_key=chunk.record_key,
+            project_name=chunk.project_name,
+            department=chunk.department,
+            section_path=list(chunk.section_path),
+            field=chunk.field,
+            text=chunk.text,
+            chunk_id=chunk.chunk_id,
+        )
+
+    # -- records ----------------------------------------------------------------
+
+    def projects(self, doc_id: str | None = None) -> list[Project]:
+        """Project records (not sections), in document order, optionally of one document."""
+        if doc_id is not None and doc_id not in self.index.documents:
+            valid = ", ".join(sorted(self.index.documents))
+            raise NotFoundError(f"unknown doc_id {doc_id}; valid: {valid}")
+        return [
+            r
+            for r in self.index.records.values()
+            if r.kind == "project" and (doc_id is None or r.doc_id == doc_id)
+        ]
+
+    def project(self, doc_id: str, key: str) -> Project:
+        """One record by document and key (the project number, or ``<number>_2``)."""
+        record = self.index.records.get((doc_id, key))
+        if record is None:
+            known = [r.key for r in self.projects(doc_id)]
+            sample = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
+            raise NotFoundError(f"no project {key!r} in {doc_id}; its projects include {sample}")
+        return record
+
+
+def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchEngine:
+    """Load the embedder (unless given) and the published index, verified against it."""
+    from indexer.embedding import make_embedder
+    from service.loading import load_index
+
+    embedder = embedder or make_embedder(settings)
+    index = load_index(settings.index_dir, embedder.identity, settings.corpus_dir)
+    return SearchEngine(index, embedder, FusionConfig.from_settings(settings))
