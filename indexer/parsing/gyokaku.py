@@ -341,7 +341,7 @@ def _year_table(lines: tuple[str, ...]) -> _Table:
     rows: list[tuple[str, dict[str, str]]] = []
     for line in lines[1:]:
         cells = line.split("\t")
-        label = _one_line(" ".join(c for c in cells[:first] if c.strip()))
+        label = _one_line(" ".join(_clean_cell(c) for c in cells[:first]))
         values = {years[i]: _clean_cell(c) for i, c in enumerate(cells) if i in years}
         values = {y: v for y, v in values.items() if v}
         if label or not rows:
