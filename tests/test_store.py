@@ -1,0 +1,100 @@
+"""Index round trip, manifest checks, damage detection, atomic publishing, determinism."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import CORPUS
+
+from indexer import build as build_module
+from indexer.build import build_index
+from indexer.embedding.hashing import HashingEmbedder
+from indexer.settings import Settings
+from indexer.store import IndexMismatchError, IndexMissingError
+from service.search import open_engine
+
+DOC = "isesaki-gyokaku-r2-r5"
+
+
+@pytest.fixture()
+def settings(tmp_path) -> Settings:
+    return Settings(
+        embedder="hashing", corpus_dir=CORPUS,
+        index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+    )
+
+
+def _build(settings: Settings):
+    return build_index(settings, HashingEmbedder(), doc_ids=[DOC], progress=False)
+
+
+def test_round_trip_keeps_chunks_records_and_manifest(settings):
+    report = _build(settings)
+    engine = open_engine(settings, HashingEmbedder())
+    index = engine.index
+    assert len(index.chunks) == report.chunks == index.dense.ntotal
+    assert index.manifest["counts"]["documents"][DOC]["projects"] == 55
+    assert index.manifest["embedder"]["backend"] == "hashing"
+    record = engine.project(DOC, "1-(1)-③")
+    assert record.project_name == "証明書コンビニ交付サービスの推進"
+    assert record.fields and all(f.text for f in record.fields)
+    hits = engine.search("証明書 コンビニ交付", top_k=3)
+    assert hits[0].project_id == "1-(1)-③"
+
+
+def test_missing_index_says_what_to_run(settings):
+    with pytest.raises(IndexMissingError, match="plansearch index"):
+        open_engine(settings, HashingEmbedder())
+
+
+def test_index_from_another_model_is_refused(settings):
+    _build(settings)
+    with pytest.raises(IndexMismatchError, match=r"char-bigram-hash-256.*char-bigram-hash-128.*plansearch index"):
+        open_engine(settings, HashingEmbedder(dim=128))
+
+
+def test_index_from_another_format_version_is_refused(settings):
+    _build(settings)
+    manifest_path = settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = 0
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="format 0"):
+        open_engine(settings, HashingEmbedder())
+
+
+def test_damaged_file_is_detected_by_checksum(settings):
+    _build(settings)
+    dense = settings.index_dir / "dense.faiss"
+    dense.write_bytes(dense.read_bytes()[:-100])
+    with pytest.raises(IndexMismatchError, match=r"dense\.faiss.*damaged"):
+        open_engine(settings, HashingEmbedder())
+
+
+def test_failed_build_leaves_previous_index_served(settings, monkeypatch):
+    _build(settings)
+    before = settings.index_dir.resolve()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module, "publish", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _build(settings)
+    assert settings.index_dir.resolve() == before
+    builds = list((settings.index_dir.parent / "index-builds").iterdir())
+    assert builds == [before]  # the half-written build was removed
+    assert open_engine(settings, HashingEmbedder()).search("証明書", top_k=1)
+
+
+def test_rebuild_is_deterministic_and_reuses_cached_vectors(settings):
+    first = _build(settings)
+    hits_first = open_engine(settings, HashingEmbedder()).search("窓口 手続 電子化", top_k=10)
+    second = _build(settings)
+    assert second.embedded == 0 and first.embedded == first.chunks
+    hits_second = open_engine(settings, HashingEmbedder()).search("窓口 手続 電子化", top_k=10)
+    assert [h.chunk_id for h in hits_first] == [h.chunk_id for h in hits_second]
+    assert [h.score for h in hits_first] == [h.score for h in hits_second]
+    # The superseded build is gone; only the published one remains.
+    assert len(list((settings.index_dir.parent / "index-builds").iterdir())) == 1
