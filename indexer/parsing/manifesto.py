@@ -22,6 +22,9 @@ Conversion defects handled here (see ``_normalize_row``, ``_realign_names`` and
 ``_attach_fragments``): 実施状況 and 担当課 glued into one cell (``A 管財課``), rows
 shifted one cell to the left, one row with a spurious extra cell, the manifesto
 column displaced one row up at the end of 8-(2), and one ownerless fragment row.
+Not repaired, because the layout gives no reliable clue: year cells shifted by one
+column or one row inside 8-(2)-①–③ and 4-(5)-⑦ (text stays with a neighbouring item
+or year), and 2-(1)-③'s second row, which may belong to ④.
 """
 
 from __future__ import annotations
@@ -125,39 +128,44 @@ def _one_line(text: str) -> str:
 
 def _read_document(text: str) -> tuple[str, list[str], list[_Part]]:
     """Title heading, 実施状況 legend lines and the 小分野 parts, in document order."""
-    title, legend = "", []
-    bunya = shobunya = code = number = ""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    # Headings are the only lines without a tab; their # marks say nothing.
+    headings = [(i, _one_line(_HEADING_MARKS.sub("", ln))) for i, ln in enumerate(lines)]
+    headings = [(i, h) for i, h in headings if "\t" not in lines[i]]
+    title = next((h for _, h in headings if not _BUNYA.match(h) and not _SHOBUNYA.match(h)), "")
+    legend = [_one_line(c) for ln in lines if _is_legend(ln) for c in ln.split("\t")]
+    legend = [c for c in legend if c and c != _LEGEND_TITLE]
+    return title, legend, list(_parts(lines, headings))
+
+
+def _is_legend(line: str) -> bool:
+    """A row of the 実施状況 legend: its title or an ``A : …`` entry."""
+    first = line.split("\t")[0].strip()
+    return first == _LEGEND_TITLE or bool(_LEGEND_ENTRY.match(first))
+
+
+def _parts(lines: list[str], headings: list[tuple[int, str]]) -> Iterator[_Part]:
+    """One part per 小分野: the table rows between its heading and the next one."""
+    bunya = number = ""
+    ends = [i for i, _ in headings[1:]] + [len(lines)]
+    for (i, heading), end in zip(headings, ends, strict=True):
+        if m := _BUNYA.match(nfkc(heading)):
+            bunya, number = heading, m.group(1)
+        elif (m := _SHOBUNYA.match(nfkc(heading))) and (rows := _table_rows(lines[i + 1 : end])):
+            yield _Part(bunya, heading, f"{number}-({m.group(1)})", rows)
+
+
+def _table_rows(lines: list[str]) -> tuple[dict[str, str], ...]:
+    """Data rows of the tables in ``lines``, keyed by the header row above them."""
     columns: list[str] = []
-    rows: list[dict[str, str]] = []
-    parts: list[_Part] = []
-
-    def close() -> None:
-        if rows:
-            parts.append(_Part(bunya, shobunya, code, tuple(rows)))
-            rows.clear()
-
-    for line in text.splitlines():
-        if not line.strip():
-            continue
+    rows = []
+    for line in lines:
         raw = line.split("\t")
-        if len(raw) == 1:  # a heading (with or without # marks)
-            heading = _one_line(_HEADING_MARKS.sub("", line))
-            if m := _BUNYA.match(nfkc(heading)):
-                close()
-                bunya, number = heading, m.group(1)
-            elif m := _SHOBUNYA.match(nfkc(heading)):
-                close()
-                shobunya, code = heading, f"{number}-({m.group(1)})"
-            elif not title:
-                title = heading
-        elif _compact(raw[0]) == _NAME_COL:
+        if _compact(raw[0]) == _NAME_COL:  # repeated on every page
             columns = [_compact(c) for c in raw]
-        elif raw[0].strip() == _LEGEND_TITLE or _LEGEND_ENTRY.match(raw[0].strip()):
-            legend += [_one_line(c) for c in raw if c.strip() and c.strip() != _LEGEND_TITLE]
-        elif columns:
+        elif columns and not _is_legend(line):
             rows.append(dict(zip(columns, _normalize_row(raw, len(columns)), strict=True)))
-    close()
-    return title, legend, parts
+    return tuple(rows)
 
 
 # --- repairing rows ----------------------------------------------------------------
@@ -176,7 +184,11 @@ def _normalize_row(raw: list[str], width: int) -> list[str]:
     while len(cells) > width and cells[-1] == "":
         cells.pop()
     if len(cells) > width:
-        cells.pop(next(i for i, c in enumerate(cells) if i > 0 and c == ""))
+        spare = next((i for i, c in enumerate(cells) if i > 0 and c == ""), None)
+        if spare is None:  # no empty cell to drop: keep the surplus in the last column
+            cells = [*cells[: width - 1], " ".join(cells[width - 1 :])]
+        else:
+            cells.pop(spare)
     if len(cells) == width and _shifted_left(cells):
         cells = ["", *cells[:-1]]
     return (cells + [""] * width)[:width]
