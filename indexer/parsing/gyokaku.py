@@ -297,7 +297,8 @@ def _block_fields(lines: tuple[str, ...]) -> tuple[str | None, list[Field]]:
         plan = _year_table(lines[plan_at:result_at])
         if text := _plan_text(plan):
             fields.append(Field(_PLAN_FIELD, text))
-    fields.extend(_result_fields(_year_table(lines[result_at:])))
+    if result_at < len(lines):
+        fields.extend(_result_fields(_year_table(lines[result_at:])))
     return department, fields
 
 
@@ -310,7 +311,9 @@ def _label_rows(lines: Iterable[str]) -> tuple[str | None, list[Field]]:
         if len(cells) < 2:
             continue
         label = _one_line(cells[0])
-        text = "\n".join(_clean_cell(c) for c in cells[1:])
+        text = "\n".join(t for c in cells[1:] if (t := _clean_cell(c)))
+        if not text:
+            continue
         if label == "担当部課":
             department = _one_line(text)
         else:
@@ -375,19 +378,23 @@ def _result_fields(result: _Table) -> Iterator[Field]:
     """One Field per result row and year; dashes (no financial effect) are dropped."""
     for label, values in result.rows:
         name = _one_line(_LABEL_NOTE.sub("", label))
-        unit = _UNIT.search(label)
+        unit = m[1] if (m := _UNIT.search(label)) else None
         legend = dict(_LEGEND_PAIR.findall(label))
         for year, value in values.items():
-            if _NO_VALUE.match(value):
-                continue
-            if unit:
-                # The unit is printed in the label only; the figure is the first line.
-                first, _, rest = value.partition("\n")
-                value = f"{first} ({unit[1]})" + (f"\n{rest}" if rest else "")
-            elif value in legend:
-                # Keep the symbol and spell it out so ``計画以上`` is searchable.
-                value = f"{value} {legend[value]}"
-            yield Field(name, value, year)
+            if not _NO_VALUE.match(value):
+                yield Field(name, _result_value(value, unit, legend), year)
+
+
+def _result_value(value: str, unit: str | None, legend: dict[str, str]) -> str:
+    """A result cell with the unit or legend that the row label carries."""
+    if unit:
+        # The unit is printed in the label only; the figure is the cell's first line.
+        first, _, rest = value.partition("\n")
+        return f"{first} ({unit})" + (f"\n{rest}" if rest else "")
+    if value in legend:
+        # Keep the symbol and spell it out so ``計画以上`` is searchable.
+        return f"{value} {legend[value]}"
+    return value
 
 
 # --- text helpers ------------------------------------------------------------------------
