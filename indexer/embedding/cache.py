@@ -61,13 +61,19 @@ class EmbeddingCache:
         missing = sorted(
             {k: t for k, t in zip(keys, texts, strict=True) if k not in self._vectors}.items()
         )
+        unsaved = 0
         with tqdm(total=len(missing), desc="embedding", unit="chunk", disable=not progress) as bar:
-            for start in range(0, len(missing), _SAVE_EVERY):
-                part = missing[start : start + _SAVE_EVERY]
+            for start in range(0, len(missing), batch_size):
+                part = missing[start : start + batch_size]
                 fresh = self._embedder.encode_passages([t for _, t in part], batch_size=batch_size)
                 self._vectors.update({k: v for (k, _), v in zip(part, fresh, strict=True)})
-                self.save()
                 bar.update(len(part))
+                unsaved += len(part)
+                if unsaved >= _SAVE_EVERY:
+                    self.save()
+                    unsaved = 0
+        if unsaved:
+            self.save()
         dim = self._embedder.identity.dim
         out = np.empty((len(texts), dim), dtype=np.float32)
         for i, k in enumerate(keys):

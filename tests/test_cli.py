@@ -1,0 +1,62 @@
+"""The plansearch command: search --batch, search, projects --json, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def env(hashing_engine, hashing_settings, monkeypatch):
+    monkeypatch.setenv("PLANSEARCH_EMBEDDER", "hashing")
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(hashing_settings.index_dir))
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(hashing_settings.cache_dir))
+
+
+def test_search_batch_writes_one_json_line_per_input(env, tmp_path):
+    batch = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "query": "証明書のコンビニ交付", "style": "ignored"},
+        {"id": 7, "query": "ファミリー・サポート・センター"},
+    ]
+    batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n\n")
+    result = runner.invoke(app, ["search", "--batch", str(batch), "--json", "--top-k", "3"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.stdout.strip().splitlines()]
+    assert [x["id"] for x in lines] == ["a", 7]
+    assert all(set(x) == {"id", "query", "results"} and len(x["results"]) == 3 for x in lines)
+    assert lines[1]["results"][0]["project_name"] == "ファミリー・サポート・センター事業"
+
+
+def test_search_batch_rejects_bad_lines(env, tmp_path):
+    batch = tmp_path / "bad.jsonl"
+    batch.write_text('{"id": 1}\n')
+    result = runner.invoke(app, ["search", "--batch", str(batch), "--json"])
+    assert result.exit_code == 2 and "needs an \"id\" and a string \"query\"" in result.output
+
+
+def test_search_prints_ranked_hits_and_rejects_empty_query(env):
+    result = runner.invoke(app, ["search", "証明書 コンビニ", "-k", "2"])
+    assert result.exit_code == 0 and "  1. [" in result.stdout
+    result = runner.invoke(app, ["search", "  "])
+    assert result.exit_code == 2 and "empty" in result.output
+
+
+def test_projects_json_lists_counts_and_numbers():
+    result = runner.invoke(app, ["projects", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["counts"]["isesaki-jisshi-r3"] == {"projects": 343, "project_numbers": 343}
+    assert body["counts"]["isehara-chuki-r3-r4"]["project_numbers"] == 121
+    assert body["counts"]["isesaki-gyokaku-r2-r5"]["projects"] == 55
+    assert body["counts"]["isesaki-manifesto-r6"]["projects"] == 138
+    first = body["projects"][0]
+    assert set(first) >= {"doc_id", "project_id", "project_name", "department", "section_path"}
+    result = runner.invoke(app, ["projects", "--doc-id", "nowhere"])
+    assert result.exit_code == 2 and "unknown document id" in result.output
