@@ -1,4 +1,6 @@
-"""Parser for ``isesaki-action-plan-r7``: 第3次伊勢崎市総合計画 前期アクションプラン 重点プロジェクト.
+"""Parser for ``isesaki-action-plan-r7``.
+
+第3次伊勢崎市総合計画 前期アクションプラン, chapter 重点プロジェクト (令和7〜11年度).
 
 The PDF was converted one printed line per text line, with hard line breaks inside
 sentences and table cells and (mostly) a blank line between printed lines. The one
@@ -38,11 +40,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
 
 from indexer.records import DocumentInfo, Field, Project
 from indexer.textclean import nfkc, squeeze
+
+_T = TypeVar("_T")
 
 # --------------------------------------------------------------------------- lines
 
@@ -133,18 +138,18 @@ def join_paragraphs(lines: Sequence[str]) -> tuple[list[str], list[str]]:
     Returns the paragraphs and the remaining lines.
     """
     paragraphs: list[str] = []
-    buffer = ""
+    carried = ""  # a line whose sentence ends on the next one
     for i, text in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else ""
         if _is_prose_stop(text):
             return paragraphs, list(lines[i:])
         if text.endswith("。"):
-            paragraphs.append(buffer + text)
-            buffer = ""
-            continue
-        following = lines[i + 1] if i + 1 < len(lines) else ""
-        if not following.endswith("。") or _is_prose_stop(following):
+            paragraphs.append(carried + text)
+            carried = ""
+        elif following.endswith("。") and not _is_prose_stop(following):
+            carried = text
+        else:
             return paragraphs, list(lines[i:])
-        buffer += text
     return paragraphs, []
 
 
@@ -167,6 +172,23 @@ _VALUES_ONLY = re.compile(rf"{_VALUE}(?:\s+{_VALUE})*")
 _NAME_VALUES = re.compile(rf"(?P<name>.*?\S)\s+(?P<vals>{_VALUE}(?:\s+{_VALUE})*)")
 _PAGE_REF = re.compile(r"\s*Ｐ\.[○〇]$")
 _REIWA_YEAR = re.compile(r"[（(]\s*(令和\s*[0-9０-９]+\s*年度?)\s*[）)]")
+
+
+def _group_under(
+    items: Iterable[_T], heading: Callable[[_T], str | None]
+) -> list[tuple[str, list[_T]]]:
+    """Items grouped under the items for which ``heading`` returns a title.
+
+    Items before the first heading (a cover, a table of contents) are dropped.
+    """
+    groups: list[tuple[str, list[_T]]] = []
+    for item in items:
+        title = heading(item)
+        if title is not None:
+            groups.append((title, []))
+        elif groups:
+            groups[-1][1].append(item)
+    return groups
 
 
 def _is_footnote(text: str) -> bool:
@@ -278,15 +300,18 @@ def _record(d: _Draft, key: str, doc: DocumentInfo) -> Project:
 _CHAPTER = re.compile(r"^\s*[０-９]\s+\S+\s*$")
 
 
-def _split_chapters(raw_lines: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """Raw lines per chapter (``１ 重点プロジェクトとは`` …), headings squeezed."""
-    chapters: list[tuple[str, list[str]]] = []
-    for raw in raw_lines:
-        if _CHAPTER.match(raw):
-            chapters.append((squeeze(raw), []))
-        elif chapters:
-            chapters[-1][1].append(raw)
-    return chapters
+class _Chapter(NamedTuple):
+    """A numbered chapter: heading, raw lines and rejoined lines."""
+
+    heading: str
+    raw: list[str]
+    lines: list[_Line]
+
+
+def _split_chapters(raw_lines: Sequence[str]) -> dict[str, _Chapter]:
+    """Chapters by ASCII number (``"1"`` for ``１ 重点プロジェクトとは`` …)."""
+    groups = _group_under(raw_lines, lambda r: squeeze(r) if _CHAPTER.match(r) else None)
+    return {nfkc(h[0]): _Chapter(h, raw, logical_lines(raw)) for h, raw in groups}
 
 
 # ----------------------------------------------------- chapter 1: introduction
@@ -295,21 +320,11 @@ _SUBSECTION = re.compile(r"^（[０-９]）\s*\S")
 _INDICATOR_HEAD = {"指標名", "プロジェクト指標", "現状値", "目標値", "解説・算出方法など"}
 
 
-def _split_on(lines: list[_Line], pattern: re.Pattern[str]) -> list[tuple[str, list[_Line]]]:
-    """Group lines under the lines matching ``pattern`` (text before the first is dropped)."""
-    groups: list[tuple[str, list[_Line]]] = []
-    for line in lines:
-        if pattern.match(line.text):
-            groups.append((line.text, []))
-        elif groups:
-            groups[-1][1].append(line)
-    return groups
-
-
 def _intro_drafts(chapter: str, lines: list[_Line], projects: set[str]) -> list[_Draft | None]:
     """One section per ``（n）`` subsection: 本文, its figure/table and footnotes."""
     drafts: list[_Draft | None] = []
-    for heading, body in _split_on(lines, _SUBSECTION):
+    subsections = _group_under(lines, lambda ln: ln.text if _SUBSECTION.match(ln.text) else None)
+    for heading, body in subsections:
         notes = [ln.text for ln in body if _is_footnote(ln.text)]
         body = [ln for ln in body if not _is_footnote(ln.text)]
         paragraphs, rest = join_paragraphs([ln.text for ln in body])
@@ -424,6 +439,7 @@ _ROW_START = re.compile(r"^重点施\S\s*(\d+)\s*[-－]\s*(\d+)$")
 _POLICY = re.compile(r"^方針\s*([0-9０-９]+)\s*(関係)?\s*：\s*(.+)$")
 _TABLE_HEADER = re.compile(r"^(?:施策の展開方針|取組\s+関連事業)\s+(\S+)$")
 _DIRECTION = "取組の方向性・目指す地域の姿"
+_VALUE_COLUMNS = ("現状値", "目標値")
 
 
 @dataclass
@@ -475,7 +491,7 @@ def _project_drafts(name: str, lines: list[_Line], measures: dict[str, str]) -> 
     icon = name.removesuffix("プロジェクト")
     lines = [ln for ln in lines if ln.text != icon]
     notes = [ln.text for ln in lines if _is_footnote(ln.text)]
-    blocks = _blocks([ln for ln in lines if not _is_footnote(ln.text)])
+    blocks = _group_under([ln for ln in lines if not _is_footnote(ln.text)], _block_heading)
     groups: list[_Group] = []
     drafts: list[_Draft | None] = []
     for heading, body in blocks:
@@ -491,16 +507,10 @@ def _project_drafts(name: str, lines: list[_Line], measures: dict[str, str]) -> 
     return drafts
 
 
-def _blocks(lines: list[_Line]) -> list[tuple[str, list[_Line]]]:
-    """Lines per ◼ block; the 産業活性化 page lost the ◼ of ``プロジェクト指標``."""
-    blocks: list[tuple[str, list[_Line]]] = []
-    for line in lines:
-        m = _BLOCK.match(line.text)
-        if m:
-            blocks.append((m["a"] or m["b"], []))
-        elif blocks:
-            blocks[-1][1].append(line)
-    return blocks
+def _block_heading(line: _Line) -> str | None:
+    """``◼ <heading>``; the 産業活性化 page lost the ◼ of ``プロジェクト指標``."""
+    m = _BLOCK.match(line.text)
+    return (m["a"] or m["b"]) if m else None
 
 
 def _block_section(project: str, heading: str, body: list[_Line]) -> _Draft | None:
@@ -522,7 +532,7 @@ def _direction_drafts(project: str, texts: list[str]) -> tuple[list[_Group], lis
     """The ➢ parts of 基本的方向: 地域の実情・課題認識 and the 目指す姿 groups."""
     groups: list[_Group] = []
     drafts: list[_Draft | None] = []
-    for heading, body in _split_texts(texts, _SUBBLOCK):
+    for heading, body in _group_under(texts, _subblock_heading):
         path = (project, "基本的方向", heading)
         if heading == _DIRECTION:
             groups = _direction_groups(body)
@@ -534,15 +544,9 @@ def _direction_drafts(project: str, texts: list[str]) -> tuple[list[_Group], lis
     return groups, drafts
 
 
-def _split_texts(texts: list[str], pattern: re.Pattern[str]) -> list[tuple[str, list[str]]]:
-    out: list[tuple[str, list[str]]] = []
-    for text in texts:
-        m = pattern.match(text)
-        if m:
-            out.append((m.group(1), []))
-        elif out:
-            out[-1][1].append(text)
-    return out
+def _subblock_heading(text: str) -> str | None:
+    m = _SUBBLOCK.match(text)
+    return m.group(1) if m else None
 
 
 def _group_title(text: str) -> str:
@@ -564,27 +568,50 @@ def _direction_groups(texts: list[str]) -> list[_Group]:
     return groups
 
 
+@dataclass
+class _TableContext:
+    """What the 対応 table printed above the current row: group heading and header.
+
+    The header (``施策の展開方針 成果指標`` / ``現状値`` / ``（令和５年度）`` / …) is
+    repeated on every page; it names the indicator column and the value years.
+    """
+
+    groups: dict[str, _Group]
+    group: _Group | None = None
+    label: str = "成果指標"
+    years: list[str | None] = field(default_factory=lambda: [None, None])
+    awaiting: int = -1  # index into ``years`` after ``現状値`` / ``目標値``
+
+    def consume(self, text: str) -> bool:
+        """Take a group heading or header cell and return True; False for row cells."""
+        header = _TABLE_HEADER.match(text)
+        if _group_title(text) in self.groups:
+            self.group = self.groups[_group_title(text)]
+        elif header:
+            self.label = header.group(1)
+        elif text in _VALUE_COLUMNS:
+            self.awaiting = _VALUE_COLUMNS.index(text)
+        elif self.awaiting >= 0 and _YEAR_PAREN.match(text):
+            self.years[self.awaiting] = _year_label(text)
+            self.awaiting = -1
+        elif text not in ("参照", "ページ"):
+            return False
+        return True
+
+    def new_row(self, measure: str) -> _Row:
+        return _Row(measure, self.group, self.label, (self.years[0], self.years[1]))
+
+
 def _policy_rows(texts: list[str], groups: list[_Group]) -> list[_Row]:
     """Rows of a 施策の展開方針 / 施策ごとの取組 table, with their group and header."""
-    by_title = {g.title: g for g in groups}
-    group: _Group | None = None
-    label, years, awaiting = "成果指標", [None, None], -1
+    context = _TableContext({g.title: g for g in groups})
     rows: list[_Row] = []
     for text in texts:
-        header = _TABLE_HEADER.match(text)
         start = _ROW_START.match(text)
-        if _group_title(text) in by_title:
-            group = by_title[_group_title(text)]
-        elif header:
-            label = header.group(1)
-        elif text in ("現状値", "目標値"):
-            awaiting = 0 if text == "現状値" else 1
-        elif awaiting >= 0 and _YEAR_PAREN.match(text):
-            years[awaiting], awaiting = _year_label(text), -1
-        elif text in ("参照", "ページ"):
+        if context.consume(text):
             continue
-        elif start:
-            rows.append(_Row(f"{start[1]}-{start[2]}", group, label, (years[0], years[1])))
+        if start:
+            rows.append(context.new_row(f"{start[1]}-{start[2]}"))
         elif rows:
             _add_cell(rows[-1], text)
     return rows
@@ -622,26 +649,40 @@ def _indicators(row: _Row) -> list[_Indicator]:
     return out
 
 
-def _indicator(cells: list[str], row: _Row) -> _Indicator:
-    """関連事業 (取組 tables: the cells up to one ending in 事業), name and values."""
-    cells = _merge_parens(cells)
-    business = None
-    if row.kind == "取組":
-        n = next((i + 1 for i in range(len(cells)) if "".join(cells[: i + 1]).endswith("事業")), 1)
-        business, cells = "".join(cells[:n]), cells[n:]
+def _split_business(cells: list[str]) -> tuple[str, list[str]]:
+    """The 関連事業 cell(s) of a 取組 row: up to the first text ending in ``事業``."""
+    for n in range(1, len(cells) + 1):
+        if "".join(cells[:n]).endswith("事業"):
+            return "".join(cells[:n]), cells[n:]
+    return cells[0], cells[1:]
+
+
+def _split_name_values(cells: list[str]) -> tuple[str, str]:
+    """Indicator name and printed values; the values may share the name's line.
+
+    A name split by a stray end-of-block space (``就労支援セミナー等の講座`` /
+    ``開催数（ＤＸ人材に関する講座）``) is one cell printed in two blocks: rejoined.
+    """
     k = len(cells)
     while k > 0 and _VALUES_ONLY.fullmatch(cells[k - 1]):
         k -= 1
-    name_cells, values = cells[:k], " ".join(cells[k:])
-    split = _value_split(name_cells[-1]) if name_cells else None
+    names, values = cells[:k], " ".join(cells[k:])
+    split = _value_split(names[-1]) if names else None
     if split and split[0]:
-        name_cells, values = [*name_cells[:-1], split[0]], f"{split[1]} {values}".strip()
+        names, values = [*names[:-1], split[0]], f"{split[1]} {values}".strip()
+    return "".join(names), values
+
+
+def _indicator(cells: list[str], row: _Row) -> _Indicator:
+    """関連事業 (取組 tables only), indicator name, 現状値 and 目標値 of one indicator."""
+    cells = _merge_parens(cells)
+    business = None
+    if row.kind == "取組":
+        business, cells = _split_business(cells)
+    name, values = _split_name_values(cells)
     current, target = _current_and_target(values)
     return _Indicator(
-        business,
-        "".join(name_cells),
-        _with_year(current, row.years[0]),
-        _with_year(target, row.years[1]),
+        business, name, _with_year(current, row.years[0]), _with_year(target, row.years[1])
     )
 
 
@@ -683,48 +724,54 @@ def _mark_rows(raw_lines: list[str]) -> list[list[str]]:
     return [r for r in rows if len(r) == 5]
 
 
-def _matrix_drafts(
-    chapter: str, raw: list[str], lines: list[_Line], projects: list[str]
-) -> list[_Draft | None]:
-    """The correspondence table as ``政策 | 重点施策 | プロジェクト ◎ …`` lines."""
-    marks = _mark_rows(raw)
-    measures = [ln.text for ln in lines if _MEASURE.match(ln.text)]
-    policies: dict[str, str] = {}
+def _matrix_rows(chapter: _Chapter, projects: list[str]) -> list[str]:
+    """``政策 | 重点施策 | <project> ◎ …`` per 重点施策, in printed order."""
+    rows: list[tuple[str, re.Match[str]]] = []
     policy = ""
-    for ln in lines:
-        if ln.text.endswith("政策"):
+    for ln in chapter.lines:
+        m = _MEASURE.match(ln.text)
+        if m:
+            rows.append((policy, m))
+        elif ln.text.endswith("政策"):
             policy = ln.text
-        elif _MEASURE.match(ln.text):
-            policies[ln.text] = policy
-    rows = ["政策 | 重点施策 | 重点プロジェクト（伊勢崎市版総合戦略）"]
-    for measure, row in zip(measures, marks, strict=False):
-        m = _MEASURE.match(measure)
+    marks = _mark_rows(chapter.raw)
+    if len(marks) != len(rows):  # never pair marks with the wrong 重点施策
+        marks = [[] for _ in rows]
+    out = ["政策 | 重点施策 | 重点プロジェクト（伊勢崎市版総合戦略）"]
+    for (policy, m), row in zip(rows, marks, strict=True):
         cells = [f"{p} {mark}" for p, mark in zip(projects, row, strict=False) if mark]
-        rows.append(" | ".join([policies[measure], f"{m[1]} {m[2]}", *cells]))
-    intro = [ln.text for ln in lines if ln.text.endswith("。") and not ln.text.startswith("※")]
-    notes = [ln.text for ln in lines if ln.text.startswith("※")]
-    fields = [("本文", "\n".join(intro)), ("重点施策と重点プロジェクトの対応関係", "\n".join(rows))]
-    return [_section((chapter,), [*fields, ("注", "\n".join(notes))])]
+        out.append(" | ".join([policy, f"{m[1]} {m[2]}", *cells]))
+    return out
+
+
+def _matrix_drafts(chapter: _Chapter, projects: list[str]) -> list[_Draft | None]:
+    """Chapter 3: its sentence, the correspondence table and the legend note."""
+    texts = [ln.text for ln in chapter.lines]
+    intro = [t for t in texts if t.endswith("。") and not t.startswith("※")]
+    notes = [t for t in texts if t.startswith("※")]
+    fields = [
+        ("本文", "\n".join(intro)),
+        ("重点施策と重点プロジェクトの対応関係", "\n".join(_matrix_rows(chapter, projects))),
+        ("注", "\n".join(notes)),
+    ]
+    return [_section((chapter.heading,), fields)]
 
 
 # ------------------------------------------------------------------ entry point
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Project]:
-    """Parse the 重点プロジェクト document into section and 方針 records."""
-    chapters = {
-        nfkc(heading[0]): (heading, raw, logical_lines(raw))
-        for heading, raw in _split_chapters(text.split("\n"))
-    }
+    """Parse the 重点プロジェクト document into section and 方針 records, in order."""
+    chapters = _split_chapters(text.split("\n"))
     intro, body, matrix = (chapters.get(n) for n in "123")
-    projects = _split_projects(body[2]) if body else []
+    projects = _split_projects(body.lines) if body else []
     names = [name for name, _ in projects]
-    measures = _measure_names(matrix[2]) if matrix else {}
+    measures = _measure_names(matrix.lines) if matrix else {}
     drafts: list[_Draft | None] = []
     if intro:
-        drafts += _intro_drafts(intro[0], intro[2], set(names))
+        drafts += _intro_drafts(intro.heading, intro.lines, set(names))
     for name, lines in projects:
         drafts += _project_drafts(name, lines, measures)
     if matrix:
-        drafts += _matrix_drafts(matrix[0], matrix[1], matrix[2], names)
+        drafts += _matrix_drafts(matrix, names)
     return _finalize(drafts, doc)
