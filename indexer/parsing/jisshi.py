@@ -220,7 +220,7 @@ def _overview_sections(heading: str, lines: Sequence[str]) -> list[_Section]:
         if not sections:
             sections.append(_Section((heading,)))
         if _is_subheading(line, following):
-            sections[-1].open(line)
+            sections[-1].open(line.removeprefix("■ "))
         else:
             sections[-1].add(_rows_text([line]))
     return sections
@@ -409,8 +409,8 @@ def _project_record(doc: DocumentInfo, rows: list[list[str]], context: _ProjectC
             fields += _overview_fields(group)
         elif label == "事業計画":
             fields += _plan_fields(group, context.plan_years)
-        else:  # not in this document, but keep any other labelled row searchable
-            fields.append(Field(label, _rows_text(["\t".join(r[1:]) for r in group])))
+        else:  # no other label occurs here; keep any such row searchable all the same
+            fields.append(Field(label, _rows_text(["\t".join(r[1:]) for r in group]) or label))
     placements = context.placements.get(project_id, [])
     if placements:
         lines = dict.fromkeys(p.line for p in placements)
@@ -442,10 +442,10 @@ def _overview_fields(rows: list[list[str]]) -> list[Field]:
     """実施目的 and 具体的方法 from the label row and its continuation row.
 
     The conversion puts texts either on the label row, right after the label they
-    belong to, or on the next row (実施目的 first). When 具体的方法 already got its text on
-    the label row, a lone text on the next row is the 実施目的 (事業番号 121, 127, 202).
-    When both labels are adjacent with one text after them (事業番号 19, 20 …), the
-    text follows 具体的方法 and reads as a method, so it is kept there.
+    belong to, or on the next row, 実施目的 first. Both happen in one block: 具体的方法 on
+    the label row and a lone 実施目的 on the next (事業番号 121, 127, 202). When the
+    labels are adjacent with one text after them (事業番号 19, 20 …), the text follows
+    具体的方法 and reads as a method, so it is kept there and no 実施目的 is made up.
     """
     texts: dict[str, list[str]] = {PURPOSE: [], METHOD: []}
     current: list[str] | None = None
@@ -456,11 +456,8 @@ def _overview_fields(rows: list[list[str]]) -> list[Field]:
             current.append(cell)
     for row in rows[1:]:
         cells = [c.strip() for c in row if c.strip()]
-        if len(cells) == 1 and texts[METHOD] and not texts[PURPOSE]:
-            texts[PURPOSE] += cells
-        elif cells:
-            texts[PURPOSE].append(cells[0])
-            texts[METHOD] += cells[1:]
+        texts[PURPOSE] += cells[:1]
+        texts[METHOD] += cells[1:]
     _split_merged_paragraphs(texts)
     return [Field(name, _prose(parts)) for name, parts in texts.items() if _prose(parts)]
 
