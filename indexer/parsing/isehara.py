@@ -40,11 +40,29 @@ department on separate lines (name and department may wrap), with the number
 glued to the name (``26-101伊勢原大山インター土地区画整理``), or with the
 department glued to the name in full-width parentheses. Cells drift between
 columns from block to block, so rows are read by their first non-empty cell.
+
+Other quirks handled here:
+
+* 19-103 is printed for two different projects (児童 / 高齢者・障がい者); the
+  second one has two 目標 tables (``目 標 ①`` / ``目 標 ②``).
+* 1-101 is printed twice: as the sample in 1 計画の見方 and in 施策 01. One
+  record is kept, in 施策 01; the sample only adds fields that differ (none do).
+* The ``目 標`` label sometimes sits on the last 事業行程 row; the row stays in
+  事業行程 and 目標 starts at its ``指標名`` header.
+* Some rows lost their leading tab (``駐車場・渋滞対策⇥…``, ``（一般財源）⇥…``):
+  a row without a label continues the field above.
+* 事業内容 lists lost their ``<li>`` tags: items are split on the bullets, or on
+  sentence ends when there are none.
+
+Records: one ``project`` per block (121 numbers, 122 projects); ``section``
+records for each heading of 第1章/第2章, each 分野 page, and each 施策 (summary,
+施策の方針, 主な事業 table, その他の関連の事業 table).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -91,6 +109,7 @@ _NOISE = frozenset(
 _COLOPHON = "伊勢原市第5次総合計画後期基本計画"
 _LEADING_LABEL = "リーディングプロジェクト"
 _NO_MARK = frozenset({"—", "-", "－"})
+_MAX_HEADER_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -353,17 +372,27 @@ def _render(draft: _Draft) -> Field | None:
     return Field(draft.name, text) if text else None
 
 
+def _header_end(lines: list[str], i: int) -> int:
+    """Index of the first labelled row after the ``事業番号`` line at ``i``.
+
+    The header is one line or, when the PDF broke it up, up to a handful of
+    lines (number, name, department, each possibly wrapped).
+    """
+    for j in range(i + 1, min(i + _MAX_HEADER_LINES, len(lines))):
+        cells = _cells(lines[j])
+        if cells and _label_of(cells[0]):
+            return j
+    return i + 1
+
+
 def _block_at(lines: list[str], i: int, path: tuple[str, ...]) -> tuple[_Block, int]:
     """The block whose ``事業番号`` line is ``lines[i]`` and the lines it spans."""
-    j, pieces = i, []
-    while j < len(lines) and not lines[j].startswith("事業内容"):
-        pieces += _cells(lines[j])
-        j += 1
-    end = j
+    body = _header_end(lines, i)
+    end = body
     while end < len(lines) and lines[end].strip():
         end += 1
-    number, name, department = _parse_header(pieces)
-    fields = tuple(f for f in map(_render, _drafts(lines[j:end])) if f)
+    number, name, department = _parse_header([c for ln in lines[i:body] for c in _cells(ln)])
+    fields = tuple(f for f in map(_render, _drafts(lines[body:end])) if f)
     return _Block(number, name, department, path, fields), end - i
 
 
@@ -401,10 +430,9 @@ def _on_leading_project(state: _State, lines: list[str], i: int) -> int:
 def _on_policy(state: _State, lines: list[str], i: int) -> int:
     """A 方針 heading of a leading project: the line above its 取組内容 table."""
     line = lines[i].strip()
-    nxt = _next_nonblank(lines, i + 1)
-    if not (state.leading and line) or "\t" in line or line.startswith("■") or nxt >= len(lines):
+    if not (state.leading and line) or "\t" in line or line.startswith("■"):
         return 0
-    if not _AIM_TABLE.match(lines[nxt].strip()):
+    if not _AIM_TABLE.match(_line_at(lines, _next_nonblank(lines, i + 1))):
         return 0
     state.open(state.chapter, state.leading, _TITLE_MARKS.sub("", line))
     return 1
@@ -596,44 +624,52 @@ def _with_table(block: _Block, row: list[str] | None, leading: dict[str, str]) -
 # ---------------------------------------------------------------- records
 
 
-def _records(entries: list[_Section | _Block], doc: DocumentInfo) -> list[Project]:
-    out: list[Project] = []
-    sections = 0
-    names_per_id: dict[str, list[str]] = {}
-    for e in entries:
-        if isinstance(e, _Section):
-            fields = _section_fields(e.lines)
-            if fields:
-                sections += 1
-                out.append(_project(doc, "section", f"section-{sections}", None, e.path, fields))
-            continue
-        names = names_per_id.setdefault(e.project_id, [])
-        names.append(e.name)
-        key = e.project_id if len(names) == 1 else f"{e.project_id}_{len(names)}"
-        out.append(_project(doc, "project", key, e, e.path, e.fields))
-    return out
-
-
-def _project(
-    doc: DocumentInfo,
-    kind: str,
-    key: str,
-    block: _Block | None,
-    path: tuple[str, ...],
-    fields: tuple[Field, ...],
+def _section_record(
+    doc: DocumentInfo, n: int, path: tuple[str, ...], fields: tuple[Field, ...]
 ) -> Project:
     return Project(
         doc_id=doc.doc_id,
         city=doc.city,
         doc_title=doc.title,
-        kind="project" if kind == "project" else "section",
-        key=key,
-        project_id=block.project_id if block else None,
-        project_name=block.name if block else None,
-        department=block.department if block else None,
+        kind="section",
+        key=f"section-{n}",
+        project_id=None,
+        project_name=None,
+        department=None,
         section_path=path,
         fields=fields,
     )
+
+
+def _project_record(doc: DocumentInfo, key: str, block: _Block) -> Project:
+    return Project(
+        doc_id=doc.doc_id,
+        city=doc.city,
+        doc_title=doc.title,
+        kind="project",
+        key=key,
+        project_id=block.project_id,
+        project_name=block.name,
+        department=block.department,
+        section_path=block.path,
+        fields=block.fields,
+    )
+
+
+def _records(entries: list[_Section | _Block], doc: DocumentInfo) -> list[Project]:
+    """Records in document order; a number printed again for another project gets ``_2``."""
+    out: list[Project] = []
+    printed: Counter[str] = Counter()
+    for e in entries:
+        if isinstance(e, _Block):
+            printed[e.project_id] += 1
+            n = printed[e.project_id]
+            out.append(_project_record(doc, e.project_id + (f"_{n}" if n > 1 else ""), e))
+        elif fields := _section_fields(e.lines):
+            out.append(
+                _section_record(doc, sum(r.kind == "section" for r in out) + 1, e.path, fields)
+            )
+    return out
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Project]:
