@@ -56,7 +56,7 @@ _BULLET = re.compile(r"\s*([●○])")
 _SPACES = re.compile(r"\s+")
 _SEP = " › "
 
-PURPOSE, METHOD = "実施目的", "具体的方法"
+_PURPOSE, _METHOD = "実施目的", "具体的方法"
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,11 @@ def parse(text: str, doc: DocumentInfo) -> list[Project]:
             sections += system_sections
         elif number == "3":
             blocks = _read_blocks(lines)
-    records = [
-        _section_record(doc, f"section-{n}", s) for n, s in enumerate(sections, 1) if s.fields()
-    ]
+    kept = [s for s in sections if s.fields()]
+    records = [_section_record(doc, f"section-{n}", s) for n, s in enumerate(kept, 1)]
     context = _ProjectContext(_by_project(placements), _program_legend(text), _plan_years(text))
     projects = [_project_record(doc, block, context) for block in blocks]
-    return records + _with_unique_keys(doc, projects)
+    return records + _with_unique_keys(projects)
 
 
 def read_placements(text: str) -> dict[str, list[Placement]]:
@@ -167,7 +166,7 @@ def _section_record(doc: DocumentInfo, key: str, section: _Section) -> Project:
     )
 
 
-def _with_unique_keys(doc: DocumentInfo, projects: list[Project]) -> list[Project]:
+def _with_unique_keys(projects: list[Project]) -> list[Project]:
     """Give a reused printed number the key ``<id>_2`` (``_3`` …); numbers here are unique."""
     seen: dict[str, int] = {}
     out = []
@@ -447,7 +446,7 @@ def _overview_fields(rows: list[list[str]]) -> list[Field]:
     labels are adjacent with one text after them (事業番号 19, 20 …), the text follows
     具体的方法 and reads as a method, so it is kept there and no 実施目的 is made up.
     """
-    texts: dict[str, list[str]] = {PURPOSE: [], METHOD: []}
+    texts: dict[str, list[str]] = {_PURPOSE: [], _METHOD: []}
     current: list[str] | None = None
     for cell in (c.strip() for c in rows[0][1:]):
         if cell in texts:
@@ -456,23 +455,23 @@ def _overview_fields(rows: list[list[str]]) -> list[Field]:
             current.append(cell)
     for row in rows[1:]:
         cells = [c.strip() for c in row if c.strip()]
-        texts[PURPOSE] += cells[:1]
-        texts[METHOD] += cells[1:]
+        texts[_PURPOSE] += cells[:1]
+        texts[_METHOD] += cells[1:]
     _split_merged_paragraphs(texts)
     return [Field(name, _prose(parts)) for name, parts in texts.items() if _prose(parts)]
 
 
 def _split_merged_paragraphs(texts: dict[str, list[str]]) -> None:
-    """Undo a merged cell ``<p>実施目的</p> <p>具体的方法</p>`` (事業番号 212, 255 …).
+    """Undo a merged cell ``<p>実施目的</p> <p>具体的方法</p>`` (事業番号 211–213, 249 …).
 
     In some blocks the converter put both texts into the cell after 具体的方法, one
     ``<p>`` paragraph each; with two paragraphs and no 実施目的, the first is the 実施目的.
     """
-    if texts[PURPOSE] or len(texts[METHOD]) != 1:
+    if texts[_PURPOSE] or len(texts[_METHOD]) != 1:
         return
-    paragraphs = [p.strip() for p in _PARAGRAPH.findall(texts[METHOD][0]) if p.strip()]
+    paragraphs = [p.strip() for p in _PARAGRAPH.findall(texts[_METHOD][0]) if p.strip()]
     if len(paragraphs) >= 2:
-        texts[PURPOSE], texts[METHOD] = paragraphs[:1], paragraphs[1:]
+        texts[_PURPOSE], texts[_METHOD] = paragraphs[:1], paragraphs[1:]
 
 
 def _prose(parts: list[str]) -> str:
