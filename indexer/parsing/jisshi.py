@@ -397,23 +397,12 @@ def _project_record(doc: DocumentInfo, rows: list[list[str]], context: _ProjectC
     groups = _labelled_groups(rows)
     header = _header_values(groups[0][1][0])
     project_id = header["事業番号"]
-    name = ""
-    fields: list[Field] = []
+    name, fields = _block_fields(groups[1:], context)
     if "重点P" in header:
-        fields.append(Field("重点プログラム", _program_text(header["重点P"], context.legend)))
-    for label, group in groups[1:]:
-        if label == "事業名":
-            name = _one_line(" ".join(c for c in group[0][1:] if c.strip()))
-        elif label == "事業概要":
-            fields += _overview_fields(group)
-        elif label == "事業計画":
-            fields += _plan_fields(group, context.plan_years)
-        else:  # no other label occurs here; keep any such row searchable all the same
-            fields.append(Field(label, _rows_text(["\t".join(r[1:]) for r in group]) or label))
+        fields.insert(0, Field("重点プログラム", _program_text(header["重点P"], context.legend)))
     placements = context.placements.get(project_id, [])
     if placements:
-        lines = dict.fromkeys(p.line for p in placements)
-        fields.append(Field("施策体系", "\n".join(lines)))
+        fields.append(Field("施策体系", "\n".join(dict.fromkeys(p.line for p in placements))))
     return Project(
         doc_id=doc.doc_id,
         city=doc.city,
@@ -426,6 +415,24 @@ def _project_record(doc: DocumentInfo, rows: list[list[str]], context: _ProjectC
         section_path=placements[0].path if placements else ("第3部 実施計画事業",),
         fields=tuple(f for f in fields if f.text),
     )
+
+
+def _block_fields(
+    groups: list[tuple[str, list[list[str]]]], context: _ProjectContext
+) -> tuple[str, list[Field]]:
+    """The 事業名 and the fields of the rows after the 事業番号 row."""
+    name = ""
+    fields: list[Field] = []
+    for label, group in groups:
+        if label == "事業名":
+            name = _one_line(" ".join(c for c in group[0][1:] if c.strip()))
+        elif label == "事業概要":
+            fields += _overview_fields(group)
+        elif label == "事業計画":
+            fields += _plan_fields(group, context.plan_years)
+        else:  # no other label occurs here; keep any such row searchable all the same
+            fields.append(Field(label, _rows_text(["\t".join(r[1:]) for r in group]) or label))
+    return name, fields
 
 
 def _program_text(value: str, legend: dict[str, str]) -> str:
