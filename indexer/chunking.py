@@ -51,6 +51,25 @@ def header_for(doc: DocumentInfo, record: Project, field: str) -> str:
     return " | ".join(parts)
 
 
+def merge_repeated_years(fields: Iterable[Field]) -> list[Field]:
+    """Consecutive yearly fields with the same name and text become one field over a range.
+
+    Plans often repeat the same work for every year; embedding it three times
+    costs time and crowds the ranking with copies of one passage.
+    """
+    out: list[Field] = []
+    run_end: dict[int, str] = {}
+    for f in fields:
+        last = out[-1] if out else None
+        if last and f.year and last.year and (last.name, last.text) == (f.name, f.text):
+            run_end[len(out) - 1] = f.year
+            continue
+        out.append(f)
+    for i, end in run_end.items():
+        out[i] = Field(out[i].name, out[i].text, f"{out[i].year}〜{end}")
+    return out
+
+
 def _field_block(f: Field) -> str:
     return f"【{f.label}】{f.text}"
 
@@ -101,7 +120,8 @@ def chunk_record(
         return count(f"{header}\n{body}") <= config.max_tokens
 
     probe_header = header_for(doc, record, "")
-    for group in _group_fields(record.fields, lambda body: fits_with(probe_header, body)):
+    fields = merge_repeated_years(record.fields)
+    for group in _group_fields(fields, lambda body: fits_with(probe_header, body)):
         field = _field_name(group)
         header = header_for(doc, record, field)
         body = "\n".join(_field_block(f) for f in group)

