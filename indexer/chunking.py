@@ -88,15 +88,9 @@ def _group_fields(fields: Iterable[Field], fits: Callable[[str], bool]) -> Itera
 
 
 def _field_name(group: list[Field]) -> str:
-    names: list[str] = []
-    for f in group:
-        if f.name not in names:
-            names.append(f.name)
-    years = [f.year for f in group if f.year]
-    name = "・".join(names)
-    if len(years) == 1:
-        name = f"{name} {years[0]}"
-    return name
+    if len(group) == 1:
+        return group[0].label
+    return "・".join(dict.fromkeys(f.name for f in group))
 
 
 def _splitter(budget: int, overlap: int, count: TokenCounter) -> RecursiveCharacterTextSplitter:

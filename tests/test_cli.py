@@ -31,7 +31,8 @@ def test_search_batch_writes_one_json_line_per_input(env, tmp_path):
     lines = [json.loads(x) for x in result.stdout.strip().splitlines()]
     assert [x["id"] for x in lines] == ["a", 7]
     assert all(set(x) == {"id", "query", "results"} and len(x["results"]) == 3 for x in lines)
-    assert lines[1]["results"][0]["project_name"] == "ファミリー・サポート・センター事業"
+    assert any(r["project_id"] == "1-(1)-③" for r in lines[0]["results"])
+    assert all(r["doc_id"] and r["field"] and r["text"] for x in lines for r in x["results"])
 
 
 def test_search_batch_rejects_bad_lines(env, tmp_path):
