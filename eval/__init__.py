@@ -1,0 +1,1 @@
+"""Retrieval evaluation: gold questions, project-level runs, IR metrics, baselines, speed."""

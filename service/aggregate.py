@@ -1,0 +1,38 @@
+"""Passages → projects: the first passage of each project, in rank order (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from service.schemas import Hit
+
+
+@dataclass(frozen=True)
+class ProjectRank:
+    """A project's place in a ranking, from its best passage."""
+
+    doc_id: str
+    project_key: str
+    project_id: str
+    project_name: str | None
+    rank: int
+    score: float
+
+
+def rank_projects(hits: Iterable[Hit]) -> list[ProjectRank]:
+    """Projects in the order of their best passage; non-project passages are skipped."""
+    seen: set[tuple[str, str]] = set()
+    out: list[ProjectRank] = []
+    for hit in hits:
+        key = (hit.doc_id, hit.project_key)
+        if hit.project_id is None or key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            ProjectRank(
+                hit.doc_id, hit.project_key, hit.project_id, hit.project_name,
+                len(out) + 1, hit.score,
+            )
+        )
+    return out
