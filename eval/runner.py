@@ -35,7 +35,9 @@ def write_trec_run(run: RunDict, path: Path, tag: str) -> None:
     lines = []
     for qid in sorted(run):
         ranked = sorted(run[qid].items(), key=lambda kv: -kv[1])
-        lines += [f"{qid} Q0 {doc} {i} {score:.6f} {tag}" for i, (doc, score) in enumerate(ranked, 1)]
+        lines += [
+            f"{qid} Q0 {doc} {i} {score:.6f} {tag}" for i, (doc, score) in enumerate(ranked, 1)
+        ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -74,12 +74,62 @@ def _field_block(f: Field) -> str:
     return f"【{f.label}】{f.text}"
 
 
+# What a field says about a project. A chunk holds fields of one role only, so a
+# project's purpose is embedded apart from its yearly bullets, figures and
+# classification, which would otherwise blur the vector of what it is about.
+_ROLE_BY_NAME = {
+    "実施目的": "summary",
+    "具体的方法": "summary",
+    "事業内容": "summary",
+    "取組内容": "summary",
+    "方針": "summary",
+    "取組": "summary",
+    "マニフェスト": "summary",
+    "事業計画": "plan",
+    "事業行程": "plan",
+    "取組工程": "plan",
+    "取組予定": "plan",
+    "目標": "target",
+    "成果指標": "target",
+    "指標名": "target",
+    "現状値": "target",
+    "目標値": "target",
+    "取組状況": "result",
+    "取組成果": "result",
+    "取組達成度": "result",
+    "実施状況": "result",
+    "主な取組": "context",
+    "施策体系": "context",
+    "重点プログラム": "context",
+    "リーディングプロジェクト": "context",
+    "関連事業": "context",
+    "SDGs": "context",
+}
+_ROLE_BY_PREFIX = (
+    ("5年後までの目標", "summary"),
+    ("目標", "target"),
+    ("事業費総額", "budget"),
+    ("財源内訳", "budget"),
+    ("財政効果額", "budget"),
+    ("取組課題", "result"),
+    ("取組の方向性", "context"),
+)
+
+
+def field_role(name: str) -> str:
+    """The role of a field by its printed name; ``other`` for section headings and the rest."""
+    if name in _ROLE_BY_NAME:
+        return _ROLE_BY_NAME[name]
+    return next((role for prefix, role in _ROLE_BY_PREFIX if name.startswith(prefix)), "other")
+
+
 def _group_fields(fields: Iterable[Field], fits: Callable[[str], bool]) -> Iterator[list[Field]]:
-    """Consecutive fields packed greedily while their joined text fits."""
+    """Consecutive fields of one role, packed greedily while their joined text fits."""
     group: list[Field] = []
     for f in fields:
         candidate = [*group, f]
-        if group and not fits("\n".join(_field_block(x) for x in candidate)):
+        same_role = not group or field_role(group[-1].name) == field_role(f.name)
+        if group and (not same_role or not fits("\n".join(_field_block(x) for x in candidate))):
             yield group
             candidate = [f]
         group = candidate

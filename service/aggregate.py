@@ -31,8 +31,12 @@ def rank_projects(hits: Iterable[Hit]) -> list[ProjectRank]:
         seen.add(key)
         out.append(
             ProjectRank(
-                hit.doc_id, hit.project_key, hit.project_id, hit.project_name,
-                len(out) + 1, hit.score,
+                hit.doc_id,
+                hit.project_key,
+                hit.project_id,
+                hit.project_name,
+                len(out) + 1,
+                hit.score,
             )
         )
     return out

@@ -177,3 +177,57 @@ def projects(
         for r in records
     ]
     typer.echo(json.dumps({"counts": counts, "projects": rows}, ensure_ascii=False, indent=2))
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Option(help="gold questions (JSON Lines)")] = Path(
+        "eval/gold/test.jsonl"
+    ),
+    mode: Annotated[str, typer.Option(help="hybrid, dense, lexical or naive")] = "hybrid",
+    runs_dir: Annotated[Path | None, typer.Option(help="write TREC run and qrels here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Project-level Hit@1/5/10, MRR@10, Recall@10, nDCG@10 on a gold file."""
+    from eval.gold import GoldFormatError
+    from eval.harness import ALL_MODES, evaluate_mode
+
+    if mode not in ALL_MODES:
+        raise _fail(f"unknown mode {mode!r}; valid: {', '.join(ALL_MODES)}")
+    if not gold.is_file():
+        raise _fail(f"gold file not found: {gold}")
+    settings = Settings()
+    try:
+        result = evaluate_mode(_engine(settings), settings, gold, mode, runs_dir)
+    except GoldFormatError as exc:
+        raise _fail(str(exc)) from exc
+    result.pop("per_question")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{mode} on {gold} ({result['questions']} questions)")
+    for name, values in [("overall", result["overall"]), *result["by_style"].items()]:
+        typer.echo(
+            f"  {name:8s} " + "  ".join(f"{k}={v:.3f}" for k, v in values.items() if k != "n")
+        )
+
+
+@app.command("eval-report")
+def eval_report(
+    out: Annotated[Path, typer.Option(help="report directory")] = Path("eval"),
+) -> None:
+    """Evaluate every mode and the naive baseline on dev and test; rewrite the report."""
+    from eval.harness import ALL_MODES, evaluate_mode, save_results
+    from eval.report import bar_chart, results_table, write_report
+
+    settings = Settings()
+    engine = _engine(settings)
+    tables = {}
+    for split in ("dev", "test"):
+        gold = out / "gold" / f"{split}.jsonl"
+        results = [evaluate_mode(engine, settings, gold, m, out / "runs") for m in ALL_MODES]
+        save_results(results, out / "results" / f"{split}.json")
+        bar_chart(results, out / "results" / f"{split}.png")
+        tables[split] = results_table(results)
+    write_report(out / "README.md", tables, engine.index.manifest)
+    typer.echo(f"wrote {out / 'README.md'} and {out / 'results'}")

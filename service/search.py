@@ -29,9 +29,9 @@ class NotFoundError(LookupError):
 class FusionConfig:
     """How dense and lexical rankings are combined."""
 
-    method: str = "rrf"
+    method: str = "weighted"
     rrf_k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = 2.0
     lexical_weight: float = 1.0
     candidates: int = 200
 

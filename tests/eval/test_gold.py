@@ -1,0 +1,49 @@
+"""The gold set: every label names a parsed project; the split is fixed and complete."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import documents, parsed
+
+from eval.gold import GOLD_DIR, load_gold, split_of, write_splits
+
+SPLITS = {name: load_gold(GOLD_DIR / f"{name}.jsonl") for name in ("dev", "test")}
+ALL = SPLITS["dev"] + SPLITS["test"]
+
+
+def test_gold_set_size_styles_and_documents():
+    assert len(ALL) >= 200
+    assert set(Counter(q.style for q in ALL)) == {"citizen", "staff", "detail", "list"}
+    assert {q.doc for q in ALL} == set(documents())
+    assert len({q.id for q in ALL}) == len(ALL)
+
+
+@pytest.mark.parametrize("question", ALL, ids=lambda q: q.id)
+def test_every_label_names_a_parsed_project(question):
+    for label in question.relevant:
+        records = {r.key: r for r in parsed(label.doc) if r.kind == "project"}
+        assert label.project in records, f"{question.id}: no project {label.project}"
+        assert records[label.project].project_name == label.name
+
+
+def test_list_questions_have_two_to_ten_projects():
+    sizes = [len(q.relevant) for q in ALL if q.style == "list"]
+    assert sizes and all(2 <= n <= 10 for n in sizes)
+
+
+def test_detail_hints_appear_in_the_labeled_project():
+    for q in (q for q in ALL if q.style == "detail"):
+        record = next(r for r in parsed(q.doc) if r.key == q.relevant[0].project)
+        text = " ".join([record.department or "", *(f.text for f in record.fields)])
+        assert q.answer_hint and q.answer_hint in text, q.id
+
+
+def test_split_files_are_the_fixed_hash_split_of_the_parts(tmp_path: Path):
+    assert all(split_of(q.id) == name for name, qs in SPLITS.items() for q in qs)
+    sizes = write_splits(GOLD_DIR / "parts", tmp_path)
+    for name in ("dev", "test"):
+        assert (tmp_path / f"{name}.jsonl").read_text() == (GOLD_DIR / f"{name}.jsonl").read_text()
+        assert sizes[name] == len(SPLITS[name]) > 50
