@@ -231,3 +231,38 @@ def eval_report(
         tables[split] = results_table(results)
     write_report(out / "README.md", tables, engine.index.manifest)
     typer.echo(f"wrote {out / 'README.md'} and {out / 'results'}")
+
+
+@app.command()
+def bench(
+    repeats: Annotated[int, typer.Option(min=1, max=20)] = 3,
+    clients: Annotated[int, typer.Option(min=1, max=32, help="concurrent HTTP clients")] = 4,
+    sample: Annotated[int, typer.Option(min=8, max=2000, help="chunks to embed")] = 64,
+    build: Annotated[bool, typer.Option(help="also time a full build (≈10 min)")] = False,
+    out: Annotated[Path, typer.Option(help="results JSON")] = Path("eval/results/bench.json"),
+) -> None:
+    """Embedding throughput, search latency (in process and HTTP), memory; JSON and a plot."""
+    import resource
+
+    from eval import bench as b
+
+    settings = Settings()
+    engine = _engine(settings)
+    queries = b.bench_queries()
+    result: dict[str, Any] = {"machine": b.machine(), "queries": len(queries), "repeats": repeats}
+    result["embedding"] = b.embedding_throughput(engine, sample, repeats)
+    result["search_in_process"] = b.in_process_latency(engine, queries, repeats)
+    result["search_http"] = b.http_latency(settings, queries, clients, repeats)
+    result["peak_rss_mb_bench_process"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    if build:
+        result["full_build"] = b.full_build(settings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    b.latency_plot(result, out.with_suffix(".png"))
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2)[:3000])
+
+
+if __name__ == "__main__":
+    app()
