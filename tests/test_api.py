@@ -24,8 +24,19 @@ def test_search_get_returns_hits_with_provenance(client):
     assert body["total"] == len(body["hits"]) == 5
     hit = body["hits"][0]
     assert [h["rank"] for h in body["hits"]] == [1, 2, 3, 4, 5]
-    for key in ("score", "doc_id", "doc_title", "city", "project_id", "project_name",
-                "department", "section_path", "field", "text", "chunk_id"):
+    for key in (
+        "score",
+        "doc_id",
+        "doc_title",
+        "city",
+        "project_id",
+        "project_name",
+        "department",
+        "section_path",
+        "field",
+        "text",
+        "chunk_id",
+    ):
         assert key in hit
     assert any(h["project_id"] == "1-(1)-③" for h in body["hits"])
 
@@ -94,8 +105,11 @@ def test_health_and_openapi(client):
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["chunks"] > 1000
     assert {d["doc_id"] for d in health["documents"]} == {
-        "isesaki-jisshi-r3", "isesaki-manifesto-r6", "isesaki-gyokaku-r2-r5",
-        "isesaki-action-plan-r7", "isehara-chuki-r3-r4",
+        "isesaki-jisshi-r3",
+        "isesaki-manifesto-r6",
+        "isesaki-gyokaku-r2-r5",
+        "isesaki-action-plan-r7",
+        "isehara-chuki-r3-r4",
     }
     schema = client.get("/openapi.json").json()
     assert {"/search", "/projects", "/projects/{doc_id}/{project_key}", "/health"} <= set(

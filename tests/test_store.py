@@ -20,8 +20,10 @@ DOC = "isesaki-gyokaku-r2-r5"
 @pytest.fixture()
 def settings(tmp_path) -> Settings:
     return Settings(
-        embedder="hashing", corpus_dir=CORPUS,
-        index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+        embedder="hashing",
+        corpus_dir=CORPUS,
+        index_dir=tmp_path / "index",
+        cache_dir=tmp_path / "cache",
     )
 
 
