@@ -40,3 +40,23 @@ def rank_projects(hits: Iterable[Hit]) -> list[ProjectRank]:
             )
         )
     return out
+
+
+def group_by_project(
+    hits: Iterable[Hit], top_k: int, evidence: int = 3
+) -> list[tuple[ProjectRank, list[Hit]]]:
+    """The ``top_k`` best projects, each with up to ``evidence`` of its best passages."""
+    groups: dict[tuple[str, str], list[Hit]] = {}
+    for hit in hits:
+        if hit.project_id is None:
+            continue
+        key = (hit.doc_id, hit.project_key)
+        if key not in groups and len(groups) == top_k:
+            continue
+        passages = groups.setdefault(key, [])
+        if len(passages) < evidence:
+            passages.append(hit)
+    return [
+        (rank, groups[(rank.doc_id, rank.project_key)])
+        for rank in rank_projects([g[0] for g in groups.values()])
+    ]

@@ -16,15 +16,18 @@ from indexer.embedding.base import EmbedderError
 from indexer.records import Project
 from indexer.settings import Settings, get_settings
 from indexer.store import IndexStoreError
+from service.filters import SearchFilters
 from service.schemas import (
     MAX_QUERY_CHARS,
     MAX_TOP_K,
     DocumentOut,
     ErrorOut,
+    Facets,
     FieldOut,
     Health,
     ProjectDetail,
     ProjectList,
+    ProjectSearchResponse,
     ProjectSummary,
     SearchMode,
     SearchRequest,
@@ -101,6 +104,50 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
+QueryParam = Annotated[
+    str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="the question (質問)")
+]
+
+
+def get_filters(
+    engine: EngineDep,
+    doc_id: Annotated[list[str] | None, Query(description="only these documents")] = None,
+    city: Annotated[list[str] | None, Query(description="only these cities")] = None,
+    department: Annotated[
+        list[str] | None, Query(description="department name contains any of these")
+    ] = None,
+    section: Annotated[
+        list[str] | None, Query(description="a section heading (分野, 施策 …) contains any")
+    ] = None,
+    year: Annotated[
+        list[str] | None, Query(description="fiscal year: 2022, 2022年度, 令和4年度 or R4")
+    ] = None,
+    project: Annotated[
+        str | None, Query(max_length=40, description="project number prefix, e.g. 1-1 or 19-")
+    ] = None,
+) -> SearchFilters:
+    """The filters of a request, validated against the index."""
+    return engine.make_filters(
+        doc_id, city, departments=department, sections=section, years=year, project_prefix=project
+    )
+
+
+FiltersDep = Annotated[SearchFilters, Depends(get_filters)]
+
+
+def _search(
+    engine: SearchEngine, q: str, top_k: int, filters: SearchFilters, mode: SearchMode
+) -> SearchResponse:
+    outcome = engine.search_full(q, top_k, filters, mode)
+    return SearchResponse(
+        query=q.strip(),
+        mode=mode,
+        total=len(outcome.hits),
+        hits=outcome.hits,
+        facets=Facets(**outcome.facets),
+    )
+
+
 def _summary(engine: SearchEngine, r: Project) -> ProjectSummary:
     doc = engine.index.documents[r.doc_id]
     return ProjectSummary(
@@ -119,21 +166,41 @@ def _install_routes(app: FastAPI) -> None:
     @app.get("/search", response_model=SearchResponse, responses=ERRORS, tags=["search"])
     def search_get(
         engine: EngineDep,
-        q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="質問")],
+        q: QueryParam,
+        filters: FiltersDep,
         top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
-        doc_id: Annotated[list[str] | None, Query(description="only these documents")] = None,
-        city: Annotated[list[str] | None, Query(description="only these cities")] = None,
         mode: SearchMode = "hybrid",
     ) -> SearchResponse:
-        """Ranked passages for a natural-language question."""
-        hits = engine.search(q, top_k, doc_id, city, mode)
-        return SearchResponse(query=q.strip(), mode=mode, total=len(hits), hits=hits)
+        """Ranked passages for a natural-language question, with facet counts."""
+        return _search(engine, q, top_k, filters, mode)
 
     @app.post("/search", response_model=SearchResponse, responses=ERRORS, tags=["search"])
     def search_post(engine: EngineDep, body: SearchRequest) -> SearchResponse:
         """Same as ``GET /search`` with a JSON body."""
-        hits = engine.search(body.q, body.top_k, body.doc_id, body.city, body.mode)
-        return SearchResponse(query=body.q.strip(), mode=body.mode, total=len(hits), hits=hits)
+        filters = engine.make_filters(
+            body.doc_id,
+            body.city,
+            departments=body.department,
+            sections=body.section,
+            years=body.year,
+            project_prefix=body.project,
+        )
+        return _search(engine, body.q, body.top_k, filters, body.mode)
+
+    @app.get(
+        "/projects/search", response_model=ProjectSearchResponse, responses=ERRORS, tags=["search"]
+    )
+    def search_projects(
+        engine: EngineDep,
+        q: QueryParam,
+        filters: FiltersDep,
+        top_k: Annotated[int, Query(ge=1, le=MAX_TOP_K)] = 10,
+    ) -> ProjectSearchResponse:
+        """Projects (not passages) for a question, each with its best 1–3 passages."""
+        projects, facets = engine.search_projects(q, top_k, filters)
+        return ProjectSearchResponse(
+            query=q.strip(), total=len(projects), projects=projects, facets=Facets(**facets)
+        )
 
     @app.get("/projects", response_model=ProjectList, responses=ERRORS, tags=["projects"])
     def list_projects(engine: EngineDep, doc_id: str | None = None) -> ProjectList:
@@ -155,6 +222,7 @@ def _install_routes(app: FastAPI) -> None:
             **_summary(engine, r).model_dump(),
             fields=[FieldOut(name=f.name, year=f.year, text=f.text) for f in r.fields],
             related=list(r.related),
+            related_projects=engine.links.get((r.doc_id, r.key), []),
         )
 
     @app.get("/health", response_model=Health, responses=ERRORS, tags=["service"])

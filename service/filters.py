@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,11 @@ class SearchFilters:
         )
 
 
+def _top_section(path: tuple[str, ...]) -> str:
+    # 「第3章 個別事業」 is a chapter of the book, not a policy area; skip chapter headings.
+    return next((p for p in path if not re.match(r"第\s*\d+\s*章", p)), "")
+
+
 class ChunkTable:
     """Per-chunk columns for fast filtering and facet counting."""
 
@@ -61,7 +67,7 @@ class ChunkTable:
         self.city = np.array([documents[c.doc_id].city for c in chunks])
         self.department = [c.department or "" for c in chunks]
         self.section = [" › ".join(c.section_path) for c in chunks]
-        self.top_section = [c.section_path[0] if c.section_path else "" for c in chunks]
+        self.top_section = [_top_section(c.section_path) for c in chunks]
         self.project = [c.project_id or "" for c in chunks]
         self.years = [fiscal_years(f"{c.field}\n{c.text}") for c in chunks]
         self.documents = documents

@@ -12,10 +12,12 @@ from indexer.embedding.base import Embedder
 from indexer.records import Project
 from indexer.settings import Settings
 from indexer.tokenize import tokenize
+from service.aggregate import ProjectRank, group_by_project
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
 from service.loading import LoadedIndex
-from service.schemas import MAX_QUERY_CHARS, MAX_TOP_K, Hit, SearchMode
+from service.related import build_links
+from service.schemas import MAX_QUERY_CHARS, MAX_TOP_K, Hit, ProjectResult, SearchMode
 
 
 class SearchInputError(ValueError):
@@ -81,6 +83,7 @@ class SearchEngine:
         self._row = {int(cid): row for row, cid in enumerate(self._ids)}
         # How a query becomes BM25 tokens; query understanding plugs in here.
         self.lexical_tokens: Callable[[str], list[str]] = lambda q: list(tokenize(q))
+        self.links = build_links(index.records.values(), index.documents)
 
     # -- validation -------------------------------------------------------------
 
@@ -186,6 +189,38 @@ class SearchEngine:
             field=chunk.field,
             text=chunk.text,
             chunk_id=chunk.chunk_id,
+            related=self.links.get((chunk.doc_id, chunk.record_key), []),
+        )
+
+    def search_projects(
+        self, query: str, top_k: int, filters: SearchFilters, evidence: int = 3
+    ) -> tuple[list[ProjectResult], dict[str, dict[str, int]]]:
+        """Projects ranked by their best passage, with up to ``evidence`` passages each."""
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+        candidates = self.retrieve(query, filters)
+        hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
+        facets = self.table.facets([self._row[cid] for cid, _ in candidates])
+        return [
+            self._project_result(r, ev) for r, ev in group_by_project(hits, top_k, evidence)
+        ], facets
+
+    def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
+        record = self.index.records[(rank.doc_id, rank.project_key)]
+        doc = self.index.documents[rank.doc_id]
+        return ProjectResult(
+            rank=rank.rank,
+            score=rank.score,
+            doc_id=rank.doc_id,
+            doc_title=doc.title,
+            city=doc.city,
+            project_id=rank.project_id,
+            project_key=rank.project_key,
+            project_name=record.project_name,
+            department=record.department,
+            section_path=list(record.section_path),
+            evidence=evidence,
+            related=self.links.get((rank.doc_id, rank.project_key), []),
         )
 
     # -- records ----------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer.settings import Settings
+from indexer.years import fiscal_years
 from service.api import create_app
 
 
@@ -125,3 +126,68 @@ def test_service_without_index_answers_503_with_what_to_run(tmp_path):
         r = c.get("/search", params={"q": "子育て"})
         assert r.status_code == 503 and "plansearch index" in r.json()["detail"]
         assert c.get("/health").status_code == 503
+
+
+def test_filters_by_department_year_section_and_project_prefix(client):
+    r = client.get("/search", params={"q": "事業", "department": "健康づくり課", "top_k": 30})
+    assert r.status_code == 200
+    assert all("健康づくり課" in (h["department"] or "") for h in r.json()["hits"])
+    r = client.get("/search", params={"q": "取組成果", "year": "令和4年度", "top_k": 30})
+    hits = r.json()["hits"]
+    assert hits and all(2022 in fiscal_years(f"{h['field']}\n{h['text']}") for h in hits)
+    unfiltered = client.get("/search", params={"q": "取組成果", "top_k": 30}).json()["hits"]
+    assert any(2022 not in fiscal_years(f"{h['field']}\n{h['text']}") for h in unfiltered)
+    same = client.get("/search", params={"q": "取組成果", "year": "2022", "top_k": 30}).json()
+    assert [h["chunk_id"] for h in same["hits"]] == [h["chunk_id"] for h in hits]
+    r = client.get(
+        "/search", params={"q": "事業", "project": "19-", "doc_id": "isehara-chuki-r3-r4"}
+    )
+    assert {h["project_id"][:3] for h in r.json()["hits"]} == {"19-"}
+    r = client.get("/search", params={"q": "子育て", "section": "福祉分野", "top_k": 20})
+    assert all("福祉分野" in h["section_path"] for h in r.json()["hits"])
+
+
+def test_facets_count_matching_passages(client):
+    body = client.get("/search", params={"q": "子育て支援", "top_k": 5}).json()
+    facets = body["facets"]
+    assert set(facets) == {"doc_id", "city", "department", "section", "year"}
+    assert sum(facets["city"].values()) >= len(body["hits"])
+    assert set(facets["city"]) <= {"伊勢崎市", "伊勢原市"}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "子育て", "year": "来年"}, "令和4年度"),
+        ({"q": "子育て", "department": "宇宙開発課"}, "no department matches"),
+        ({"q": "子育て", "section": "zzzz"}, "no section matches"),
+    ],
+)
+def test_bad_filters_get_422_with_message(client, params, message):
+    r = client.get("/search", params=params)
+    assert r.status_code == 422 and message in r.json()["detail"]
+
+
+def test_projects_search_groups_passages_by_project(client):
+    r = client.get("/projects/search", params={"q": "証明書 コンビニ交付", "top_k": 5})
+    assert r.status_code == 200
+    body = r.json()
+    keys = [(p["doc_id"], p["project_key"]) for p in body["projects"]]
+    assert len(keys) == len(set(keys)) == body["total"] <= 5
+    assert ("isesaki-gyokaku-r2-r5", "1-(1)-③") in keys
+    for p in body["projects"]:
+        assert 1 <= len(p["evidence"]) <= 3
+        assert all(
+            (e["doc_id"], e["project_key"]) == (p["doc_id"], p["project_key"])
+            for e in p["evidence"]
+        )
+    assert client.get("/projects/search", params={"q": " "}).status_code == 422
+
+
+def test_manifesto_items_link_to_the_implementation_plan(client):
+    detail = client.get("/projects/isesaki-manifesto-r6/" + quote("1-(1)-①", safe="")).json()
+    assert detail["related"] == ["2-2-3①③"]
+    linked = {(x["doc_id"], x["project_name"]) for x in detail["related_projects"]}
+    assert ("isesaki-jisshi-r3", "企業誘致事業") in linked
+    back = client.get("/projects/isesaki-jisshi-r3/169").json()["related_projects"]
+    assert any(x["doc_id"] == "isesaki-manifesto-r6" and x["project_id"] == "1-(1)-①" for x in back)
