@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,39 +107,103 @@ def _print_hits(hits: list[Hit]) -> None:
         typer.echo(f"     {h.field}: {h.text[:120].replace(chr(10), ' ')}")
 
 
+def _filters(engine: SearchEngine, doc_id, city, department, year) -> Any:
+    try:
+        return engine.make_filters(doc_id, city, departments=department, years=year)
+    except SearchInputError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _run_batch(path: Path, key: str, answer_one: Callable[[str], Any]) -> None:
+    """One JSON line per input line: ``{"id", "query", key: answer_one(query)}``."""
+    for row in _read_batch(path):
+        try:
+            value = answer_one(row["query"])
+        except SearchInputError as exc:
+            value = {"error": str(exc)}
+        out = {"id": row["id"], "query": row["query"], key: value}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+
+
+DocOpt = Annotated[list[str] | None, typer.Option(help="only these documents")]
+CityOpt = Annotated[list[str] | None, typer.Option(help="only these cities")]
+DeptOpt = Annotated[list[str] | None, typer.Option(help="department contains")]
+YearOpt = Annotated[list[str] | None, typer.Option(help="fiscal year: 2022 or 令和4年度")]
+BatchOpt = Annotated[Path | None, typer.Option(help="JSON Lines with id and query")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output")]
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)]
+
+
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
-    doc_id: Annotated[list[str] | None, typer.Option(help="only these documents")] = None,
-    city: Annotated[list[str] | None, typer.Option(help="only these cities")] = None,
+    top_k: TopKOpt = 10,
+    doc_id: DocOpt = None,
+    city: CityOpt = None,
+    department: DeptOpt = None,
+    year: YearOpt = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
-    batch: Annotated[Path | None, typer.Option(help="JSON Lines with id and query")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    batch: BatchOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Ranked passages for a question, or for every line of a --batch file."""
     if (query is None) == (batch is None):
         raise _fail("give either a question or --batch FILE")
     engine = _engine(Settings())
+    filters = _filters(engine, doc_id, city, department, year)
     the_mode: SearchMode = mode  # type: ignore[assignment]  # validated by the engine
+
+    def run(q: str) -> list[Hit]:
+        return engine.search(q, top_k, mode=the_mode, filters=filters)
+
+    if batch is not None:
+        _run_batch(batch, "results", lambda q: [h.model_dump() for h in run(q)])
+        return
     try:
-        if batch is not None:
-            for row in _read_batch(batch):
-                hits = engine.search(row["query"], top_k, doc_id, city, the_mode)
-                out = {
-                    "id": row["id"],
-                    "query": row["query"],
-                    "results": [h.model_dump() for h in hits],
-                }
-                sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-            return
-        hits = engine.search(query or "", top_k, doc_id, city, the_mode)
+        hits = run(query or "")
     except SearchInputError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
     else:
         _print_hits(hits)
+
+
+@app.command("projects-for")
+def projects_for(
+    query: Annotated[str | None, typer.Argument(help="the question")] = None,
+    top_k: TopKOpt = 10,
+    doc_id: DocOpt = None,
+    city: CityOpt = None,
+    department: DeptOpt = None,
+    year: YearOpt = None,
+    batch: BatchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Projects (not passages) that address a question, each with its best passages."""
+    if (query is None) == (batch is None):
+        raise _fail("give either a question or --batch FILE")
+    engine = _engine(Settings())
+    filters = _filters(engine, doc_id, city, department, year)
+
+    def run(q: str) -> list[dict[str, Any]]:
+        return [p.model_dump() for p in engine.search_projects(q, top_k, filters)[0]]
+
+    if batch is not None:
+        _run_batch(batch, "projects", run)
+        return
+    try:
+        projects = run(query or "")
+    except SearchInputError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(projects, ensure_ascii=False, indent=2))
+        return
+    for p in projects:
+        typer.echo(
+            f"{p['rank']:>3}. {p['doc_id']} | {p['project_id']} {p['project_name']} | "
+            f"{p['department'] or '-'}"
+        )
 
 
 @app.command()

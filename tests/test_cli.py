@@ -61,3 +61,19 @@ def test_projects_json_lists_counts_and_numbers():
     assert set(first) >= {"doc_id", "project_id", "project_name", "department", "section_path"}
     result = runner.invoke(app, ["projects", "--doc-id", "nowhere"])
     assert result.exit_code == 2 and "unknown document id" in result.output
+
+
+def test_projects_for_batch_and_plain_output(env, tmp_path):
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '{"id": "a", "query": "証明書のコンビニ交付"}\n{"id": "b", "query": "  "}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["projects-for", "--batch", str(batch), "--top-k", "4"])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(x) for x in result.stdout.strip().splitlines())
+    assert set(first) == {"id", "query", "projects"} and 1 <= len(first["projects"]) <= 4
+    assert all({"project_id", "evidence", "score"} <= set(p) for p in first["projects"])
+    assert "empty" in second["projects"]["error"]  # a bad line is reported, the batch goes on
+    plain = runner.invoke(app, ["projects-for", "証明書 コンビニ交付", "-k", "3"])
+    assert plain.exit_code == 0 and "isesaki-gyokaku-r2-r5 | 1-(1)-③" in plain.stdout
