@@ -7,4 +7,9 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[st,eval,test]'
 .venv/bin/ruff check .
+# tests/test_page.py drives Debian's chromium; Playwright never downloads a browser here.
+if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
 exec .venv/bin/python -m pytest "$@"
