@@ -1,0 +1,111 @@
+"""Screenshots of the search page for reviewers: one question at desktop and phone width.
+
+    .venv/bin/python scripts/screenshot.py          # docs/page-desktop.png, docs/page-phone.png
+    .venv/bin/python scripts/screenshot.py --query "空き家対策" --out /tmp
+
+Serves the published index (``PLANSEARCH_INDEX_DIR``, default var/index) on a free port of
+127.0.0.1 and drives Debian's chromium (``apt-get install chromium``; Japanese text needs a CJK
+font such as ``fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import uvicorn
+from playwright.sync_api import expect, sync_playwright
+
+from indexer.settings import get_settings
+from service.api import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+QUERY = "子どもを少しの時間だけ預かってもらえる仕組みはありますか"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+
+
+@contextmanager
+def serve() -> Iterator[str]:
+    """The app over the published index, in a background thread; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    host, port = sock.getsockname()
+    server = uvicorn.Server(uvicorn.Config(create_app(get_settings()), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sys.exit("the server did not start")
+        time.sleep(0.1)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def has_japanese_font() -> bool:
+    """Whether fontconfig knows a font for Japanese (else the PNGs show empty boxes)."""
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, check=False)
+    return bool(out.stdout.strip())
+
+
+def shoot(query: str, out_dir: Path) -> list[Path]:
+    """Ask ``query`` at each width and save the visible part of the page as PNG."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with serve() as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, viewport in VIEWPORTS.items():
+            page = browser.new_page(viewport=viewport, locale="ja-JP")
+            page.goto(f"{base}/?q={quote(query)}")
+            expect(page.locator("#answer")).to_be_visible(timeout=60_000)
+            expect(page.locator(".card").first).to_be_visible(timeout=60_000)
+            path = out_dir / f"page-{name}.png"
+            page.screenshot(path=str(path))
+            written.append(path)
+            page.close()
+        browser.close()
+    return written
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--query", default=QUERY, help="the question to show")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="directory for the PNGs")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    if not has_japanese_font():
+        print("warning: no Japanese font (apt-get install -y fonts-noto-cjk)", file=sys.stderr)
+    for path in shoot(args.query, args.out):
+        print(f"{path} ({path.stat().st_size // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()
