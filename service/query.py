@@ -1,0 +1,348 @@
+"""Query understanding: normalization and BM25 query expansion.
+
+The index holds fugashi + unidic-lite lemmas of the text as printed (``indexer.tokenize``). The
+lemma already folds many spelling variants (子ども/こども/子供 → 子供, 障がい/障碍/障害 → 障害,
+空家/空き家 → 空き家, ゴミ/ごみ → 塵), so the analyzer works on lemma sequences and adds what the
+lemma cannot know:
+
+* synonyms (子育て → 育児, 高齢者 → 年寄り, ごみ → 廃棄): the Sudachi synonym dictionary
+  (``data/sudachi_synonyms.tsv``) and a short curated list (``data/synonyms.tsv``);
+* the other way of writing a fiscal year (令和4年度 → 2022, 2022年度 → 令和 4), since the
+  documents print mostly 和暦 and the index keeps what is printed.
+
+Weighting: bm25s ``get_scores`` sums one BM25 term score per query token (duplicates count
+again) and takes no weights, so the only levers are how many expansions a term gets and how many
+times the original tokens are repeated. Expansions are bounded per matched term
+(``max_expansions`` tokens), limited to tokens the index knows (a token the index lacks scores
+nothing and would only use up the budget), and the original tokens can be repeated
+(``original_repeat``) so that a passage matching the user's own words keeps outranking one that
+matches only an expansion.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from indexer.tokenize import normalize as normalize_token
+from indexer.tokenize import tokenize
+from indexer.years import YearError, parse_year, wareki
+
+DATA_DIR = Path(__file__).parent / "data"
+SUDACHI_FILE = DATA_DIR / "sudachi_synonyms.tsv"
+CURATED_FILE = DATA_DIR / "synonyms.tsv"
+SOURCES = ("curated", "sudachi")
+
+# Lemma of a token: what indexer.tokenize yields for it.
+Key = tuple[str, ...]
+
+_SPACES = re.compile(r"\s+")
+# A fiscal-year mention: an era with its year number, or a four-digit Western year.
+_YEAR = re.compile(
+    r"(?:令和|平成|(?<![A-Za-z])[RH])\s*(?:元|\d{1,2})(?!\d)|(?<!\d)(?:19|20)\d{2}(?!\d)"
+)
+# Tokens that only make a year form readable; the query keeps its own if it has them.
+_YEAR_FILLER = frozenset({"年度", "年"})
+# The most query tokens one dictionary word is matched over (長寿命化計画 is four).
+_LONGEST_KEY = 4
+
+
+def normalize(query: str) -> str:
+    """NFKC (full-width ASCII → ASCII, half-width kana → full-width), whitespace collapsed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", query)).strip()
+
+
+# -- synonym groups ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a synonym group: its spelling, lexeme number and whether it may trigger."""
+
+    text: str
+    lexeme: int
+    trigger: bool = True
+
+
+def parse_sudachi_line(line: str) -> tuple[Word, ...]:
+    """Words of one vendored Sudachi line (``id<TAB>lexeme<TAB>…``, spellings split by ``,``)."""
+    _, *lexemes = line.rstrip("\n").split("\t")
+    words = []
+    for number, lexeme in enumerate(lexemes):
+        for spelling in lexeme.split(","):
+            ambiguous = spelling.startswith("*")
+            words.append(Word(spelling.removeprefix("*"), number, not ambiguous))
+    return tuple(words)
+
+
+def parse_curated_line(line: str) -> tuple[Word, ...]:
+    """Words of one curated line: whitespace-separated synonyms, each its own lexeme."""
+    return tuple(Word(text, number) for number, text in enumerate(line.split()))
+
+
+def read_groups(path: Path, parse: Any) -> list[tuple[Word, ...]]:
+    """Groups of a data file, comment lines (``#``) and blank lines skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    groups = [parse(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
+    return [g for g in groups if len(g) > 1]
+
+
+@cache
+def load_groups(source: str) -> tuple[tuple[Word, ...], ...]:
+    """The synonym groups of ``curated`` or ``sudachi`` (read once per process)."""
+    if source == "curated":
+        return tuple(read_groups(CURATED_FILE, parse_curated_line))
+    if source == "sudachi":
+        return tuple(read_groups(SUDACHI_FILE, parse_sudachi_line))
+    raise ValueError(f"unknown synonym source {source!r}; valid: {', '.join(SOURCES)}")
+
+
+# -- lemma keys ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordTokens:
+    """A dictionary word as the index sees it."""
+
+    key: Key  # its full lemma sequence: how it appears in a tokenized query
+    content: Key  # without affixes (御, 者, 物, 第): what it adds as an expansion
+
+
+@cache
+def word_tokens(text: str) -> WordTokens:
+    """Key and content tokens of one word (an expansion 高齢者 adds 高齢, not the ubiquitous 者)."""
+    from service.highlight import lemmas
+
+    pairs = lemmas(text)
+    return WordTokens(tuple(p[0] for p in pairs), tuple(p[0] for p in pairs if not p[1]))
+
+
+def _candidates(group: tuple[Word, ...], source: Word) -> list[Key]:
+    """Expansions of ``source`` within its group, its own lexeme's spellings first; words that
+    add no lemma beyond the source's own (子供達 for 子供) are skipped."""
+    own = set(word_tokens(source.text).key)
+    ordered = sorted(group, key=lambda w: (w.lexeme != source.lexeme, w.lexeme))
+    out = []
+    for word in ordered:
+        tokens = word_tokens(word.text).content
+        if tokens and not set(tokens) <= own:
+            out.append(tokens)
+    return out
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    """Synonym groups indexed by the normalized spelling of each word that may trigger them.
+
+    Words are tagged only when a query reaches them (tagging the 66,000 words of the Sudachi
+    groups up front takes seconds, which a one-shot CLI search should not pay).
+    """
+
+    groups: tuple[tuple[Word, ...], ...]
+    by_spelling: Mapping[str, tuple[tuple[int, int], ...]]  # → (group, word) positions
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def lookup(self, spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
+        """Expansions of the query term ``key`` (lemmas) written as one of ``spellings``.
+
+        A dictionary word matches when its spelling is one of them and its own lemma sequence is
+        ``key``, so the match is exact at the level the index works on.
+        """
+        out: list[Key] = []
+        seen: set[tuple[int, int]] = set()
+        for spelling in spellings:
+            for g, w in self.by_spelling.get(spelling, ()):
+                word = self.groups[g][w]
+                if (g, w) in seen or word_tokens(word.text).key != key:
+                    continue
+                seen.add((g, w))
+                out += [c for c in _candidates(self.groups[g], word) if c not in out]
+        return tuple(out)
+
+
+def _spellings(word: Word, by_lemma: bool) -> set[str]:
+    spellings = {normalize_token(word.text)}
+    if by_lemma:
+        spellings.add("".join(word_tokens(word.text).key))
+    return spellings
+
+
+def build_table(groups: Iterable[tuple[Word, ...]], by_lemma: bool = False) -> SynonymTable:
+    """Index the groups by the spelling of every word that may trigger an expansion.
+
+    ``by_lemma`` also indexes each word by its lemmas (ゴミ finds a curated ごみ, both 塵): this
+    tags every word, which is cheap for the curated list only.
+    """
+    kept = tuple(groups)
+    index: dict[str, list[tuple[int, int]]] = {}
+    for g, group in enumerate(kept):
+        for w, word in enumerate(group):
+            for spelling in _spellings(word, by_lemma) if word.trigger else ():
+                index.setdefault(spelling, []).append((g, w))
+    return SynonymTable(kept, {k: tuple(v) for k, v in index.items()})
+
+
+@cache
+def synonym_table(source: str) -> SynonymTable:
+    """The table of one source (built once per process); the curated one also by lemma."""
+    return build_table(load_groups(source), by_lemma=source == "curated")
+
+
+def lookup(tables: Iterable[SynonymTable], spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
+    """Candidates of ``key`` from several tables, earlier tables' first."""
+    out: list[Key] = []
+    for table in tables:
+        out += [c for c in table.lookup(spellings, key) if c not in out]
+    return tuple(out)
+
+
+# -- years ---------------------------------------------------------------------------
+
+
+def year_variants(query: str) -> list[str]:
+    """Tokens of the other forms of each fiscal year in ``query`` (令和4 ↔ 2022).
+
+    The documents print 令和N年度 or RN年度, rarely 2022年度; a query may use either.
+    """
+    present = set(tokenize(query))
+    out: list[str] = []
+    for match in _YEAR.finditer(query):
+        try:
+            year = parse_year(match.group(0))
+        except YearError:
+            continue
+        for form in (wareki(year), f"{year}年度"):
+            out += [t for t in tokenize(form) if t not in present and t not in _YEAR_FILLER]
+    return list(dict.fromkeys(out))
+
+
+# -- the analyzer ----------------------------------------------------------------------
+
+
+def _matches(text: str, tables: tuple[SynonymTable, ...]) -> Iterator[tuple[Key, tuple[Key, ...]]]:
+    """Terms of ``text`` found in the tables with their candidates: non-overlapping runs of
+    tokens, the longest match first at each position."""
+    from service.highlight import analyze
+
+    tokens = analyze(text)
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_LONGEST_KEY, len(tokens) - i), 0, -1):
+            run = tokens[i : i + size]
+            key = tuple(t.lemma for t in run)
+            # The words as written (空家対策) and as lemmas (子ども → 子供) both find entries.
+            spellings = (normalize_token(text[run[0].start : run[-1].end]), "".join(key))
+            candidates = lookup(tables, spellings, key)
+            if candidates:
+                yield key, candidates
+                i += size
+                break
+        else:
+            i += 1
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """One matched query term and the tokens added for it."""
+
+    term: Key
+    added: tuple[str, ...]
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "curated": {"sources": ("curated",)},
+    "sudachi": {"sources": ("sudachi",)},
+    "years": {"sources": ()},
+    "repeat2": {"original_repeat": 2},
+    "max1": {"max_expansions": 1},
+    "max3": {"max_expansions": 3},
+}
+
+
+class QueryAnalyzer:
+    """Normalizes queries and turns them into expanded BM25 tokens; holds the synonym tables.
+
+    ``vocabulary``: the tokens the BM25 index knows (``index_vocabulary``); expansions outside
+    it are skipped. ``max_expansions``: tokens added per matched term at most.
+    ``original_repeat``: how many times the query's own tokens are sent (BM25 weight 2:1).
+    """
+
+    def __init__(
+        self,
+        vocabulary: Collection[str] | None = None,
+        max_expansions: int = 2,
+        original_repeat: int = 1,
+        sources: tuple[str, ...] = SOURCES,
+        years: bool = True,
+    ) -> None:
+        self.vocabulary = frozenset(vocabulary) if vocabulary is not None else None
+        self.max_expansions = max_expansions
+        self.original_repeat = original_repeat
+        self.years = years
+        self.tables = tuple(synonym_table(source) for source in sources)
+
+    def normalize(self, query: str) -> str:
+        """NFKC and width normalization, whitespace collapsed (idempotent)."""
+        return normalize(query)
+
+    def _known(self, token: str) -> bool:
+        return self.vocabulary is None or token in self.vocabulary
+
+    def _pick(self, candidates: tuple[Key, ...], taken: set[str]) -> tuple[str, ...]:
+        """Up to ``max_expansions`` new, indexed tokens from the candidates, in order."""
+        picked: list[str] = []
+        for candidate in candidates:
+            for token in candidate:
+                if len(picked) == self.max_expansions:
+                    return tuple(picked)
+                if token not in taken and self._known(token):
+                    picked.append(token)
+                    taken.add(token)
+        return tuple(picked)
+
+    def expansions(self, query: str) -> list[Expansion]:
+        """The synonym and year expansions of ``query``, term by term."""
+        text = normalize(query)
+        tokens = list(tokenize(text))
+        taken = set(tokens)
+        out = []
+        for term, candidates in _matches(text, self.tables):
+            added = self._pick(candidates, taken)
+            if added:
+                out.append(Expansion(term, added))
+        if self.years:
+            years = tuple(t for t in year_variants(text) if self._known(t) and t not in taken)
+            if years:
+                out.append(Expansion(("<year>",), years))
+        return out
+
+    def lexical_tokens(self, query: str) -> list[str]:
+        """BM25 tokens: the query's own tokens (repeated ``original_repeat`` times), then
+        each expansion once."""
+        own = list(tokenize(normalize(query)))
+        added = [t for e in self.expansions(query) for t in e.added]
+        return own * self.original_repeat + added
+
+    def terms(self, query: str) -> frozenset[str]:
+        """Every lemma the query matches on: its own tokens and their expansions."""
+        own = set(tokenize(normalize(query)))
+        return frozenset(own.union(*(e.added for e in self.expansions(query))))
+
+    def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
+        """[start, end) spans of ``text`` whose tokens match the query or its expansions."""
+        from service.highlight import highlight_spans
+
+        return highlight_spans(text, self.terms(query))
+
+
+def index_vocabulary(lexical: Any) -> frozenset[str]:
+    """The tokens a bm25s index knows (its ``vocab_dict`` keys)."""
+    return frozenset(lexical.vocab_dict)
