@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     build_if_missing: bool = Field(True, description="`serve` builds the index when absent")
+    reload_interval: float = Field(
+        5.0, ge=0.0, description="seconds between checks for a newly published index; 0 = never"
+    )
+    admin_token: str | None = Field(
+        None, min_length=16, description="enables POST /admin/reload with this bearer token"
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="CORS is off when empty")
+    max_body_bytes: int = Field(16_384, ge=1024, le=1_048_576, description="request body limit")
 
     @field_validator("chunk_overlap_tokens")
     @classmethod

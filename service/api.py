@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,13 +12,15 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from indexer.embedding.base import EmbedderError
 from indexer.records import Project
 from indexer.settings import Settings, get_settings
-from indexer.store import IndexStoreError
 from service.filters import SearchFilters
+from service.holder import EngineHolder
 from service.schemas import (
     MAX_QUERY_CHARS,
     MAX_TOP_K,
@@ -33,7 +37,7 @@ from service.schemas import (
     SearchRequest,
     SearchResponse,
 )
-from service.search import NotFoundError, SearchEngine, SearchInputError, open_engine
+from service.search import NotFoundError, SearchEngine, SearchInputError
 
 log = logging.getLogger("plansearch")
 STATIC = Path(__file__).parent / "static"
@@ -46,17 +50,17 @@ ERRORS = {
 
 def create_app(settings: Settings | None = None, engine: SearchEngine | None = None) -> FastAPI:
     """The application; tests pass a ready ``engine``, servers let the lifespan load one."""
+    settings = settings or get_settings()
+    holder = EngineHolder(settings, engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine, app.state.load_error = engine, None
-        if engine is None:
-            try:
-                app.state.engine = open_engine(settings or get_settings())
-            except (IndexStoreError, EmbedderError) as exc:
-                log.error("plansearch: %s", exc)
-                app.state.load_error = str(exc)
+        if holder.engine is None:
+            await run_in_threadpool(holder.load)
+        watcher = asyncio.create_task(_watch(holder)) if settings.reload_interval else None
         yield
+        if watcher is not None:
+            watcher.cancel()
 
     app = FastAPI(
         title="plansearch",
@@ -64,21 +68,95 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         summary="Search Japanese municipal plans (総合計画・実施計画・行政改革) by question.",
         lifespan=lifespan,
     )
+    app.state.holder = holder
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"]
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     _install_error_handlers(app)
     _install_routes(app)
+    _install_admin(app, settings)
     return app
 
 
+async def _watch(holder: EngineHolder) -> None:
+    """Poll for a newly published index and swap it in without stopping the service."""
+    while True:
+        await asyncio.sleep(holder.settings.reload_interval)
+        try:
+            await run_in_threadpool(holder.refresh_if_changed)
+        except Exception:  # keep watching; the old engine still serves
+            log.exception("plansearch: index reload failed")
+
+
 def get_engine(request: Request) -> SearchEngine:
-    """The loaded engine, or 503 with the reason it could not be loaded."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is None:
-        reason = getattr(request.app.state, "load_error", None) or "index not loaded"
-        raise HTTPException(503, reason)
-    return engine
+    """The current engine, or 503 with the reason no index could be loaded."""
+    holder: EngineHolder = request.app.state.holder
+    if holder.engine is None:
+        raise HTTPException(503, holder.error or "index not loaded; run `plansearch index`")
+    return holder.engine
 
 
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over ``max_bytes`` with 413, counting what is actually sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or {}).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        detail = f"request body over {self.max_bytes} bytes"
+        await JSONResponse({"detail": detail}, status_code=413)(scope, _no_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _install_admin(app: FastAPI, settings: Settings) -> None:
+    """State-changing routes exist only when an admin token is configured."""
+    if not settings.admin_token:
+        return
+
+    @app.post("/admin/reload", include_in_schema=False)
+    def reload_index(request: Request) -> dict[str, str]:
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given, f"Bearer {settings.admin_token}"):
+            raise HTTPException(401, "a valid bearer token is required")
+        holder: EngineHolder = request.app.state.holder
+        if not holder.load():
+            raise HTTPException(503, holder.error or "reload failed")
+        return {"status": "reloaded", "index": str(holder.engine.index.path)}
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -93,6 +171,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its trace for us; the client gets no internals.
+        log.exception("plansearch: unexpected error on %s", request.url.path)
+        return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
 
 def _describe(exc: RequestValidationError) -> str:

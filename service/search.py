@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -50,11 +51,19 @@ class FusionConfig:
         )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_query(query: str) -> str:
-    """The query trimmed; SearchInputError when it is empty or too long."""
+    """The query trimmed; SearchInputError when empty, too long or not clean text."""
     if not isinstance(query, str) or not query.strip():
         raise SearchInputError("the query is empty: type a question, e.g. 子育て支援の事業は？")
-    query = query.strip()
+    if _SURROGATE.search(query):
+        raise SearchInputError("the query is not valid Unicode (it has a lone surrogate)")
+    if _CONTROL.search(query):
+        raise SearchInputError("the query contains control characters; send plain text")
+    query = " ".join(query.split())
     if len(query) > MAX_QUERY_CHARS:
         raise SearchInputError(
             f"the query has {len(query)} characters; the limit is {MAX_QUERY_CHARS}"

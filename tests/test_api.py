@@ -117,7 +117,8 @@ def test_health_and_openapi(client):
         schema["paths"]
     )
     page = client.get("/")
-    assert page.status_code == 200 and "plansearch" in page.text
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<html lang=\"ja\">" in page.text
 
 
 def test_service_without_index_answers_503_with_what_to_run(tmp_path):
