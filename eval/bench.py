@@ -17,7 +17,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +116,9 @@ def _wait_ready(url: str, timeout: float = 120.0) -> None:
     raise RuntimeError(f"server at {url} did not become ready")
 
 
-def http_latency(
-    settings: Settings, queries: list[str], clients: int, repeats: int
-) -> dict[str, Any]:
-    """Latency of ``GET /search`` over loopback with ``clients`` concurrent clients."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The service on the published index in a child process on loopback; yields its URL."""
     port = _free_port()
     env = {**os.environ, "PLANSEARCH_INDEX_DIR": str(settings.index_dir)}
     cmd = [sys.executable, "-m", "service.cli", "serve", "--no-build", "--port", str(port)]
@@ -125,10 +126,18 @@ def http_latency(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{base}/health")
-        runs = [_http_run(base, queries, clients) for _ in range(repeats)]
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def http_latency(
+    settings: Settings, queries: list[str], clients: int, repeats: int
+) -> dict[str, Any]:
+    """Latency of ``GET /search`` over loopback with ``clients`` concurrent clients."""
+    with serving(settings) as base:
+        runs = [_http_run(base, queries, clients) for _ in range(repeats)]
     return {"clients": clients, "runs": runs, "median": median_of_runs(runs)}
 
 

@@ -329,5 +329,28 @@ def bench(
     typer.echo(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2)[:3000])
 
 
+@app.command()
+def loadtest(
+    clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
+    seconds: Annotated[float, typer.Option(min=1, max=600)] = 30.0,
+    out: Annotated[Path | None, typer.Option(help="also write the result JSON here")] = None,
+) -> None:
+    """Serve the published index on loopback and load /search with concurrent clients."""
+    from eval import bench as b
+    from eval.loadtest import run_load
+
+    settings = Settings()
+    _engine(settings)  # fail early, with the message, when there is no usable index
+    with b.serving(settings) as base:
+        result = run_load(base, b.bench_queries(), clients, seconds)
+    text = json.dumps({"machine": b.machine(), **result}, ensure_ascii=False, indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    typer.echo(text)
+    if result["errors"]:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
