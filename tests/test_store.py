@@ -101,3 +101,37 @@ def test_rebuild_is_deterministic_and_reuses_cached_vectors(settings):
     assert [h.score for h in hits_first] == [h.score for h in hits_second]
     # The superseded build is gone; only the published one remains.
     assert len(list((settings.index_dir.parent / "index-builds").iterdir())) == 1
+
+
+@pytest.mark.parametrize("name", ["chunks.jsonl", "records.jsonl", "lexical/params.index.json"])
+def test_any_corrupted_artifact_is_refused(settings, name):
+    _build(settings)
+    path = settings.index_dir / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexMismatchError, match="damaged"):
+        open_engine(settings, HashingEmbedder())
+
+
+def test_interrupted_embedding_keeps_old_index_and_finished_work(settings, monkeypatch):
+    _build(settings)
+    served = settings.index_dir.resolve()
+    settings = settings.model_copy(update={"chunk_max_tokens": 200, "embed_batch_size": 8})
+    embedder, calls = HashingEmbedder(), {"n": 0}
+    real = embedder._embed
+
+    def interrupted(texts, is_query):
+        calls["n"] += 1
+        if calls["n"] > 40:
+            raise KeyboardInterrupt
+        return real(texts, is_query)
+
+    monkeypatch.setattr(embedder, "_embed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, embedder, doc_ids=[DOC], progress=False)
+    assert settings.index_dir.resolve() == served
+    assert open_engine(settings, HashingEmbedder()).search("証明書", top_k=1)
+    monkeypatch.undo()
+    resumed = build_index(settings, HashingEmbedder(), doc_ids=[DOC], progress=False)
+    assert 0 < resumed.embedded < resumed.chunks  # vectors saved before the interrupt are reused
