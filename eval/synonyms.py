@@ -140,15 +140,15 @@ def _style_rank(style: str) -> int:
 def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Callable[[str], list[str]]]:
     """Named tokenizations: ``baseline`` (the index tokenizer) or an analyzer preset."""
     from indexer.tokenize import tokenize
-    from service.query import PRESETS, QueryAnalyzer, index_vocabulary
+    from service.query import PRESETS, QueryAnalyzer, index_frequencies
 
-    vocabulary = index_vocabulary(engine.index.lexical)
+    frequencies = index_frequencies(engine.index.lexical)
     configs: dict[str, Callable[[str], list[str]]] = {}
     for name in names:
         if name == "baseline":
             configs[name] = lambda q: list(tokenize(q))
         else:
-            configs[name] = QueryAnalyzer(vocabulary=vocabulary, **PRESETS[name]).lexical_tokens
+            configs[name] = QueryAnalyzer(frequencies=frequencies, **PRESETS[name]).lexical_tokens
     return configs
 
 

@@ -35,8 +35,18 @@ class Token:
     lemma: str
     start: int
     end: int
-    affix: bool
-    light: bool  # a verb like する/いる/なる that can only carry meaning with another word
+    pos: str  # UniDic part of speech, first level (名詞, 動詞, 接尾辞, 代名詞 …)
+    pos2: str
+
+    @property
+    def affix(self) -> bool:
+        """A prefix or suffix (御, 第, 者, 物)."""
+        return self.pos in AFFIX_POS
+
+    @property
+    def light(self) -> bool:
+        """A word like する/いる/なる/ある that carries meaning only with another word."""
+        return self.pos2 == "非自立可能"
 
 
 def _tagger() -> fugashi.Tagger:
@@ -95,8 +105,8 @@ def analyze(text: str) -> list[Token]:
                 _lemma(node),
                 origin[start][0],
                 origin[pos - 1][1],
-                feature.pos1 in AFFIX_POS,
-                feature.pos2 == "非自立可能",
+                feature.pos1,
+                feature.pos2,
             )
         )
     return tokens

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,10 +32,12 @@ from typing import Any
 from indexer.tokenize import normalize as normalize_token
 from indexer.tokenize import tokenize
 from indexer.years import YearError, parse_year, wareki
+from service.highlight import Token, analyze, highlight_spans, lemmas
 
 DATA_DIR = Path(__file__).parent / "data"
 SUDACHI_FILE = DATA_DIR / "sudachi_synonyms.tsv"
 CURATED_FILE = DATA_DIR / "synonyms.tsv"
+FRAME_FILE = DATA_DIR / "no_expand.txt"
 SOURCES = ("curated", "sudachi")
 
 # Lemma of a token: what indexer.tokenize yields for it.
@@ -102,6 +104,14 @@ def load_groups(source: str) -> tuple[tuple[Word, ...], ...]:
     raise ValueError(f"unknown synonym source {source!r}; valid: {', '.join(SOURCES)}")
 
 
+@cache
+def frame_words() -> frozenset[Key]:
+    """Lemma keys of the words listed in ``data/no_expand.txt``: never expanded."""
+    lines = FRAME_FILE.read_text(encoding="utf-8").splitlines()
+    words = [w for ln in lines if not ln.startswith("#") for w in ln.split()]
+    return frozenset(word_tokens(w).key for w in words)
+
+
 # -- lemma keys ----------------------------------------------------------------------
 
 
@@ -116,8 +126,6 @@ class WordTokens:
 @cache
 def word_tokens(text: str) -> WordTokens:
     """Key and content tokens of one word (an expansion 高齢者 adds 高齢, not the ubiquitous 者)."""
-    from service.highlight import lemmas
-
     pairs = lemmas(text)
     return WordTokens(tuple(p[0] for p in pairs), tuple(p[0] for p in pairs if not p[1]))
 
@@ -226,22 +234,38 @@ def year_variants(query: str) -> list[str]:
 # -- the analyzer ----------------------------------------------------------------------
 
 
-def _matches(text: str, tables: tuple[SynonymTable, ...]) -> Iterator[tuple[Key, tuple[Key, ...]]]:
-    """Terms of ``text`` found in the tables with their candidates: non-overlapping runs of
-    tokens, the longest match first at each position."""
-    from service.highlight import analyze
+def _expandable(run: list[Token]) -> bool:
+    """Nouns only, as chikkarpy by default: no pronouns (何処 → 何), numbers or verbs."""
+    nouns = [t.pos == "名詞" and t.pos2 != "数詞" for t in run]
+    return any(nouns) and all(n or t.affix for n, t in zip(nouns, run, strict=True))
 
+
+@dataclass(frozen=True)
+class Match:
+    """A query term found in a synonym table."""
+
+    key: Key  # its lemmas as in the query
+    content: Key  # the same without affixes: what its frequency is judged by
+    candidates: tuple[Key, ...]
+
+
+def _matches(text: str, tables: tuple[SynonymTable, ...], frame: frozenset[Key]) -> Iterator[Match]:
+    """Terms of ``text`` found in the tables: non-overlapping runs of tokens, the longest match
+    first at each position; words of the question's frame (``frame``) are never terms."""
     tokens = analyze(text)
     i = 0
     while i < len(tokens):
         for size in range(min(_LONGEST_KEY, len(tokens) - i), 0, -1):
             run = tokens[i : i + size]
             key = tuple(t.lemma for t in run)
+            if key in frame or not _expandable(run):
+                continue
             # The words as written (空家対策) and as lemmas (子ども → 子供) both find entries.
             spellings = (normalize_token(text[run[0].start : run[-1].end]), "".join(key))
             candidates = lookup(tables, spellings, key)
             if candidates:
-                yield key, candidates
+                content = tuple(t.lemma for t in run if not t.affix)
+                yield Match(key, content, candidates)
                 i += size
                 break
         else:
@@ -264,62 +288,84 @@ PRESETS: dict[str, dict[str, Any]] = {
     "repeat2": {"original_repeat": 2},
     "max1": {"max_expansions": 1},
     "max3": {"max_expansions": 3},
+    "rarer": {"rarer": True},
+    "noframe": {"frame": False},
 }
 
 
 class QueryAnalyzer:
     """Normalizes queries and turns them into expanded BM25 tokens; holds the synonym tables.
 
-    ``vocabulary``: the tokens the BM25 index knows (``index_vocabulary``); expansions outside
-    it are skipped. ``max_expansions``: tokens added per matched term at most.
-    ``original_repeat``: how many times the query's own tokens are sent (BM25 weight 2:1).
+    ``frequencies``: how many passages of the index contain each token (``index_frequencies``);
+    without it nothing is filtered. With it, an expansion must be a token the index knows and,
+    unless ``rarer`` is set, at least as common as the term it expands. BM25's IDF falls as a
+    token gets more common, so such an expansion can never outscore the user's own word: it maps
+    a word the documents rarely use (お年寄り, 持ち主) onto the one they do (高齢, 所有), and
+    leaves alone words the documents already use (方針 is not widened to ポリシー).
+    ``max_expansions``: tokens added per matched term at most. ``original_repeat``: how many
+    times the query's own tokens are sent (2 weighs them 2:1 against expansions).
     """
 
     def __init__(
         self,
-        vocabulary: Collection[str] | None = None,
+        frequencies: Mapping[str, int] | None = None,
         max_expansions: int = 2,
         original_repeat: int = 1,
         sources: tuple[str, ...] = SOURCES,
         years: bool = True,
+        rarer: bool = False,
+        frame: bool = True,
     ) -> None:
-        self.vocabulary = frozenset(vocabulary) if vocabulary is not None else None
+        self.frequencies = frequencies
         self.max_expansions = max_expansions
         self.original_repeat = original_repeat
         self.years = years
+        self.rarer = rarer
         self.tables = tuple(synonym_table(source) for source in sources)
+        self.frame = frame_words() if frame else frozenset()
 
     def normalize(self, query: str) -> str:
         """NFKC and width normalization, whitespace collapsed (idempotent)."""
         return normalize(query)
 
-    def _known(self, token: str) -> bool:
-        return self.vocabulary is None or token in self.vocabulary
+    def _frequency(self, token: str) -> int:
+        return self.frequencies.get(token, 0) if self.frequencies is not None else 0
 
-    def _pick(self, candidates: tuple[Key, ...], taken: set[str]) -> tuple[str, ...]:
-        """Up to ``max_expansions`` new, indexed tokens from the candidates, in order."""
+    def _indexed(self, token: str) -> bool:
+        return self.frequencies is None or token in self.frequencies
+
+    def _allowed(self, token: str, match: Match) -> bool:
+        """Whether ``token`` may expand ``match``: a word (not a digit or a lone character, as
+        in 1人暮らし → 1), known to the index, and not rarer than the term."""
+        if len(token) < 2 or token.isdigit() or not self._indexed(token):
+            return False
+        if self.frequencies is None or self.rarer:
+            return True
+        return self._frequency(token) >= min(self._frequency(t) for t in match.content)
+
+    def _pick(self, match: Match, taken: set[str]) -> tuple[str, ...]:
+        """Up to ``max_expansions`` new, allowed tokens from the candidates, in order."""
         picked: list[str] = []
-        for candidate in candidates:
-            for token in candidate:
-                if len(picked) == self.max_expansions:
-                    return tuple(picked)
-                if token not in taken and self._known(token):
-                    picked.append(token)
-                    taken.add(token)
+        for token in (t for candidate in match.candidates for t in candidate):
+            if len(picked) == self.max_expansions:
+                break
+            if token not in taken and self._allowed(token, match):
+                picked.append(token)
+                taken.add(token)
         return tuple(picked)
 
     def expansions(self, query: str) -> list[Expansion]:
         """The synonym and year expansions of ``query``, term by term."""
         text = normalize(query)
-        tokens = list(tokenize(text))
-        taken = set(tokens)
+        taken = set(tokenize(text))
         out = []
-        for term, candidates in _matches(text, self.tables):
-            added = self._pick(candidates, taken)
+        for match in _matches(text, self.tables, self.frame):
+            added = self._pick(match, taken)
             if added:
-                out.append(Expansion(term, added))
+                out.append(Expansion(match.key, added))
         if self.years:
-            years = tuple(t for t in year_variants(text) if self._known(t) and t not in taken)
+            # Another form of the same year is no synonym: exempt from the frequency rule.
+            years = tuple(t for t in year_variants(text) if t not in taken and self._indexed(t))
             if years:
                 out.append(Expansion(("<year>",), years))
         return out
@@ -338,11 +384,18 @@ class QueryAnalyzer:
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """[start, end) spans of ``text`` whose tokens match the query or its expansions."""
-        from service.highlight import highlight_spans
-
         return highlight_spans(text, self.terms(query))
 
 
-def index_vocabulary(lexical: Any) -> frozenset[str]:
-    """The tokens a bm25s index knows (its ``vocab_dict`` keys)."""
-    return frozenset(lexical.vocab_dict)
+def index_frequencies(lexical: Any) -> dict[str, int]:
+    """Token → number of passages containing it, read from a bm25s index.
+
+    bm25s keeps one column of scores per token id (``indptr`` delimits them), with an entry
+    for each passage that contains the token; its vocabulary also has an empty token with none.
+    """
+    indptr = lexical.scores["indptr"]
+    return {
+        token: int(indptr[i + 1] - indptr[i])
+        for token, i in lexical.vocab_dict.items()
+        if token and i + 1 < len(indptr)
+    }
