@@ -25,6 +25,9 @@ AFFIX_POS = frozenset({"接頭辞", "接尾辞"})
 # Characters that NFKC folds into the character before them (half-width and combining marks).
 _COMBINING_MARKS = frozenset("\uff9e\uff9f\u3099\u309a")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+# Lone surrogates and control characters (white space aside) are not text: MeCab cannot encode
+# the first and stops at NUL, so both are dropped before tagging.
+NOT_TEXT = re.compile(r"[\ud800-\udfff\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _local = threading.local()
 
 
@@ -72,7 +75,7 @@ def normalize_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
     chars: list[str] = []
     origin: list[tuple[int, int]] = []
     for start, end in _clusters(text):
-        piece = unicodedata.normalize("NFKC", text[start:end]).lower()
+        piece = unicodedata.normalize("NFKC", NOT_TEXT.sub("", text[start:end])).lower()
         chars += piece
         origin += [(start, end)] * len(piece)
     joined = "".join(chars)

@@ -32,7 +32,7 @@ from typing import Any
 from indexer.tokenize import normalize as normalize_token
 from indexer.tokenize import tokenize
 from indexer.years import YearError, parse_year, wareki
-from service.highlight import Token, analyze, highlight_spans, lemmas
+from service.highlight import NOT_TEXT, Token, analyze, highlight_spans, lemmas
 
 DATA_DIR = Path(__file__).parent / "data"
 SUDACHI_FILE = DATA_DIR / "sudachi_synonyms.tsv"
@@ -44,9 +44,11 @@ SOURCES = ("curated", "sudachi")
 Key = tuple[str, ...]
 
 _SPACES = re.compile(r"\s+")
-# A fiscal-year mention: an era with its year number, or a four-digit Western year.
+# A fiscal-year mention: an era with its year number (令和4, R4), or a Western year followed by
+# 年 or standing alone (2022年度, 2022 予算; not 2000人 or H2O).
 _YEAR = re.compile(
-    r"(?:令和|平成|(?<![A-Za-z])[RH])\s*(?:元|\d{1,2})(?!\d)|(?<!\d)(?:19|20)\d{2}(?!\d)"
+    r"(?:令和|平成|(?<![A-Za-z])[RH])\s*(?:元|\d{1,2})(?![\dA-Za-z])"
+    r"|(?<![\d.,])(?:19|20)\d{2}(?=\s*年|\s|$)"
 )
 # Tokens that only make a year form readable; the query keeps its own if it has them.
 _YEAR_FILLER = frozenset({"年度", "年"})
@@ -55,8 +57,9 @@ _LONGEST_KEY = 4
 
 
 def normalize(query: str) -> str:
-    """NFKC (full-width ASCII → ASCII, half-width kana → full-width), whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", query)).strip()
+    """NFKC (full-width ASCII → ASCII, half-width kana → full-width), whitespace collapsed,
+    control characters and lone surrogates dropped."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", NOT_TEXT.sub("", query))).strip()
 
 
 # -- synonym groups ------------------------------------------------------------------
@@ -219,6 +222,7 @@ def year_variants(query: str) -> list[str]:
 
     The documents print 令和N年度 or RN年度, rarely 2022年度; a query may use either.
     """
+    query = normalize(query)
     present = set(tokenize(query))
     out: list[str] = []
     for match in _YEAR.finditer(query):

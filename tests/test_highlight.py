@@ -1,0 +1,107 @@
+"""Token-aware highlighting on real passages: spans are real tokens at valid offsets."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import fugashi
+import pytest
+
+from indexer.tokenize import normalize as index_normalize
+from indexer.tokenize import tokenize
+from service.highlight import DROP_POS, analyze, highlight_spans, merge, normalize_with_offsets
+from service.query import QueryAnalyzer
+
+QUERIES = ["子育て支援", "お年寄りの見守りは？", "2022年度の目標", "ＤＸ推進", "空き家対策の事業"]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QueryAnalyzer:
+    return QueryAnalyzer()
+
+
+@pytest.fixture(scope="module")
+def passages(hashing_engine) -> list[str]:
+    """Chunk texts of the real index that mention 子育て支援, plus a spread of others."""
+    texts = [c.text for c in hashing_engine.index.chunks]
+    return [t for t in texts if "子育て支援" in t][:5] + texts[::400]
+
+
+def assert_well_formed(spans: list[tuple[int, int]], text: str) -> None:
+    assert spans == sorted(spans)
+    assert all(0 <= s < e <= len(text) for s, e in spans)
+    assert all(a[1] < b[0] for a, b in pairwise(spans)), "overlap or touch"
+
+
+def test_query_tokens_are_highlighted_in_a_real_passage(passages, analyzer):
+    text = passages[0]
+    spans = analyzer.highlight(text, "子育て支援")
+    assert_well_formed(spans, text)
+    shown = [text[s:e] for s, e in spans]
+    # 子育て and 支援 touch in the text: one merged span.
+    assert "子育て支援" in shown
+    assert all(set(tokenize(piece)) <= analyzer.terms("子育て支援") for piece in shown)
+
+
+def test_spans_are_whole_tokens(passages, analyzer):
+    for text in passages:
+        bounds = {(t.start, t.end) for t in analyze(text)}
+        starts, ends = {s for s, _ in bounds}, {e for _, e in bounds}
+        for query in QUERIES:
+            spans = analyzer.highlight(text, query)
+            assert_well_formed(spans, text)
+            assert all(s in starts and e in ends for s, e in spans)
+
+
+def test_particles_and_symbols_are_never_highlighted(analyzer):
+    text = "子育ての支援、および子育て支援センター（仮称）。"
+    spans = analyzer.highlight(text, "子育ての支援、および（仮称）。")
+    covered = {i for s, e in spans for i in range(s, e)}
+    tagger = fugashi.Tagger()
+    pos = 0
+    for node in tagger(text):
+        start = text.index(node.surface, pos)
+        pos = start + len(node.surface)
+        if node.feature.pos1 in DROP_POS:
+            assert not covered & set(range(start, pos)), node.surface
+    assert [text[s:e] for s, e in spans][:2] == ["子育て", "支援"]
+
+
+def test_light_verbs_and_lone_affixes_are_not_highlighted(analyzer):
+    assert analyzer.highlight("子育て支援をしている", "している") == []
+    # 者 matches the query's own 高齢者 only where it is attached to a highlighted word.
+    text = "高齢者と利用者"
+    assert [text[s:e] for s, e in analyzer.highlight(text, "高齢者")] == ["高齢者"]
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "expected"),
+    [
+        ("ＤＸ推進と子育て支援①", "DX", ["ＤＸ"]),
+        ("予算は３，５５０千円です", "3550", ["３，５５０"]),
+        ("令和４年度の実績", "2022年度", ["令和４年度"]),
+        ("ｶﾞｲｺｸｼﾞﾝの子育て", "子育て", ["子育て"]),
+        # The prefix お (御) is no query term: only the word itself is marked.
+        ("お年寄り の 見守り", "高齢者の見守り", ["年寄り", "見守り"]),
+    ],
+)
+def test_offsets_point_into_the_original_text(text, query, expected, analyzer):
+    spans = analyzer.highlight(text, query)
+    assert_well_formed(spans, text)
+    assert [text[s:e] for s, e in spans] == expected
+
+
+def test_analysis_agrees_with_the_index_tokenizer(passages):
+    for text in passages:
+        assert [t.lemma for t in analyze(text)] == list(tokenize(text))
+        assert normalize_with_offsets(text)[0] == index_normalize(text)
+
+
+def test_merge_joins_touching_and_overlapping_spans():
+    assert merge([(5, 7), (0, 2), (2, 4), (6, 9)]) == [(0, 4), (5, 9)]
+    assert merge([]) == []
+
+
+def test_nothing_to_highlight():
+    assert highlight_spans("", frozenset({"子育て"})) == []
+    assert highlight_spans("子育て支援", frozenset()) == []

@@ -1,0 +1,229 @@
+"""Query understanding: normalization, variants, 和暦/西暦, synonyms, bounded expansion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.tokenize import tokenize
+from service.query import (
+    CURATED_FILE,
+    SUDACHI_FILE,
+    QueryAnalyzer,
+    frame_words,
+    index_frequencies,
+    load_groups,
+    normalize,
+    parse_sudachi_line,
+    year_variants,
+)
+
+DEV = Path(__file__).resolve().parents[1] / "eval" / "gold" / "dev.jsonl"
+ODD_QUERIES = [
+    "🎉🎉🎉",
+    "hello world",
+    "COVID-19対策 and ＤＸ推進😀",
+    "ｶﾞｲｺｸｼﾞﾝ　の　ｻﾎﾟｰﾄ",
+    "a\ud800b",
+    "\x00\x01",
+    "   ",
+    "?!？！、。",
+    "子育て" * 200,
+]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> QueryAnalyzer:
+    """An analyzer without index statistics: every expansion the tables offer."""
+    return QueryAnalyzer()
+
+
+@pytest.fixture(scope="module")
+def frequencies(hashing_engine) -> dict[str, int]:
+    """Passage frequencies of the real corpus (the BM25 index does not depend on the model)."""
+    return index_frequencies(hashing_engine.index.lexical)
+
+
+@pytest.fixture(scope="module")
+def tuned(frequencies) -> QueryAnalyzer:
+    """The analyzer as the service runs it: expansions checked against the index."""
+    return QueryAnalyzer(frequencies)
+
+
+def dev_queries() -> list[str]:
+    return [json.loads(line)["query"] for line in DEV.read_text(encoding="utf-8").splitlines()]
+
+
+# -- normalization -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３", "ABC123"),
+        ("ｶﾞｲｺｸｼﾞﾝ", "ガイコクジン"),
+        ("子育て　　支援\t\nの 事業 ", "子育て 支援 の 事業"),
+        ("①令和４年度", "1令和4年度"),
+        ("a\ud800b\x00c", "abc"),
+    ],
+)
+def test_normalize_folds_width_and_white_space(raw, expected, analyzer):
+    assert analyzer.normalize(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [*ODD_QUERIES, "ＤＸ推進　ｻﾎﾟｰﾄ", "㈱と㍻と①"])
+def test_normalize_is_idempotent(raw):
+    once = normalize(raw)
+    assert normalize(once) == once
+
+
+# -- variants and years ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("子ども", "こども", "子供"),
+        ("障害者", "障がい者", "障碍者"),
+        ("空き家", "空家"),
+        ("ごみ", "ゴミ"),
+    ],
+)
+def test_spelling_variants_share_their_tokens(spellings, analyzer):
+    first = set(analyzer.lexical_tokens(spellings[0]))
+    for spelling in spellings[1:]:
+        assert set(analyzer.lexical_tokens(spelling)) == first
+
+
+@pytest.mark.parametrize(
+    ("query", "added"),
+    [
+        ("令和4年度の予算", {"2022"}),
+        ("Ｒ４年度の実績", {"令和", "2022"}),
+        ("2022年度の予算", {"令和", "4"}),
+        ("令和元年度", {"2019"}),
+        ("平成30年度", {"2018"}),
+    ],
+)
+def test_fiscal_years_gain_their_other_form(query, added, analyzer):
+    tokens = analyzer.lexical_tokens(query)
+    assert added <= set(tokens)
+    assert tokens[: len(tokenize(normalize(query)))] == list(tokenize(normalize(query)))
+
+
+@pytest.mark.parametrize("query", ["H2O", "2000人の参加", "3550円", "第2次計画"])
+def test_numbers_that_are_no_year_are_left_alone(query):
+    assert year_variants(query) == []
+
+
+def test_a_year_matches_the_way_the_documents_print_it(tuned, frequencies):
+    # The corpus prints 令和4年度; a query in 西暦 reaches those passages through 令和 and 4.
+    assert {"令和", "4"} <= set(tuned.lexical_tokens("2022年度の目標値"))
+    assert frequencies["令和"] > 100
+
+
+# -- synonyms ----------------------------------------------------------------------------
+
+
+def test_vendored_sudachi_dictionary_is_read():
+    groups = load_groups("sudachi")
+    assert len(groups) > 25_000
+    assert SUDACHI_FILE.read_text(encoding="utf-8").startswith("# Sudachi synonym dictionary")
+    words = parse_sudachi_line("000003\t粗筋,あらすじ\t概略\t*概ね")
+    assert [(w.text, w.lexeme, w.trigger) for w in words] == [
+        ("粗筋", 0, True),
+        ("あらすじ", 0, True),
+        ("概略", 1, True),
+        ("概ね", 2, False),
+    ]
+
+
+def test_chikkarpy_readme_example(analyzer):
+    # chikkarpy: Chikkar.find("閉店") == ["クローズ", "close", "店仕舞い"]
+    assert analyzer.lexical_tokens("閉店") == ["閉店", "クローズ", "close"]
+
+
+def test_ambiguous_words_never_trigger(analyzer):
+    # Sudachi flags シニア as ambiguous in its 高齢者 group; only the curated list expands it.
+    plain = QueryAnalyzer(sources=("sudachi",))
+    assert "高齢" not in plain.lexical_tokens("シニア")
+    assert "高齢" in analyzer.lexical_tokens("シニア")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("お年寄りの見守り", "高齢"),  # curated: お年寄り ↔ 高齢者
+        ("市長の公約", "マニフェスト"),  # curated: the document calls its pledges マニフェスト
+        ("空き家の持ち主", "所有"),  # Sudachi: 持ち主 ↔ 所有者
+        ("子育ての相談", "育児"),  # curated and Sudachi: 子育て ↔ 育児
+    ],
+)
+def test_synonyms_reach_the_words_of_the_documents(query, expected, analyzer):
+    assert expected in analyzer.lexical_tokens(query)
+
+
+def test_curated_file_says_where_it_comes_from():
+    header = [ln for ln in CURATED_FILE.read_text(encoding="utf-8").splitlines() if ln[:1] == "#"]
+    assert any("Sudachi" in ln for ln in header)
+    assert all(len(group) > 1 for group in load_groups("curated"))
+
+
+def test_expansions_are_never_rarer_than_the_term(tuned, frequencies):
+    # 高齢者 is common in the plans: its rarer synonyms (シニア, 老人) would outscore it in BM25.
+    assert tuned.lexical_tokens("高齢者の見守り") == list(tokenize("高齢者の見守り"))
+    # 持ち主 is absent from the plans: expanding it to the common 所有 is what helps.
+    assert "所有" in tuned.lexical_tokens("家の持ち主")
+
+
+def test_frame_words_are_not_expanded(analyzer):
+    assert frame_words()
+    assert analyzer.lexical_tokens("心配です") == list(tokenize("心配です"))
+
+
+def test_pronouns_and_numbers_are_not_expanded(analyzer):
+    assert analyzer.expansions("どこで誰に") == []
+
+
+# -- bounds and robustness -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("max_expansions", [1, 2, 3])
+def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, frequencies):
+    analyzer = QueryAnalyzer(frequencies, max_expansions=max_expansions)
+    for query in dev_queries():
+        own = list(tokenize(normalize(query)))
+        tokens = analyzer.lexical_tokens(query)
+        assert tokens[: len(own)] == own
+        synonyms = [e for e in analyzer.expansions(query) if e.term != ("<year>",)]
+        assert all(len(e.added) <= max_expansions for e in synonyms)
+        assert len(tokens) <= len(own) * (1 + max_expansions) + 3
+        assert not set(tokens[len(own) :]) & set(own)
+        assert all(frequencies.get(t, 0) > 0 for t in tokens[len(own) :])
+
+
+def test_original_tokens_can_be_repeated(frequencies):
+    once = QueryAnalyzer(frequencies).lexical_tokens("お年寄りの見守り")
+    twice = QueryAnalyzer(frequencies, original_repeat=2).lexical_tokens("お年寄りの見守り")
+    own = list(tokenize("お年寄りの見守り"))
+    assert twice == own + once
+    assert len(twice) == len(once) + len(own)
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_odd_input_does_not_crash(query, tuned):
+    tokens = tuned.lexical_tokens(query)
+    assert all(isinstance(t, str) and t for t in tokens)
+    assert tuned.highlight("子育て支援 hello world ＤＸ", query) is not None
+
+
+def test_plugs_into_the_search_engine(hashing_engine, tuned):
+    before = hashing_engine.lexical_tokens
+    hashing_engine.lexical_tokens = tuned.lexical_tokens
+    try:
+        hits = hashing_engine.search("空き家の持ち主に指導してくれる？", top_k=5, mode="lexical")
+    finally:
+        hashing_engine.lexical_tokens = before
+    assert hits and any("空き家" in h.text for h in hits)
