@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -93,7 +94,8 @@ def _summary(engine: Any, questions: list, mode: str) -> dict[str, Any]:
 
 
 def _rows(name: str, mode: str, summary: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = [{"config": name, "mode": mode, "style": "all", **summary["overall"]}]
+    overall = {"n": summary["questions"], **summary["overall"]}
+    rows = [{"config": name, "mode": mode, "style": "all", **overall}]
     for style in STYLE_ORDER:
         if style in summary["by_style"]:
             rows.append(
@@ -117,7 +119,8 @@ def measure(gold: Path, names: Iterable[str], modes: Iterable[str]) -> list[dict
         for mode in modes:
             started = time.perf_counter()
             rows += _rows(name, mode, _summary(engine, questions, mode))
-            print(f"{name} {mode}: {time.perf_counter() - started:.1f}s", flush=True)
+            elapsed = time.perf_counter() - started
+            print(f"{name} {mode}: {elapsed:.1f}s", file=sys.stderr, flush=True)
     return rows
 
 
@@ -127,7 +130,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [head, "|" + "---|" * (4 + len(SHOWN))]
     ordered = sorted(rows, key=lambda r: (r["mode"], _style_rank(r["style"])))
     for r in ordered:
-        n = r.get("n", "")
+        n = r["n"]
         values = " | ".join(f"{r[m]:.3f}" for m in SHOWN)
         lines.append(f"| {r['mode']} | {r['style']} | {n} | {r['config']} | {values} |")
     return "\n".join(lines)

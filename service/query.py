@@ -11,19 +11,29 @@ lemma cannot know:
   documents print mostly 和暦 and the index keeps what is printed.
 
 Weighting: bm25s ``get_scores`` sums one BM25 term score per query token (duplicates count
-again) and takes no weights, so the only levers are how many expansions a term gets and how many
-times the original tokens are repeated. Expansions are bounded per matched term
-(``max_expansions`` tokens), limited to tokens the index knows (a token the index lacks scores
-nothing and would only use up the budget), and the original tokens can be repeated
-(``original_repeat``) so that a passage matching the user's own words keeps outranking one that
-matches only an expansion.
+again) and takes no weights, so the levers are which expansions a term gets, how many, and how
+many times the original tokens are repeated. Chosen on the dev questions (``eval/synonyms.py``):
+
+* the query's own tokens come first, once, unchanged: with no expansion the tokens are exactly
+  the index tokenizer's. Repeating them twice (expansions at half weight) scored lower;
+* at most ``max_expansions`` (2) tokens per matched term, nouns only (as chikkarpy by default),
+  never for words of the question's frame (心配, 関係, 全部: ``data/no_expand.txt``);
+* an expansion must be a token the index holds and at least as common there as the term: BM25's
+  IDF falls as a token gets more common, so an expansion weighs no more than the user's own
+  word. Without this rule rare synonyms of common terms (高齢者 → シニア, 方針 → ポリシー) pulled
+  in passages for the wrong reason and dev nDCG@10 dropped.
+
+Usage, with the engine's own index statistics::
+
+    analyzer = QueryAnalyzer(index_frequencies(engine.index.lexical))
+    engine.lexical_tokens = analyzer.lexical_tokens
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,8 +50,12 @@ CURATED_FILE = DATA_DIR / "synonyms.tsv"
 FRAME_FILE = DATA_DIR / "no_expand.txt"
 SOURCES = ("curated", "sudachi")
 
-# Lemma of a token: what indexer.tokenize yields for it.
+# The lemmas of a word or query term, as indexer.tokenize yields them.
 Key = tuple[str, ...]
+# The term of the fiscal-year expansion in ``QueryAnalyzer.expansions``.
+YEAR_TERM: Key = ("<year>",)
+# 平成 starts in 1989: earlier years have no form the documents would print.
+_FIRST_HEISEI = 1989
 
 _SPACES = re.compile(r"\s+")
 # A fiscal-year mention: an era with its year number (令和4, R4), or a Western year followed by
@@ -90,7 +104,7 @@ def parse_curated_line(line: str) -> tuple[Word, ...]:
     return tuple(Word(text, number) for number, text in enumerate(line.split()))
 
 
-def read_groups(path: Path, parse: Any) -> list[tuple[Word, ...]]:
+def read_groups(path: Path, parse: Callable[[str], tuple[Word, ...]]) -> list[tuple[Word, ...]]:
     """Groups of a data file, comment lines (``#``) and blank lines skipped."""
     lines = path.read_text(encoding="utf-8").splitlines()
     groups = [parse(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
@@ -230,6 +244,8 @@ def year_variants(query: str) -> list[str]:
             year = parse_year(match.group(0))
         except YearError:
             continue
+        if year < _FIRST_HEISEI:
+            continue
         for form in (wareki(year), f"{year}年度"):
             out += [t for t in tokenize(form) if t not in present and t not in _YEAR_FILLER]
     return list(dict.fromkeys(out))
@@ -284,6 +300,7 @@ class Expansion:
     added: tuple[str, ...]
 
 
+# Settings compared by ``python -m eval.synonyms measure --configs …`` (default is the service's).
 PRESETS: dict[str, dict[str, Any]] = {
     "default": {},
     "curated": {"sources": ("curated",)},
@@ -371,7 +388,7 @@ class QueryAnalyzer:
             # Another form of the same year is no synonym: exempt from the frequency rule.
             years = tuple(t for t in year_variants(text) if t not in taken and self._indexed(t))
             if years:
-                out.append(Expansion(("<year>",), years))
+                out.append(Expansion(YEAR_TERM, years))
         return out
 
     def lexical_tokens(self, query: str) -> list[str]:

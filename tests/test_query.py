@@ -11,6 +11,7 @@ from indexer.tokenize import tokenize
 from service.query import (
     CURATED_FILE,
     SUDACHI_FILE,
+    YEAR_TERM,
     QueryAnalyzer,
     frame_words,
     index_frequencies,
@@ -197,7 +198,7 @@ def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, fre
         own = list(tokenize(normalize(query)))
         tokens = analyzer.lexical_tokens(query)
         assert tokens[: len(own)] == own
-        synonyms = [e for e in analyzer.expansions(query) if e.term != ("<year>",)]
+        synonyms = [e for e in analyzer.expansions(query) if e.term != YEAR_TERM]
         assert all(len(e.added) <= max_expansions for e in synonyms)
         assert len(tokens) <= len(own) * (1 + max_expansions) + 3
         assert not set(tokens[len(own) :]) & set(own)
