@@ -1,13 +1,8 @@
-"""Synonym tables: extract the Sudachi synonym dictionary, and measure query expansion.
-
-``extract`` turns the JSON transcription of SudachiDict's ``synonyms.txt`` (the npm package
-``sudachi-synonyms-dictionary``, Apache-2.0) into ``service/data/sudachi_synonyms.tsv``, keeping
-what chikkarpy's ``Chikkar.find()`` would return by default (nouns, no never-expand entries).
+"""Measure query expansion: retrieval with and without the synonym tables, per style.
 
 ``measure`` compares retrieval with and without the query analyzer on a gold split, per style,
 for hybrid and lexical search, on the published real-model index.
 
-    python -m eval.synonyms extract package/sudachi-synonyms-dictionary.json
     python -m eval.synonyms measure --gold eval/gold/dev.jsonl
 """
 
@@ -21,57 +16,6 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from service.query import SUDACHI_FILE
-
-SUDACHI_HEADER = """\
-# Sudachi synonym dictionary: SudachiDict src/main/text/synonyms.txt
-# (c) Works Applications Co., Ltd., Apache License 2.0.
-# Nouns only (体言), which is what chikkarpy's Chikkar.find() returns without enable_verb().
-# Taken from the npm package sudachi-synonyms-dictionary {version} (a JSON transcription of
-# synonyms.txt, Apache-2.0) by `python -m eval.synonyms extract`. Vendored because the PyPI
-# package chikkarpy cannot be installed offline: its setup.py downloads this dictionary from
-# Works Applications' server while building (and imports pkg_resources).
-# Format: group id TAB lexeme TAB lexeme ...; a lexeme is its spellings joined by ",";
-# "*" marks a word Sudachi flags as ambiguous (expansion control 1): chikkarpy never expands
-# from it, but it can be an expansion of another word.
-# Dropped: 用言 entries, expansion control 2 (never used), misuse forms (間違い), and groups
-# left with one word.
-"""
-
-
-# -- extract -----------------------------------------------------------------------
-
-
-def _kept(item: dict[str, Any]) -> bool:
-    """Whether a dictionary entry is one chikkarpy would use for noun expansion."""
-    return (
-        item["taigenYogen"] == "体言"
-        and item["expandControl"] != 2
-        and item["gokeiSyubetsu"] != "間違い"
-        and item["hyoukiYure"] != "間違い表記"
-    )
-
-
-def group_line(group: dict[str, Any]) -> str | None:
-    """One TSV line for a synonym group, or None when fewer than two words remain."""
-    lexemes: dict[int, list[str]] = {}
-    for item in filter(_kept, group["items"]):
-        word = ("*" if item["expandControl"] == 1 else "") + item["midashi"]
-        lexemes.setdefault(item["vocabularyNumber"], []).append(word)
-    if sum(len(words) for words in lexemes.values()) < 2:
-        return None
-    return "\t".join([group["id"], *(",".join(words) for words in lexemes.values())])
-
-
-def extract(source: Path, target: Path, version: str) -> int:
-    """Write the vendored TSV from the npm JSON; returns the number of groups."""
-    groups = json.loads(source.read_text(encoding="utf-8"))
-    lines = [line for line in map(group_line, groups) if line]
-    header = SUDACHI_HEADER.format(version=version)
-    target.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
-    return len(lines)
-
 
 # -- measure -----------------------------------------------------------------------
 
@@ -156,22 +100,15 @@ def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Callable[[s
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``extract`` or ``measure``."""
+    """Command line: ``measure``."""
     parser = argparse.ArgumentParser(prog="python -m eval.synonyms")
     sub = parser.add_subparsers(dest="command", required=True)
-    ext = sub.add_parser("extract", help="vendor the Sudachi synonym dictionary")
-    ext.add_argument("source", type=Path, help="sudachi-synonyms-dictionary.json")
-    ext.add_argument("--version", default="18.0.0")
-    ext.add_argument("--target", type=Path, default=SUDACHI_FILE)
     mea = sub.add_parser("measure", help="before/after retrieval metrics")
     mea.add_argument("--gold", type=Path, default=Path("eval/gold/dev.jsonl"))
     mea.add_argument("--configs", nargs="+", default=["baseline", "default"])
     mea.add_argument("--modes", nargs="+", default=["lexical", "hybrid"])
     mea.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args(argv)
-    if args.command == "extract":
-        print(f"{extract(args.source, args.target, args.version)} groups → {args.target}")
-        return
     rows = measure(args.gold, args.configs, args.modes)
     print(markdown(rows))
     if args.json:

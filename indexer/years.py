@@ -37,7 +37,7 @@ def fiscal_years(text: str) -> set[int]:
 
 
 def parse_year(value: str) -> int:
-    """One fiscal year from user input: ``2022``, ``2022年度``, ``令和4年度``, ``R4``, ``令和元年``."""
+    """One fiscal year from user input: 2022, 2022年度, 令和4年度, R4 or 令和元年."""
     text = nfkc(value).strip()
     if re.fullmatch(r"(19|20)\d{2}", text):
         return int(text)

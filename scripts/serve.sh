@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
+bash scripts/fetch-synonyms.sh   # Sudachi synonyms for query expansion (npm registry)
 exec .venv/bin/plansearch serve "$@"

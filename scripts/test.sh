@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[st,eval,test]'
+bash scripts/fetch-synonyms.sh   # Sudachi synonyms for query expansion (npm registry)
 .venv/bin/ruff check .
 # tests/test_page.py drives Debian's chromium; Playwright never downloads a browser here.
 if [ ! -x /usr/bin/chromium ]; then

@@ -6,7 +6,7 @@ lemma already folds many spelling variants (子ども/こども/子供 → 子�
 lemma cannot know:
 
 * synonyms (子育て → 育児, 高齢者 → 年寄り, ごみ → 廃棄): the Sudachi synonym dictionary
-  (``data/sudachi_synonyms.tsv``) and a short curated list (``data/synonyms.tsv``);
+  (built into ``var/synonyms/`` at install time) and a short curated list (``data/synonyms.tsv``);
 * the other way of writing a fiscal year (令和4年度 → 2022, 2022年度 → 令和 4), since the
   documents print mostly 和暦 and the index keeps what is printed.
 
@@ -33,6 +33,7 @@ Usage, with the engine's own index statistics::
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -46,8 +47,10 @@ from indexer.tokenize import tokenize
 from indexer.years import YearError, parse_year, wareki
 from service.highlight import NOT_TEXT, Token, analyze, highlight_spans, lemmas
 
+log = logging.getLogger("plansearch")
 DATA_DIR = Path(__file__).parent / "data"
-SUDACHI_FILE = DATA_DIR / "sudachi_synonyms.tsv"
+# Built at install time by scripts/fetch-synonyms.sh (see service/synonym_source.py).
+SUDACHI_FILE = Path(__file__).resolve().parents[1] / "var" / "synonyms" / "sudachi_synonyms.tsv"
 CURATED_FILE = DATA_DIR / "synonyms.tsv"
 FRAME_FILE = DATA_DIR / "no_expand.txt"
 SOURCES = ("curated", "sudachi")
@@ -119,6 +122,13 @@ def load_groups(source: str) -> tuple[tuple[Word, ...], ...]:
     if source == "curated":
         return tuple(read_groups(CURATED_FILE, parse_curated_line))
     if source == "sudachi":
+        if not SUDACHI_FILE.is_file():
+            log.warning(
+                "plansearch: no Sudachi synonyms at %s; run scripts/fetch-synonyms.sh "
+                "(using the curated list only)",
+                SUDACHI_FILE,
+            )
+            return ()
         return tuple(read_groups(SUDACHI_FILE, parse_sudachi_line))
     raise ValueError(f"unknown synonym source {source!r}; valid: {', '.join(SOURCES)}")
 

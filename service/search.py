@@ -12,11 +12,11 @@ import numpy as np
 from indexer.embedding.base import Embedder
 from indexer.records import Project
 from indexer.settings import Settings
-from indexer.tokenize import tokenize
 from service.aggregate import ProjectRank, group_by_project
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
 from service.loading import LoadedIndex
+from service.query import QueryAnalyzer, index_frequencies
 from service.related import build_links
 from service.schemas import MAX_QUERY_CHARS, MAX_TOP_K, Hit, ProjectResult, SearchMode
 
@@ -90,8 +90,10 @@ class SearchEngine:
         self.table = ChunkTable(index.chunks, index.documents)
         self._ids = np.array([c.chunk_id for c in index.chunks], dtype=np.int64)
         self._row = {int(cid): row for row, cid in enumerate(self._ids)}
-        # How a query becomes BM25 tokens; query understanding plugs in here.
-        self.lexical_tokens: Callable[[str], list[str]] = lambda q: list(tokenize(q))
+        # Query understanding: synonym and 和暦/西暦 expansion on the lexical side only, and
+        # token-aware highlighting; limited to tokens this index holds.
+        self.analyzer = QueryAnalyzer(index_frequencies(index.lexical))
+        self.lexical_tokens: Callable[[str], list[str]] = self.analyzer.lexical_tokens
         self.links = build_links(index.records.values(), index.documents)
 
     # -- validation -------------------------------------------------------------
@@ -164,7 +166,9 @@ class SearchEngine:
         if not 1 <= top_k <= MAX_TOP_K:
             raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
         candidates = self.retrieve(query, filters, mode, depth=top_k)
-        hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates[:top_k], 1)]
+        hits = [
+            self._hit(rank, cid, s, query) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
+        ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         return SearchOutcome(hits, facets, candidates)
 
@@ -181,7 +185,7 @@ class SearchEngine:
         filters = filters or self.make_filters(doc_ids, cities)
         return self.search_full(query, top_k, filters, mode).hits
 
-    def _hit(self, rank: int, chunk_id: int, score: float) -> Hit:
+    def _hit(self, rank: int, chunk_id: int, score: float, query: str | None = None) -> Hit:
         chunk = self.index.chunks[self._row[chunk_id]]
         doc = self.index.documents[chunk.doc_id]
         return Hit(
@@ -199,6 +203,7 @@ class SearchEngine:
             text=chunk.text,
             chunk_id=chunk.chunk_id,
             related=self.links.get((chunk.doc_id, chunk.record_key), []),
+            highlights=self.analyzer.highlight(chunk.text, query) if query else [],
         )
 
     def search_projects(

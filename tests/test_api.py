@@ -192,3 +192,12 @@ def test_manifesto_items_link_to_the_implementation_plan(client):
     assert ("isesaki-jisshi-r3", "企業誘致事業") in linked
     back = client.get("/projects/isesaki-jisshi-r3/169").json()["related_projects"]
     assert any(x["doc_id"] == "isesaki-manifesto-r6" and x["project_id"] == "1-(1)-①" for x in back)
+
+
+def test_hits_carry_token_highlights(client):
+    body = client.get("/search", params={"q": "証明書のコンビニ交付", "top_k": 3}).json()
+    hit = body["hits"][0]
+    marked = [hit["text"][a:b] for a, b in hit["highlights"]]
+    assert marked and all(m.strip() for m in marked)
+    assert any("証明書" in m or "コンビニ" in m or "交付" in m for m in marked)
+    assert all(m not in {"の", "を", "、"} for m in marked)
