@@ -5,8 +5,11 @@ blanks removed). Citation accuracy: the cited project is one of the question's g
 Nonsense found-rate: how many out-of-scope questions still got ``found=True`` (lower is better).
 
     python -m eval.answers                       # dev and test, detail questions
-    python -m eval.answers --split dev --fit     # also fit the confidence curve on dev
-    python -m eval.answers --split dev --all-styles --json var/answers-dev.json
+    python -m eval.answers --split dev --all-styles --fit   # how the constants were chosen
+    python -m eval.answers --split dev -v --json var/answers-dev.json
+
+``--fit`` fits the confidence curve (CONF_MIDPOINT, CONF_SCALE of service/answer.py) on the
+split's questions and nonsense, and prints found-rates for candidate thresholds.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import math
 import statistics
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,21 +71,34 @@ def hint_found(text: str, hint: str) -> tuple[bool, bool]:
     return hint in text, bool(hint) and squash(hint) in squash(text)
 
 
-def citation_correct(question: GoldQuestion, answer: AnswerOut) -> bool:
-    """The cited project is one of the question's gold labels."""
-    c = answer.citation
-    return c is not None and any(
-        (label.doc, label.project) == (c.doc_id, c.project_key) for label in question.relevant
-    )
+def cites_gold(question: GoldQuestion, doc_id: str | None, project_key: str | None) -> bool:
+    """The project (doc, key) is one of the question's gold labels."""
+    return any((label.doc, label.project) == (doc_id, project_key) for label in question.relevant)
 
 
-def _timed(engine: SearchEngine, query: str) -> tuple[AnswerOut, float, float]:
-    """The answer (as answer_question gives it), its raw unit score and the seconds taken."""
+@dataclass(frozen=True)
+class Attempt:
+    """What answer_question returns plus what the best unit was before the threshold."""
+
+    out: AnswerOut
+    score: float  # the best unit's raw score (confidence before the logistic)
+    best_text: str  # the best unit's text, shown or not
+    best_doc: str | None
+    best_key: str | None
+    seconds: float
+
+
+def attempt(engine: SearchEngine, query: str) -> Attempt:
+    """Answer ``query`` the way answer_question does, timed, keeping the best unit."""
     start = time.perf_counter()
     hits, ranked = rank_units(engine, query)
     out = answer_from(hits, ranked)
     seconds = time.perf_counter() - start
-    return out, (ranked[0].total if ranked else -math.inf), seconds
+    if not ranked:
+        return Attempt(out, -math.inf, "", None, None, seconds)
+    best = ranked[0]
+    hit = hits[best.unit.passage]
+    return Attempt(out, best.total, best.unit.text, hit.doc_id, hit.project_key, seconds)
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -89,33 +106,36 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 
 def answer_rows(engine: SearchEngine, questions: Iterable[GoldQuestion]) -> list[dict[str, Any]]:
-    """One row per question: the answer, its correctness and the time it took."""
+    """One row per question: the answer, its correctness and the time it took.
+
+    ``contains_hint`` and ``citation_correct`` judge the returned answer (not found = wrong);
+    ``best_right`` judges the best unit before the threshold, for fitting the confidence.
+    """
     rows = []
     for q in questions:
-        out, score, seconds = _timed(engine, q.query)
-        strict, lenient = (
-            hint_found(out.text, q.answer_hint)
-            if q.style == "detail"
-            else (
-                False,
-                False,
-            )
-        )
+        a = attempt(engine, q.query)
+        cited = a.out.citation
+        strict, lenient = hint_found(a.out.text, q.answer_hint)
+        best_cites = cites_gold(q, a.best_doc, a.best_key)
+        detail = q.style == "detail"
         rows.append(
             {
                 "id": q.id,
                 "style": q.style,
                 "query": q.query,
                 "hint": q.answer_hint,
-                "text": out.text,
-                "found": out.found,
-                "confidence": out.confidence,
-                "score": round(score, 4),
-                "contains_hint": strict,
-                "contains_hint_lenient": lenient,
-                "citation_correct": citation_correct(q, out),
-                "cited": out.citation.project_key if out.citation else None,
-                "seconds": round(seconds, 4),
+                "text": a.out.text,
+                "found": a.out.found,
+                "confidence": a.out.confidence,
+                "score": round(a.score, 4),
+                "contains_hint": detail and strict,
+                "contains_hint_lenient": detail and lenient,
+                "citation_correct": cited is not None
+                and cites_gold(q, cited.doc_id, cited.project_key),
+                "best_text": a.best_text,
+                "best_right": hint_found(a.best_text, q.answer_hint)[0] if detail else best_cites,
+                "cited": cited.project_key if cited else None,
+                "seconds": round(a.seconds, 4),
             }
         )
     return rows
@@ -125,15 +145,16 @@ def nonsense_rows(engine: SearchEngine, queries: Iterable[str]) -> list[dict[str
     """One row per out-of-scope question."""
     rows = []
     for query in queries:
-        out, score, seconds = _timed(engine, query)
+        a = attempt(engine, query)
         rows.append(
             {
                 "query": query,
-                "found": out.found,
-                "confidence": out.confidence,
-                "score": round(score, 4),
-                "text": out.text,
-                "seconds": round(seconds, 4),
+                "found": a.out.found,
+                "confidence": a.out.confidence,
+                "score": round(a.score, 4),
+                "text": a.out.text,
+                "best_text": a.best_text,
+                "seconds": round(a.seconds, 4),
             }
         )
     return rows
@@ -163,7 +184,7 @@ def answer_accuracy(
     detail = [r for r in rows if r["style"] == "detail"]
     others = [r for r in rows if r["style"] != "detail"]
     bad = nonsense_rows(engine, nonsense)
-    seconds = [r["seconds"] for r in rows + bad]
+    seconds = [r["seconds"] for r in detail]  # latency over the detail questions
     summary: dict[str, Any] = {
         "gold": str(gold_path),
         "detail_questions": len(detail),
@@ -212,7 +233,7 @@ def fit_confidence(summary: dict[str, Any]) -> dict[str, float]:
     """Fit the confidence curve: correct answers (hint, or gold citation) vs nonsense and wrong."""
     scores, labels = [], []
     for r in summary["per_question"]:
-        correct = r["contains_hint"] if r["style"] == "detail" else r["citation_correct"]
+        correct = r["best_right"]
         scores.append(r["score"])
         labels.append(int(correct))
     for r in summary["nonsense"]:
@@ -220,6 +241,26 @@ def fit_confidence(summary: dict[str, Any]) -> dict[str, float]:
         labels.append(0)
     midpoint, scale = fit_logistic(scores, labels)
     return {"CONF_MIDPOINT": round(midpoint, 3), "CONF_SCALE": round(scale, 3)}
+
+
+def _passing(rows: Sequence[dict[str, Any]], threshold: float) -> int:
+    return sum(r["confidence"] >= threshold for r in rows)
+
+
+def threshold_table(summary: dict[str, Any], thresholds: Sequence[float]) -> list[str]:
+    """Per confidence threshold: the detail, other and nonsense answers it lets through."""
+    detail = [r for r in summary["per_question"] if r["style"] == "detail"]
+    others = [r for r in summary["per_question"] if r["style"] != "detail"]
+    nonsense = summary["nonsense"]
+    lines = []
+    for t in thresholds:
+        right = sum(r["confidence"] >= t and r["contains_hint"] for r in detail)
+        lines.append(
+            f"  threshold {t:.2f}: detail found {_passing(detail, t)}/{len(detail)} "
+            f"(right {right}), other found {_passing(others, t)}/{len(others)}, "
+            f"nonsense found {_passing(nonsense, t)}/{len(nonsense)}"
+        )
+    return lines
 
 
 # -- command line -------------------------------------------------------------------------------
@@ -243,10 +284,10 @@ def _print_summary(summary: dict[str, Any], verbose: bool) -> None:
             continue
         mark = "OK " if r["contains_hint"] else "-- "
         mark += "C" if r["citation_correct"] else "c"
-        text = r["text"].replace("\n", " ⏎ ")[:120]
+        text = (r["text"] or "∅ " + r["best_text"]).replace("\n", " ⏎ ")[:120]
         print(f"  {mark} {r['id']:<14} {r['confidence']:.3f} hint={r['hint']!r} :: {text}")
     for r in summary["nonsense"]:
-        text = r["text"].replace("\n", " ⏎ ")[:80]
+        text = r["best_text"].replace("\n", " ⏎ ")[:80]
         print(
             f"  {'FOUND' if r['found'] else 'none '} {r['confidence']:.3f} {r['query']} :: {text}"
         )
@@ -270,14 +311,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         _print_summary(summary, args.verbose)
         if args.fit:
             print("fitted:", fit_confidence(summary))
+            print("\n".join(threshold_table(summary, [x / 20 for x in range(6, 19)])))
         results.append(summary)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     if len(results) > 1:
-        seconds = [r["seconds"] for s in results for r in s["per_question"] + s["nonsense"]]
+        seconds = [
+            r["seconds"] for s in results for r in s["per_question"] if r["style"] == "detail"
+        ]
         print(
-            f"latency over all: p50 {statistics.median(seconds):.3f}s "
+            f"detail latency, all splits: p50 {statistics.median(seconds):.3f}s "
             f"p95 {_percentile(seconds, 95):.3f}s n={len(seconds)}"
         )
 
