@@ -19,11 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from indexer.records import Project
 from indexer.settings import Settings, get_settings
+from service.answer import answer_question
 from service.filters import SearchFilters
 from service.holder import EngineHolder
 from service.schemas import (
     MAX_QUERY_CHARS,
     MAX_TOP_K,
+    AnswerResponse,
     DocumentOut,
     ErrorOut,
     Facets,
@@ -285,6 +287,20 @@ def _install_routes(app: FastAPI) -> None:
         return ProjectSearchResponse(
             query=q.strip(), total=len(projects), projects=projects, facets=Facets(**facets)
         )
+
+    @app.get("/answer", response_model=AnswerResponse, responses=ERRORS, tags=["search"])
+    def answer(
+        engine: EngineDep,
+        q: QueryParam,
+        filters: FiltersDep,
+        top_k: Annotated[int, Query(ge=1, le=20, description="closest projects listed")] = 5,
+    ) -> AnswerResponse:
+        """The sentence or table row that answers the question, with its citation and a
+        confidence; when nothing answers it, ``found`` is false and the closest projects are
+        still listed."""
+        result = answer_question(engine, q, filters)
+        projects, _ = engine.search_projects(q, top_k, filters)
+        return AnswerResponse(query=q.strip(), answer=result, projects=projects)
 
     @app.get("/projects", response_model=ProjectList, responses=ERRORS, tags=["projects"])
     def list_projects(engine: EngineDep, doc_id: str | None = None) -> ProjectList:

@@ -207,6 +207,58 @@ def projects_for(
 
 
 @app.command()
+def answer(
+    query: Annotated[str | None, typer.Argument(help="the question")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=20)] = 5,
+    doc_id: DocOpt = None,
+    city: CityOpt = None,
+    department: DeptOpt = None,
+    year: YearOpt = None,
+    batch: BatchOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The sentence or row that answers a question, with its citation and closest projects."""
+    from service.answer import answer_question
+
+    if (query is None) == (batch is None):
+        raise _fail("give either a question or --batch FILE")
+    engine = _engine(Settings())
+    filters = _filters(engine, doc_id, city, department, year)
+
+    def run(q: str) -> dict[str, Any]:
+        found = answer_question(engine, q, filters)
+        projects = engine.search_projects(q, top_k, filters)[0]
+        return {"answer": found.model_dump(), "projects": [p.model_dump() for p in projects]}
+
+    if batch is not None:
+        for row in _read_batch(batch):
+            try:
+                out = {"id": row["id"], "query": row["query"], **run(row["query"])}
+            except SearchInputError as exc:
+                out = {"id": row["id"], "query": row["query"], "error": str(exc)}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
+    try:
+        result = run(query or "")
+    except SearchInputError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    a = result["answer"]
+    if a["found"]:
+        c = a["citation"]
+        typer.echo(
+            f"{a['text']}\n  — {c['doc_title']} {c['project_id'] or ''} "
+            f"{c['project_name'] or ''} 【{c['field']}】 (confidence {a['confidence']:.2f})"
+        )
+    else:
+        typer.echo(f"該当する記述が見つかりませんでした (confidence {a['confidence']:.2f})")
+    for p in result["projects"]:
+        typer.echo(f"  {p['rank']}. {p['doc_id']} | {p['project_id']} {p['project_name']}")
+
+
+@app.command()
 def projects(
     doc_id: Annotated[list[str] | None, typer.Option(help="only these documents")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,

@@ -1,0 +1,59 @@
+"""GET /answer and `plansearch answer` on the real model: a figure's row, or an honest no."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from service.api import create_app
+from service.cli import app
+
+
+@pytest.fixture(scope="module")
+def client(real_engine, real_settings):
+    with TestClient(create_app(real_settings, real_engine)) as c:
+        yield c
+
+
+def test_detail_question_returns_the_row_with_the_figure(client):
+    r = client.get("/answer", params={"q": "婚活セミナーは令和4年度に何回開催する予定ですか"})
+    assert r.status_code == 200
+    body = r.json()
+    answer = body["answer"]
+    assert answer["found"] and "2 回" in answer["text"]
+    assert answer["citation"]["doc_id"] == "isehara-chuki-r3-r4"
+    assert answer["citation"]["project_id"] == "8-103"
+    assert body["projects"][0]["project_key"] == "8-103"
+
+
+def test_nonsense_question_gets_the_no_answer_response_and_closest_projects(client):
+    body = client.get("/answer", params={"q": "火星に移住する補助金はありますか"}).json()
+    assert body["answer"]["found"] is False and body["answer"]["citation"] is None
+    assert body["answer"]["text"] == "" and body["projects"]
+
+
+def test_answer_refuses_bad_input(client):
+    assert client.get("/answer", params={"q": "  "}).status_code == 422
+    assert client.get("/answer", params={"q": "子育て", "year": "来年"}).status_code == 422
+
+
+def test_answer_batch_cli(real_engine, real_settings, monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(real_settings.cache_dir))
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '{"id": 1, "query": "婚活セミナーは令和4年度に何回開催する予定ですか"}\n'
+        '{"id": 2, "query": "火星に移住する補助金はありますか"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["answer", "--batch", str(batch), "--top-k", "3"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in result.stdout.strip().splitlines()]
+    assert [r["id"] for r in rows] == [1, 2]
+    first = rows[0]["answer"]
+    assert set(first) == {"text", "found", "confidence", "citation"} and first["found"]
+    assert {"doc_id", "project_id", "project_name", "field"} <= set(first["citation"])
+    assert rows[1]["answer"]["found"] is False and len(rows[1]["projects"]) == 3
