@@ -26,6 +26,7 @@ OPERATIONS = [
     ("GET", "/search"),
     ("POST", "/search"),
     ("GET", "/projects/search"),
+    ("GET", "/answer"),
     ("GET", "/projects"),
     ("GET", "/projects/{doc_id}/{project_key}"),
     ("GET", "/health"),
