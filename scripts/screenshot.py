@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-QUERY = "子どもを少しの時間だけ預かってもらえる仕組みはありますか"
+QUERY = "子育て支援に取り組んでいる事業は？"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
@@ -74,6 +74,17 @@ def has_japanese_font() -> bool:
     return bool(out.stdout.strip())
 
 
+def shrink(path: Path) -> None:
+    """Re-save as a 256-colour PNG (a third of the size) when Pillow is installed."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
 def shoot(query: str, out_dir: Path) -> list[Path]:
     """Ask ``query`` at each width and save the visible part of the page as PNG."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +98,7 @@ def shoot(query: str, out_dir: Path) -> list[Path]:
             expect(page.locator(".card").first).to_be_visible(timeout=60_000)
             path = out_dir / f"page-{name}.png"
             page.screenshot(path=str(path))
+            shrink(path)
             written.append(path)
             page.close()
         browser.close()
