@@ -215,9 +215,11 @@ class SearchEngine:
         candidates = self.retrieve(query, filters)
         hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
-        return [
-            self._project_result(r, ev) for r, ev in group_by_project(hits, top_k, evidence)
-        ], facets
+        groups = group_by_project(hits, top_k, evidence)
+        for _, passages in groups:
+            for hit in passages:  # only the shown evidence is worth tokenizing
+                hit.highlights = self.analyzer.highlight(hit.text, query)
+        return [self._project_result(r, ev) for r, ev in groups], facets
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]

@@ -118,7 +118,7 @@ def test_health_and_openapi(client):
     )
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert "<html lang=\"ja\">" in page.text
+    assert '<html lang="ja">' in page.text
 
 
 def test_service_without_index_answers_503_with_what_to_run(tmp_path):
@@ -201,3 +201,9 @@ def test_hits_carry_token_highlights(client):
     assert marked and all(m.strip() for m in marked)
     assert any("証明書" in m or "コンビニ" in m or "交付" in m for m in marked)
     assert all(m not in {"の", "を", "、"} for m in marked)
+
+
+def test_project_evidence_carries_highlights(client):
+    body = client.get("/projects/search", params={"q": "証明書のコンビニ交付", "top_k": 2}).json()
+    evidence = [e for p in body["projects"] for e in p["evidence"]]
+    assert evidence and any(e["highlights"] for e in evidence)
