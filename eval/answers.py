@@ -28,6 +28,7 @@ import numpy as np
 
 from eval.gold import GOLD_DIR, GoldQuestion, load_gold
 from indexer.textclean import nfkc
+from service import answer as answer_module
 from service.answer import answer_from, answer_question, rank_units
 from service.schemas import AnswerOut
 from service.search import SearchEngine
@@ -81,7 +82,8 @@ class Attempt:
     """What answer_question returns plus what the best unit was before the threshold."""
 
     out: AnswerOut
-    score: float  # the best unit's raw score (confidence before the logistic)
+    score: float  # the best unit's raw score
+    relevance: float  # the question's best passage cosine
     best_text: str  # the best unit's text, shown or not
     best_doc: str | None
     best_key: str | None
@@ -91,14 +93,16 @@ class Attempt:
 def attempt(engine: SearchEngine, query: str) -> Attempt:
     """Answer ``query`` the way answer_question does, timed, keeping the best unit."""
     start = time.perf_counter()
-    hits, ranked = rank_units(engine, query)
-    out = answer_from(hits, ranked)
+    ranking = rank_units(engine, query)
+    out = answer_from(ranking)
     seconds = time.perf_counter() - start
-    if not ranked:
-        return Attempt(out, -math.inf, "", None, None, seconds)
-    best = ranked[0]
-    hit = hits[best.unit.passage]
-    return Attempt(out, best.total, best.unit.text, hit.doc_id, hit.project_key, seconds)
+    if not ranking.units:
+        return Attempt(out, -math.inf, ranking.relevance, "", None, None, seconds)
+    best = ranking.units[0]
+    hit = ranking.hits[best.unit.passage]
+    return Attempt(
+        out, best.total, ranking.relevance, best.unit.text, hit.doc_id, hit.project_key, seconds
+    )
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -128,6 +132,7 @@ def answer_rows(engine: SearchEngine, questions: Iterable[GoldQuestion]) -> list
                 "found": a.out.found,
                 "confidence": a.out.confidence,
                 "score": round(a.score, 4),
+                "relevance": a.relevance,
                 "contains_hint": detail and strict,
                 "contains_hint_lenient": detail and lenient,
                 "citation_correct": cited is not None
@@ -152,6 +157,7 @@ def nonsense_rows(engine: SearchEngine, queries: Iterable[str]) -> list[dict[str
                 "found": a.out.found,
                 "confidence": a.out.confidence,
                 "score": round(a.score, 4),
+                "relevance": a.relevance,
                 "text": a.out.text,
                 "best_text": a.best_text,
                 "seconds": round(a.seconds, 4),
@@ -209,38 +215,42 @@ def answer_accuracy(
 # -- confidence fit -----------------------------------------------------------------------------
 
 
-def fit_logistic(scores: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
-    """(midpoint, scale) of sigmoid((s - midpoint) / scale) fitted by Newton's method.
+def fit_logistic(features: np.ndarray, labels: Sequence[int]) -> np.ndarray:
+    """Weights (bias first) of a logistic regression, fitted by Newton's method.
 
     A small L2 penalty keeps the fit finite when the classes separate perfectly.
     """
-    x = np.asarray(scores, dtype=float)
+    x = np.hstack([np.ones((len(features), 1)), np.asarray(features, dtype=float)])
     y = np.asarray(labels, dtype=float)
-    w = np.zeros(2)  # intercept, slope
-    design = np.stack([np.ones_like(x), x], axis=1)
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-(design @ w)))
-        grad = design.T @ (p - y) + 0.1 * w
-        hess = design.T @ (design * (p * (1 - p))[:, None]) + 0.1 * np.eye(2)
+    w = np.zeros(x.shape[1])
+    for _ in range(200):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + 0.1 * w
+        hess = x.T @ (x * (p * (1 - p))[:, None]) + 0.1 * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
         w -= step
-        if np.abs(step).max() < 1e-9:
+        if np.abs(step).max() < 1e-10:
             break
-    return float(-w[0] / w[1]), float(1 / w[1])
+    return w
 
 
 def fit_confidence(summary: dict[str, Any]) -> dict[str, float]:
-    """Fit the confidence curve: correct answers (hint, or gold citation) vs nonsense and wrong."""
-    scores, labels = [], []
-    for r in summary["per_question"]:
-        correct = r["best_right"]
-        scores.append(r["score"])
-        labels.append(int(correct))
-    for r in summary["nonsense"]:
-        scores.append(r["score"])
-        labels.append(0)
-    midpoint, scale = fit_logistic(scores, labels)
-    return {"CONF_MIDPOINT": round(midpoint, 3), "CONF_SCALE": round(scale, 3)}
+    """Fit the confidence curve of service/answer.py on the best units before the threshold.
+
+    Right: the best unit holds the hint (detail) or comes from a gold project (other styles);
+    nonsense questions are always wrong. Relevance enters in tenths above RELEVANCE_CENTER,
+    so that the penalty treats both features on a similar scale.
+    """
+    rows = [*summary["per_question"], *summary["nonsense"]]
+    labels = [int(r.get("best_right", False)) for r in rows]
+    center = answer_module.RELEVANCE_CENTER
+    features = np.array([[r["score"], (r["relevance"] - center) * 10] for r in rows])
+    bias, per_score, per_tenth = fit_logistic(features, labels)
+    return {
+        "CONF_BIAS": round(float(bias), 2),
+        "CONF_PER_SCORE": round(float(per_score), 2),
+        "CONF_PER_RELEVANCE": round(float(per_tenth) * 10, 1),
+    }
 
 
 def _passing(rows: Sequence[dict[str, Any]], threshold: float) -> int:
