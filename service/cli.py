@@ -114,15 +114,43 @@ def _filters(engine: SearchEngine, doc_id, city, department, year) -> Any:
         raise _fail(str(exc)) from exc
 
 
-def _run_batch(path: Path, key: str, answer_one: Callable[[str], Any]) -> None:
-    """One JSON line per input line: ``{"id", "query", key: answer_one(query)}``."""
-    for row in _read_batch(path):
-        try:
-            value = answer_one(row["query"])
-        except SearchInputError as exc:
-            value = {"error": str(exc)}
-        out = {"id": row["id"], "query": row["query"], key: value}
-        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+def _need_one(query: str | None, batch: Path | None) -> None:
+    if (query is None) == (batch is None):
+        raise _fail("give either a question or --batch FILE")
+
+
+Result = dict[str, Any]
+
+
+def _ask(
+    query: str | None,
+    batch: Path | None,
+    as_json: bool,
+    run: Callable[[str], Result],
+    show: Callable[[Result], None],
+) -> None:
+    """Answer one question (shown, or printed as JSON) or every line of a batch file.
+
+    A batch prints one JSON line per input line, ``{"id", "query", **run(query)}``; a line
+    whose question is refused gets ``{"error": …}`` and the batch goes on.
+    """
+    if batch is not None:
+        for row in _read_batch(batch):
+            try:
+                body = run(row["query"])
+            except SearchInputError as exc:
+                body = {"error": str(exc)}
+            out = {"id": row["id"], "query": row["query"], **body}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
+    try:
+        result = run(query or "")
+    except SearchInputError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps({"query": query, **result}, ensure_ascii=False, indent=2))
+    else:
+        show(result)
 
 
 DocOpt = Annotated[list[str] | None, typer.Option(help="only these documents")]
@@ -147,26 +175,16 @@ def search(
     as_json: JsonOpt = False,
 ) -> None:
     """Ranked passages for a question, or for every line of a --batch file."""
-    if (query is None) == (batch is None):
-        raise _fail("give either a question or --batch FILE")
+    _need_one(query, batch)
     engine = _engine(Settings())
     filters = _filters(engine, doc_id, city, department, year)
     the_mode: SearchMode = mode  # type: ignore[assignment]  # validated by the engine
 
-    def run(q: str) -> list[Hit]:
-        return engine.search(q, top_k, mode=the_mode, filters=filters)
+    def run(q: str) -> Result:
+        hits = engine.search(q, top_k, mode=the_mode, filters=filters)
+        return {"results": [h.model_dump() for h in hits]}
 
-    if batch is not None:
-        _run_batch(batch, "results", lambda q: [h.model_dump() for h in run(q)])
-        return
-    try:
-        hits = run(query or "")
-    except SearchInputError as exc:
-        raise _fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=2))
-    else:
-        _print_hits(hits)
+    _ask(query, batch, as_json, run, lambda r: _print_hits([Hit(**h) for h in r["results"]]))
 
 
 @app.command("projects-for")
@@ -181,25 +199,19 @@ def projects_for(
     as_json: JsonOpt = False,
 ) -> None:
     """Projects (not passages) that address a question, each with its best passages."""
-    if (query is None) == (batch is None):
-        raise _fail("give either a question or --batch FILE")
+    _need_one(query, batch)
     engine = _engine(Settings())
     filters = _filters(engine, doc_id, city, department, year)
 
-    def run(q: str) -> list[dict[str, Any]]:
-        return [p.model_dump() for p in engine.search_projects(q, top_k, filters)[0]]
+    def run(q: str) -> Result:
+        found = engine.search_projects(q, top_k, filters)[0]
+        return {"projects": [p.model_dump() for p in found]}
 
-    if batch is not None:
-        _run_batch(batch, "projects", run)
-        return
-    try:
-        projects = run(query or "")
-    except SearchInputError as exc:
-        raise _fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(projects, ensure_ascii=False, indent=2))
-        return
-    for p in projects:
+    _ask(query, batch, as_json, run, _print_projects)
+
+
+def _print_projects(result: Result) -> None:
+    for p in result["projects"]:
         typer.echo(
             f"{p['rank']:>3}. {p['doc_id']} | {p['project_id']} {p['project_name']} | "
             f"{p['department'] or '-'}"
@@ -220,31 +232,19 @@ def answer(
     """The sentence or row that answers a question, with its citation and closest projects."""
     from service.answer import answer_question
 
-    if (query is None) == (batch is None):
-        raise _fail("give either a question or --batch FILE")
+    _need_one(query, batch)
     engine = _engine(Settings())
     filters = _filters(engine, doc_id, city, department, year)
 
-    def run(q: str) -> dict[str, Any]:
+    def run(q: str) -> Result:
         found = answer_question(engine, q, filters)
         projects = engine.search_projects(q, top_k, filters)[0]
         return {"answer": found.model_dump(), "projects": [p.model_dump() for p in projects]}
 
-    if batch is not None:
-        for row in _read_batch(batch):
-            try:
-                out = {"id": row["id"], "query": row["query"], **run(row["query"])}
-            except SearchInputError as exc:
-                out = {"id": row["id"], "query": row["query"], "error": str(exc)}
-            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        return
-    try:
-        result = run(query or "")
-    except SearchInputError as exc:
-        raise _fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
+    _ask(query, batch, as_json, run, _print_answer)
+
+
+def _print_answer(result: Result) -> None:
     a = result["answer"]
     if a["found"]:
         c = a["citation"]
@@ -254,8 +254,7 @@ def answer(
         )
     else:
         typer.echo(f"該当する記述が見つかりませんでした (confidence {a['confidence']:.2f})")
-    for p in result["projects"]:
-        typer.echo(f"  {p['rank']}. {p['doc_id']} | {p['project_id']} {p['project_name']}")
+    _print_projects(result)
 
 
 @app.command()

@@ -74,6 +74,6 @@ def test_projects_for_batch_and_plain_output(env, tmp_path):
     first, second = (json.loads(x) for x in result.stdout.strip().splitlines())
     assert set(first) == {"id", "query", "projects"} and 1 <= len(first["projects"]) <= 4
     assert all({"project_id", "evidence", "score"} <= set(p) for p in first["projects"])
-    assert "empty" in second["projects"]["error"]  # a bad line is reported, the batch goes on
+    assert "empty" in second["error"]  # a bad line is reported, the batch goes on
     plain = runner.invoke(app, ["projects-for", "証明書 コンビニ交付", "-k", "3"])
     assert plain.exit_code == 0 and "isesaki-gyokaku-r2-r5 | 1-(1)-③" in plain.stdout
