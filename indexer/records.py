@@ -96,3 +96,48 @@ class Chunk:
     def indexed_text(self) -> str:
         """The text given to the embedder and to BM25."""
         return f"{self.header}\n{self.text}"
+
+
+def section_record(
+    doc: DocumentInfo, key: str, path: tuple[str, ...], fields: tuple[Field, ...]
+) -> Project:
+    """A record of non-project text of ``doc`` (no number, name or department)."""
+    return Project(
+        doc_id=doc.doc_id,
+        city=doc.city,
+        doc_title=doc.title,
+        kind="section",
+        key=key,
+        project_id=None,
+        project_name=None,
+        department=None,
+        section_path=path,
+        fields=fields,
+    )
+
+
+def project_record(
+    doc: DocumentInfo,
+    *,
+    key: str,
+    project_id: str,
+    name: str | None,
+    department: str | None,
+    path: tuple[str, ...],
+    fields: tuple[Field, ...],
+    related: tuple[str, ...] = (),
+) -> Project:
+    """A project record of ``doc``."""
+    return Project(
+        doc_id=doc.doc_id,
+        city=doc.city,
+        doc_title=doc.title,
+        kind="project",
+        key=key,
+        project_id=project_id,
+        project_name=name,
+        department=department,
+        section_path=path,
+        fields=fields,
+        related=related,
+    )

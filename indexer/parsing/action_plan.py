@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
-from indexer.records import DocumentInfo, Field, Project
+from indexer.records import DocumentInfo, Field, Project, project_record, section_record
 from indexer.textclean import nfkc, squeeze
 
 _T = TypeVar("_T")
@@ -281,16 +281,15 @@ def _finalize(drafts: Iterable[_Draft | None], doc: DocumentInfo) -> list[Projec
 
 
 def _record(d: _Draft, key: str, doc: DocumentInfo) -> Project:
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="section" if d.project_id is None else "project",
+    if d.project_id is None:
+        return section_record(doc, key, d.path, d.fields)
+    return project_record(
+        doc,
         key=key,
         project_id=d.project_id,
-        project_name=d.project_name,
+        name=d.project_name,
         department=None,  # the document names no 担当部/所管 for any 施策
-        section_path=d.path,
+        path=d.path,
         fields=d.fields,
     )
 

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from indexer.records import DocumentInfo, Field, Project
+from indexer.records import DocumentInfo, Field, Project, project_record, section_record
 from indexer.textclean import squeeze, strip_html_lists
 
 _TOC_START = "《 目 次 》"
@@ -252,18 +252,7 @@ def _section(token: _Token, path: tuple[str, ...], doc: DocumentInfo, key: str) 
         text = squeeze("\n".join(token.lines))
     else:
         text = "\n".join(_row_line(line) for line in token.lines)
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="section",
-        key=key,
-        project_id=None,
-        project_name=None,
-        department=None,
-        section_path=path,
-        fields=(Field(_BODY_FIELD, text),),
-    )
+    return section_record(doc, key, path, (Field(_BODY_FIELD, text),))
 
 
 def _project(
@@ -274,16 +263,13 @@ def _project(
     assert head is not None, "item tokens start with a No. row"
     project_id = _project_id(path[0], path[1], head[1])
     department, fields = _block_fields(token.lines[1:])
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="project",
+    return project_record(
+        doc,
         key=project_id if project_id not in used_keys else f"{project_id}_2",
         project_id=project_id,
-        project_name=_one_line(head[2]),
+        name=_one_line(head[2]),
         department=department,
-        section_path=path,
+        path=path,
         fields=tuple(fields),
     )
 

@@ -66,7 +66,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from indexer.records import DocumentInfo, Field, Project
+from indexer.records import DocumentInfo, Field, Project, project_record, section_record
 from indexer.textclean import nfkc, squeeze
 
 _CHAPTER = re.compile(r"^第\d+章 \S.*$")
@@ -627,31 +627,17 @@ def _with_table(block: _Block, row: list[str] | None, leading: dict[str, str]) -
 def _section_record(
     doc: DocumentInfo, n: int, path: tuple[str, ...], fields: tuple[Field, ...]
 ) -> Project:
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="section",
-        key=f"section-{n}",
-        project_id=None,
-        project_name=None,
-        department=None,
-        section_path=path,
-        fields=fields,
-    )
+    return section_record(doc, f"section-{n}", path, fields)
 
 
 def _project_record(doc: DocumentInfo, key: str, block: _Block) -> Project:
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="project",
+    return project_record(
+        doc,
         key=key,
         project_id=block.project_id,
-        project_name=block.name,
+        name=block.name,
         department=block.department,
-        section_path=block.path,
+        path=block.path,
         fields=block.fields,
     )
 

@@ -39,7 +39,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 
-from indexer.records import DocumentInfo, Field, Project
+from indexer.records import DocumentInfo, Field, Project, project_record, section_record
 from indexer.textclean import squeeze, strip_html_lists
 
 # Part headings are the only "第N部 …" lines without a tab (the 目次 rows carry a page).
@@ -152,18 +152,7 @@ def _split_parts(text: str) -> Iterator[tuple[str, str, list[str]]]:
 
 
 def _section_record(doc: DocumentInfo, key: str, section: _Section) -> Project:
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="section",
-        key=key,
-        project_id=None,
-        project_name=None,
-        department=None,
-        section_path=section.path,
-        fields=section.fields(),
-    )
+    return section_record(doc, key, section.path, section.fields())
 
 
 def _with_unique_keys(projects: list[Project]) -> list[Project]:
@@ -403,16 +392,13 @@ def _project_record(doc: DocumentInfo, rows: list[list[str]], context: _ProjectC
     placements = context.placements.get(project_id, [])
     if placements:
         fields.append(Field("施策体系", "\n".join(dict.fromkeys(p.line for p in placements))))
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="project",
+    return project_record(
+        doc,
         key=project_id,
         project_id=project_id,
-        project_name=name,
+        name=name,
         department=header.get("担当課"),
-        section_path=placements[0].path if placements else ("第3部 実施計画事業",),
+        path=placements[0].path if placements else ("第3部 実施計画事業",),
         fields=tuple(f for f in fields if f.text),
     )
 

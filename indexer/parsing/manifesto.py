@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from indexer.records import DocumentInfo, Field, Project
+from indexer.records import DocumentInfo, Field, Project, project_record, section_record
 from indexer.textclean import nfkc, squeeze, strip_html_lists
 
 _CIRCLED = "\u2460-\u2473"  # ①–⑳
@@ -279,17 +279,8 @@ def _items(parts: list[_Part]) -> Iterator[_Item]:
 
 def _legend_record(doc: DocumentInfo, title: str, legend: list[str]) -> Project:
     """The 実施状況 legend, a document-wide explanation, as a section record."""
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="section",
-        key="section-1",
-        project_id=None,
-        project_name=None,
-        department=None,
-        section_path=(title,) if title else (),
-        fields=(Field(_STATUS_COL, "\n".join(legend)),),
+    return section_record(
+        doc, "section-1", (title,) if title else (), (Field(_STATUS_COL, "\n".join(legend)),)
     )
 
 
@@ -298,16 +289,13 @@ def _item_record(doc: DocumentInfo, item: _Item, meanings: dict[str, str]) -> Pr
     project_id = f"{item.part.code}-{item.number}"
     name = _one_line(_ITEM.match(item.name_cell).group(2))
     fields = _item_fields(item, meanings) or (Field(_NAME_COL, _one_line(item.name_cell)),)
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
-        kind="project",
+    return project_record(
+        doc,
         key=project_id,
         project_id=project_id,
-        project_name=name,
+        name=name,
         department="、".join(_departments(item.rows)) or None,
-        section_path=(item.part.bunya, item.part.shobunya),
+        path=(item.part.bunya, item.part.shobunya),
         fields=fields,
         related=tuple(_unique(c for r in item.rows for c in _codes(r.get(_RELATED_COL, "")))),
     )
