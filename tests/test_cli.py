@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
@@ -12,14 +11,7 @@ from service.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture()
-def env(hashing_engine, hashing_settings, monkeypatch):
-    monkeypatch.setenv("PLANSEARCH_EMBEDDER", "hashing")
-    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(hashing_settings.index_dir))
-    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(hashing_settings.cache_dir))
-
-
-def test_search_batch_writes_one_json_line_per_input(env, tmp_path):
+def test_search_batch_writes_one_json_line_per_input(hashing_env, tmp_path):
     batch = tmp_path / "q.jsonl"
     rows = [
         {"id": "a", "query": "証明書のコンビニ交付", "style": "ignored"},
@@ -35,14 +27,14 @@ def test_search_batch_writes_one_json_line_per_input(env, tmp_path):
     assert all(r["doc_id"] and r["field"] and r["text"] for x in lines for r in x["results"])
 
 
-def test_search_batch_rejects_bad_lines(env, tmp_path):
+def test_search_batch_rejects_bad_lines(hashing_env, tmp_path):
     batch = tmp_path / "bad.jsonl"
     batch.write_text('{"id": 1}\n')
     result = runner.invoke(app, ["search", "--batch", str(batch), "--json"])
     assert result.exit_code == 2 and 'needs an "id" and a string "query"' in result.output
 
 
-def test_search_prints_ranked_hits_and_rejects_empty_query(env):
+def test_search_prints_ranked_hits_and_rejects_empty_query(hashing_env):
     result = runner.invoke(app, ["search", "証明書 コンビニ", "-k", "2"])
     assert result.exit_code == 0 and "  1. [" in result.stdout
     result = runner.invoke(app, ["search", "  "])
@@ -63,7 +55,7 @@ def test_projects_json_lists_counts_and_numbers():
     assert result.exit_code == 2 and "unknown document id" in result.output
 
 
-def test_projects_for_batch_and_plain_output(env, tmp_path):
+def test_projects_for_batch_and_plain_output(hashing_env, tmp_path):
     batch = tmp_path / "q.jsonl"
     batch.write_text(
         '{"id": "a", "query": "証明書のコンビニ交付"}\n{"id": "b", "query": "  "}\n',

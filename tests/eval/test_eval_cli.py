@@ -14,14 +14,7 @@ from service.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture()
-def env(hashing_engine, hashing_settings, monkeypatch):
-    monkeypatch.setenv("PLANSEARCH_EMBEDDER", "hashing")
-    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(hashing_settings.index_dir))
-    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(hashing_settings.cache_dir))
-
-
-def test_eval_prints_metrics_per_style_and_writes_trec_files(env, tmp_path):
+def test_eval_prints_metrics_per_style_and_writes_trec_files(hashing_env, tmp_path):
     gold = GOLD_DIR / "dev.jsonl"
     args = ["eval", "--gold", str(gold), "--mode", "lexical", "--json", "--runs-dir", str(tmp_path)]
     result = runner.invoke(app, args)
@@ -43,7 +36,7 @@ def test_eval_prints_metrics_per_style_and_writes_trec_files(env, tmp_path):
     assert (tmp_path / "dev.qrels").is_file()
 
 
-def test_eval_rejects_unknown_mode_and_missing_file(env, tmp_path):
+def test_eval_rejects_unknown_mode_and_missing_file(hashing_env, tmp_path):
     assert "valid: hybrid" in runner.invoke(app, ["eval", "--mode", "bm42"]).output
     result = runner.invoke(app, ["eval", "--gold", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 2 and "not found" in result.output
