@@ -8,8 +8,9 @@ Nonsense found-rate: how many out-of-scope questions still got ``found=True`` (l
     python -m eval.answers --split dev --all-styles --fit   # how the constants were chosen
     python -m eval.answers --split dev -v --json var/answers-dev.json
 
-``--fit`` fits the confidence curve (CONF_MIDPOINT, CONF_SCALE of service/answer.py) on the
-split's questions and nonsense, and prints found-rates for candidate thresholds.
+``--fit`` fits the confidence curve (CONF_BIAS, CONF_PER_SCORE, CONF_PER_RELEVANCE of
+service/answer.py) on the split's questions and nonsense questions, and prints found-rates for
+candidate thresholds. Latency is the wall time of one answer (search included), warm process.
 """
 
 from __future__ import annotations
