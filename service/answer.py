@@ -545,15 +545,14 @@ def passage_relevance(engine: SearchEngine, hits: Sequence[Hit], query_vector: n
     passage is any good; this absolute similarity can (on dev every out-of-scope question
     stays below 0.86, most answerable ones above). No model call: FAISS keeps the vectors.
     """
-    best = RELEVANCE_CENTER
-    for i, hit in enumerate(hits):
+    cosines = []
+    for hit in hits:
         try:
             vector = engine.index.dense.reconstruct(hit.chunk_id)
         except RuntimeError:  # an index type that cannot give vectors back: stay neutral
             return RELEVANCE_CENTER
-        cosine = round(float(np.dot(vector, query_vector)), 4)
-        best = cosine if i == 0 else max(best, cosine)
-    return best
+        cosines.append(round(float(np.dot(vector, query_vector)), 4))
+    return max(cosines, default=RELEVANCE_CENTER)
 
 
 def _order(score: Callable[[Scored], float]) -> Callable[[Scored], tuple[float, int, int]]:
@@ -588,6 +587,8 @@ def rank_units(
     outcome = engine.search_full(query, top_k=passages, filters=filters or SearchFilters())
     question = read_question(query.strip())
     units = candidate_units(outcome.hits, question)
+    if not units:  # nothing passed the filters: no model call needed
+        return Ranking(outcome.hits, [], RELEVANCE_CENTER)
     scored, query_vector = score_units(engine, question, outcome.hits, units)
     relevance = passage_relevance(engine, outcome.hits, query_vector)
     return Ranking(outcome.hits, scored, relevance)

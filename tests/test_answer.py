@@ -110,6 +110,12 @@ def test_filters_are_applied(hashing_engine):
     assert out.citation is None or out.citation.doc_id == "isesaki-manifesto-r6"
 
 
+def test_filters_that_match_nothing_give_no_answer(hashing_engine):
+    filters = hashing_engine.make_filters(years=["1990"])
+    out = answer_question(hashing_engine, "ごみの減量", filters)
+    assert (out.found, out.text, out.citation, out.confidence) == (False, "", None, 0.0)
+
+
 def test_empty_question_is_refused(hashing_engine):
     with pytest.raises(SearchInputError):
         answer_question(hashing_engine, "   ")
