@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import platform
 import random
-import resource
 import socket
 import statistics
 import subprocess
@@ -171,11 +170,14 @@ def full_build(settings: Settings) -> dict[str, Any]:
             "PLANSEARCH_CACHE_DIR": str(Path(tmp) / "cache"),
         }
         start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "service.cli", "index", "--quiet"], env=env, check=True
-        )
+        child = subprocess.Popen([sys.executable, "-m", "service.cli", "index", "--quiet"], env=env)
+        # wait4 gives this child's own peak memory (RUSAGE_CHILDREN would also count the server).
+        _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("the benchmark build failed")
+        child.returncode = os.waitstatus_to_exitcode(status)
+        peak_kb = usage.ru_maxrss
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
