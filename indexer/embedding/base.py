@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 
 class EmbedderError(RuntimeError):
@@ -63,19 +62,17 @@ class Embedder(ABC):
         """One query vector (dim,)."""
         return self.encode_queries([text])[0]
 
-    def encode_passages(
-        self, texts: Sequence[str], batch_size: int = 16, progress: bool = False
-    ) -> np.ndarray:
-        """Passage vectors (n × dim), normalized, in batches with an optional progress bar."""
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        """Passage vectors (n × dim), normalized, computed in batches.
+
+        The progress bar of a long run belongs to its caller (EmbeddingCache.embed), which
+        also saves vectors between batches.
+        """
         texts = list(texts)
         out = np.empty((len(texts), self.identity.dim), dtype=np.float32)
-        starts = range(0, len(texts), batch_size)
-        bar = tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress)
-        with bar:
-            for start in starts:
-                batch = texts[start : start + batch_size]
-                out[start : start + len(batch)] = self._run(batch, is_query=False)
-                bar.update(len(batch))
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            out[start : start + len(batch)] = self._run(batch, is_query=False)
         return out
 
     def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
