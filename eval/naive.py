@@ -63,7 +63,7 @@ def map_to_record(chunk: str, parsed: ParsedDocument) -> str | None:
         score = sum(len(p) for p in probes if p in body)
         if score > best_score:
             best, best_score = record, score
-    return best.key if best is not None and best.kind == "project" else None
+    return best.project_key if best is not None and best.kind == "project" else None
 
 
 def build_naive(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from indexer.labels import field_block
 from indexer.records import Chunk, DocumentInfo, Field, Project
 
 TokenCounter = Callable[[str], int]
@@ -30,10 +31,10 @@ class ChunkingConfig:
     overlap_tokens: int = 32
 
 
-def chunk_id_for(doc_id: str, record_key: str, field: str, part: int) -> int:
+def chunk_id_for(doc_id: str, project_key: str, field: str, part: int) -> int:
     """Stable positive int64 id of a chunk, from where it sits in the corpus."""
     digest = hashlib.blake2b(
-        f"{doc_id}\x1f{record_key}\x1f{field}\x1f{part}".encode(), digest_size=8
+        f"{doc_id}\x1f{project_key}\x1f{field}\x1f{part}".encode(), digest_size=8
     )
     return int.from_bytes(digest.digest(), "big") & 0x7FFF_FFFF_FFFF_FFFF
 
@@ -71,7 +72,7 @@ def merge_repeated_years(fields: Iterable[Field]) -> list[Field]:
 
 
 def _field_block(f: Field) -> str:
-    return f"【{f.label}】{f.text}"
+    return field_block(f.label, f.text)
 
 
 # What a field says about a project. A chunk holds fields of one role only, so a
@@ -187,9 +188,9 @@ def _make_chunk(
     doc: DocumentInfo, record: Project, field: str, header: str, text: str, part: int
 ) -> Chunk:
     return Chunk(
-        chunk_id=chunk_id_for(doc.doc_id, record.key, field, part),
+        chunk_id=chunk_id_for(doc.doc_id, record.project_key, field, part),
         doc_id=doc.doc_id,
-        record_key=record.key,
+        project_key=record.project_key,
         project_id=record.project_id,
         project_name=record.project_name,
         department=record.department,

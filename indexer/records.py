@@ -49,7 +49,7 @@ class Project:
 
     ``project_id`` is the number exactly as the corpus README defines it for the
     document (``34``, ``1-102``, ``1-(1)-③``, ``1-1 方針2``); it is ``None`` for
-    sections. ``key`` is unique within the document: it equals ``project_id`` except
+    sections. ``project_key`` is unique within the document: it equals ``project_id`` except
     when one printed number names two different projects (the second gets
     ``<project_id>_2``) and for sections (``section-<n>``).
     """
@@ -58,7 +58,7 @@ class Project:
     city: str
     doc_title: str
     kind: RecordKind
-    key: str
+    project_key: str
     project_id: str | None
     project_name: str | None
     department: str | None
@@ -83,7 +83,7 @@ class Chunk:
 
     chunk_id: int
     doc_id: str
-    record_key: str
+    project_key: str
     project_id: str | None
     project_name: str | None
     department: str | None
@@ -99,7 +99,7 @@ class Chunk:
 
 
 def section_record(
-    doc: DocumentInfo, key: str, path: tuple[str, ...], fields: tuple[Field, ...]
+    doc: DocumentInfo, project_key: str, path: tuple[str, ...], fields: tuple[Field, ...]
 ) -> Project:
     """A record of non-project text of ``doc`` (no number, name or department)."""
     return Project(
@@ -107,7 +107,7 @@ def section_record(
         city=doc.city,
         doc_title=doc.title,
         kind="section",
-        key=key,
+        project_key=project_key,
         project_id=None,
         project_name=None,
         department=None,
@@ -119,7 +119,7 @@ def section_record(
 def project_record(
     doc: DocumentInfo,
     *,
-    key: str,
+    project_key: str,
     project_id: str,
     name: str | None,
     department: str | None,
@@ -133,7 +133,7 @@ def project_record(
         city=doc.city,
         doc_title=doc.title,
         kind="project",
-        key=key,
+        project_key=project_key,
         project_id=project_id,
         project_name=name,
         department=department,

@@ -241,7 +241,7 @@ def _summary(engine: SearchEngine, r: Project) -> ProjectSummary:
         doc_title=doc.title,
         city=doc.city,
         project_id=r.project_id or "",
-        project_key=r.key,
+        project_key=r.project_key,
         project_name=r.project_name,
         department=r.department,
         section_path=list(r.section_path),
@@ -322,7 +322,7 @@ def _install_routes(app: FastAPI) -> None:
             **_summary(engine, r).model_dump(),
             fields=[FieldOut(name=f.name, year=f.year, text=f.text) for f in r.fields],
             related=list(r.related),
-            related_projects=engine.links.get((r.doc_id, r.key), []),
+            related_projects=engine.links.get((r.doc_id, r.project_key), []),
         )
 
     @app.get("/health", response_model=Health, responses=ERRORS, tags=["service"])

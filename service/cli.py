@@ -285,7 +285,7 @@ def projects(
         {
             "doc_id": r.doc_id,
             "project_id": r.project_id,
-            "project_key": r.key,
+            "project_key": r.project_key,
             "project_name": r.project_name,
             "department": r.department,
             "section_path": list(r.section_path),

@@ -89,6 +89,6 @@ def load_index(
         dense=dense,
         lexical=lexical,
         chunks=chunks,
-        records={(r.doc_id, r.key): r for r in records},
+        records={(r.doc_id, r.project_key): r for r in records},
         documents=documents,
     )

@@ -30,7 +30,7 @@ Key = tuple[str, str]
 def _link(target: Project, via: str) -> RelatedLink:
     return RelatedLink(
         doc_id=target.doc_id,
-        project_key=target.key,
+        project_key=target.project_key,
         project_id=target.project_id or "",
         project_name=target.project_name,
         via=via,
@@ -96,9 +96,9 @@ def build_links(
                         continue
                     targets = _targets_in(line, names) or _placed_under(line, placements[doc_id])
                     for target in targets:
-                        _add(links, (source.doc_id, source.key), _link(target, f.name))
+                        _add(links, (source.doc_id, source.project_key), _link(target, f.name))
                         _add(
-                            links, (target.doc_id, target.key), _link(source, f"{f.name}（被参照）")
+                            links, (target.doc_id, target.project_key), _link(source, f"{f.name}（被参照）")
                         )
     return dict(links)
 

@@ -195,14 +195,14 @@ class SearchEngine:
             doc_title=doc.title,
             city=doc.city,
             project_id=chunk.project_id,
-            project_key=chunk.record_key,
+            project_key=chunk.project_key,
             project_name=chunk.project_name,
             department=chunk.department,
             section_path=list(chunk.section_path),
             field=chunk.field,
             text=chunk.text,
             chunk_id=chunk.chunk_id,
-            related=self.links.get((chunk.doc_id, chunk.record_key), []),
+            related=self.links.get((chunk.doc_id, chunk.project_key), []),
             highlights=self.analyzer.highlight(chunk.text, query) if query else [],
         )
 
@@ -256,7 +256,7 @@ class SearchEngine:
         """One record by document and key (the project number, or ``<number>_2``)."""
         record = self.index.records.get((doc_id, key))
         if record is None:
-            known = [r.key for r in self.projects(doc_id)]
+            known = [r.project_key for r in self.projects(doc_id)]
             sample = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
             raise NotFoundError(f"no project {key!r} in {doc_id}; its projects include {sample}")
         return record

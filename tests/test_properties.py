@@ -55,7 +55,7 @@ def test_chunks_stay_in_bound_and_lose_no_text(texts):
         city=DOC.city,
         doc_title=DOC.title,
         kind="project",
-        key="1",
+        project_key="1",
         project_id="1",
         project_name="試験事業",
         department=None,

@@ -285,7 +285,7 @@ def _record(d: _Draft, key: str, doc: DocumentInfo) -> Project:
         return section_record(doc, key, d.path, d.fields)
     return project_record(
         doc,
-        key=key,
+        project_key=key,
         project_id=d.project_id,
         name=d.project_name,
         department=None,  # the document names no 担当部/所管 for any 施策

@@ -95,7 +95,7 @@ def parse(text: str, doc: DocumentInfo) -> list[Project]:
     for path, token in _with_paths(list(_tokenize(lines[end:])), majors):
         if token.kind == "item":
             rec = _project(token, path, doc, keys)
-            keys.add(rec.key)
+            keys.add(rec.project_key)
         else:
             sections += 1
             rec = _section(token, path, doc, f"section-{sections}")
@@ -265,7 +265,7 @@ def _project(
     department, fields = _block_fields(token.lines[1:])
     return project_record(
         doc,
-        key=project_id if project_id not in used_keys else f"{project_id}_2",
+        project_key=project_id if project_id not in used_keys else f"{project_id}_2",
         project_id=project_id,
         name=_one_line(head[2]),
         department=department,

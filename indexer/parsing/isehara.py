@@ -633,7 +633,7 @@ def _section_record(
 def _project_record(doc: DocumentInfo, key: str, block: _Block) -> Project:
     return project_record(
         doc,
-        key=key,
+        project_key=key,
         project_id=block.project_id,
         name=block.name,
         department=block.department,

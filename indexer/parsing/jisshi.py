@@ -160,9 +160,9 @@ def _with_unique_keys(projects: list[Project]) -> list[Project]:
     seen: dict[str, int] = {}
     out = []
     for project in projects:
-        count = seen[project.key] = seen.get(project.key, 0) + 1
+        count = seen[project.project_key] = seen.get(project.project_key, 0) + 1
         if count > 1:
-            project = replace(project, key=f"{project.key}_{count}")
+            project = replace(project, project_key=f"{project.project_key}_{count}")
         out.append(project)
     return out
 
@@ -394,7 +394,7 @@ def _project_record(doc: DocumentInfo, rows: list[list[str]], context: _ProjectC
         fields.append(Field("施策体系", "\n".join(dict.fromkeys(p.line for p in placements))))
     return project_record(
         doc,
-        key=project_id,
+        project_key=project_id,
         project_id=project_id,
         name=name,
         department=header.get("担当課"),

@@ -106,9 +106,9 @@ def parse(text: str, doc: DocumentInfo) -> list[Project]:
     seen: dict[str, int] = {}
     for item in _items(parts):
         record = _item_record(doc, item, meanings)
-        seen[record.key] = seen.get(record.key, 0) + 1
-        if seen[record.key] > 1:  # 8-(2) prints ⑯ for two different items
-            record = replace(record, key=f"{record.key}_{seen[record.key]}")
+        seen[record.project_key] = seen.get(record.project_key, 0) + 1
+        if seen[record.project_key] > 1:  # 8-(2) prints ⑯ for two different items
+            record = replace(record, project_key=f"{record.project_key}_{seen[record.project_key]}")
         records.append(record)
     return records
 
@@ -291,7 +291,7 @@ def _item_record(doc: DocumentInfo, item: _Item, meanings: dict[str, str]) -> Pr
     fields = _item_fields(item, meanings) or (Field(_NAME_COL, _one_line(item.name_cell)),)
     return project_record(
         doc,
-        key=project_id,
+        project_key=project_id,
         project_id=project_id,
         name=name,
         department="、".join(_departments(item.rows)) or None,

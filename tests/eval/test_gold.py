@@ -24,7 +24,7 @@ def test_gold_set_size_styles_and_documents():
 @pytest.mark.parametrize("question", ALL, ids=lambda q: q.id)
 def test_every_label_names_a_parsed_project(question):
     for label in question.relevant:
-        records = {r.key: r for r in parsed(label.doc) if r.kind == "project"}
+        records = {r.project_key: r for r in parsed(label.doc) if r.kind == "project"}
         assert label.project in records, f"{question.id}: no project {label.project}"
         assert records[label.project].project_name == label.name
 
@@ -36,7 +36,7 @@ def test_list_questions_have_two_to_ten_projects():
 
 def test_detail_hints_appear_in_the_labeled_project():
     for q in (q for q in ALL if q.style == "detail"):
-        record = next(r for r in parsed(q.doc) if r.key == q.relevant[0].project)
+        record = next(r for r in parsed(q.doc) if r.project_key == q.relevant[0].project)
         text = " ".join([record.department or "", *(f.text for f in record.fields)])
         assert q.answer_hint and q.answer_hint in text, q.id
 

@@ -69,7 +69,7 @@ def _sections() -> list[Project]:
 
 
 def _by_key(key: str) -> Project:
-    return next(r for r in _records() if r.key == key)
+    return next(r for r in _records() if r.project_key == key)
 
 
 def _section(*path: str) -> Project:
@@ -78,7 +78,7 @@ def _section(*path: str) -> Project:
 
 def _field(record: Project, name: str, year: str | None = None) -> str:
     texts = [f.text for f in record.fields if f.name == name and (year is None or f.year == year)]
-    assert len(texts) == 1, (record.key, name, texts)
+    assert len(texts) == 1, (record.project_key, name, texts)
     return texts[0]
 
 
@@ -193,17 +193,17 @@ def test_project_ids_use_ascii_policy_numbers() -> None:
 
 
 def test_keys_unique_and_repeated_numbers_suffixed() -> None:
-    keys = [r.key for r in _records()]
+    keys = [r.project_key for r in _records()]
     assert len(keys) == len(set(keys))
-    suffixed = [r.key for r in _projects() if r.key != r.project_id]
+    suffixed = [r.project_key for r in _projects() if r.project_key != r.project_id]
     assert len(suffixed) == 93 - len({r.project_id for r in _projects()})
     # 3-1 方針1 is printed twice on the 産業活性化 page (two different indicators).
     assert _by_key("3-1 方針1_2").project_name == "産業活性化プロジェクト"
     assert "ｅスポーツ大規模大会" in _field(_by_key("3-1 方針1_2"), "成果指標")
     # 7-4 方針1 is printed five times on the ＤＸ page, once per 取組.
     assert _field(_by_key("7-4 方針1_5"), "取組") == "電子地域通貨 （ＩＳＥＣＡ）の活用"
-    assert not any(r.key == "7-4 方針1_6" for r in _records())
-    assert all(r.key == f"section-{i}" for i, r in enumerate(_sections(), 1))
+    assert not any(r.project_key == "7-4 方針1_6" for r in _records())
+    assert all(r.project_key == f"section-{i}" for i, r in enumerate(_sections(), 1))
 
 
 def test_block_1_1_policy_2_field_by_field() -> None:
@@ -319,11 +319,11 @@ def test_header_label_of_the_indicator_column_is_kept() -> None:
 def test_every_project_has_policy_indicator_values_and_group() -> None:
     for r in _projects():
         names = [f.name for f in r.fields]
-        assert names[0] in ("方針", "取組"), r.key
-        assert names.count("現状値") == names.count("目標値") >= 1, r.key
-        assert sum(n in ("成果指標", "指標名") for n in names) == names.count("現状値"), r.key
-        assert "取組の方向性・目指す地域の姿" in names and "主な取組" in names, r.key
-        assert all(f.year for f in r.fields if f.name in ("現状値", "目標値")), r.key
+        assert names[0] in ("方針", "取組"), r.project_key
+        assert names.count("現状値") == names.count("目標値") >= 1, r.project_key
+        assert sum(n in ("成果指標", "指標名") for n in names) == names.count("現状値"), r.project_key
+        assert "取組の方向性・目指す地域の姿" in names and "主な取組" in names, r.project_key
+        assert all(f.year for f in r.fields if f.name in ("現状値", "目標値")), r.project_key
         assert r.section_path[0] == r.project_name
         assert re.fullmatch(r"重点施策 \d-\d \S.+", r.section_path[1]), r.section_path
 
@@ -444,7 +444,7 @@ def test_footnotes_are_collected_per_project() -> None:
     ]
     assert notes[-1].endswith("デジタル化された情報に係るコンテンツ。")
     for r in _projects():
-        assert not any(f.text.startswith("※") for f in r.fields), r.key
+        assert not any(f.text.startswith("※") for f in r.fields), r.project_key
 
 
 def test_icon_labels_page_numbers_and_placeholders_are_dropped() -> None:
@@ -452,8 +452,8 @@ def test_icon_labels_page_numbers_and_placeholders_are_dropped() -> None:
     for r in _records():
         for f in r.fields:
             for line in f.text.split("\n"):
-                assert line not in icons and not re.fullmatch(r"\d+|。", line), (r.key, line)
-            assert "Ｐ.○" not in f.text and "Ｐ.〇" not in f.text, r.key
+                assert line not in icons and not re.fullmatch(r"\d+|。", line), (r.project_key, line)
+            assert "Ｐ.○" not in f.text and "Ｐ.〇" not in f.text, r.project_key
             assert "けんいん" not in f.text
 
 
@@ -484,11 +484,11 @@ def test_correspondence_matrix_matches_the_project_rows() -> None:
 
 def test_no_html_and_no_empty_field() -> None:
     for r in _records():
-        assert r.fields, r.key
+        assert r.fields, r.project_key
         for f in r.fields:
-            assert f.text.strip() and f.text == f.text.strip(), (r.key, f.name)
-            assert not HTML_TAG.search(f.text), (r.key, f.name)
-            assert "\t" not in f.text and "  " not in f.text, (r.key, f.name)
+            assert f.text.strip() and f.text == f.text.strip(), (r.project_key, f.name)
+            assert not HTML_TAG.search(f.text), (r.project_key, f.name)
+            assert "\t" not in f.text and "  " not in f.text, (r.project_key, f.name)
 
 
 def test_no_printed_word_is_lost() -> None:

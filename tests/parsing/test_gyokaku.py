@@ -40,12 +40,12 @@ def _sections() -> list[Project]:
 
 
 def _by_key(key: str) -> Project:
-    return next(r for r in parsed(DOC_ID) if r.key == key)
+    return next(r for r in parsed(DOC_ID) if r.project_key == key)
 
 
 def _field(rec: Project, name: str, year: str | None = None) -> str:
     texts = [f.text for f in rec.fields if f.name == name and f.year == year]
-    assert len(texts) == 1, (rec.key, name, year, texts)
+    assert len(texts) == 1, (rec.project_key, name, year, texts)
     return texts[0]
 
 
@@ -72,10 +72,10 @@ def test_project_ids_in_document_order() -> None:
 
 
 def test_keys_unique_and_equal_to_ids() -> None:
-    keys = [r.key for r in parsed(DOC_ID)]
+    keys = [r.project_key for r in parsed(DOC_ID)]
     assert len(keys) == len(set(keys))
-    assert all(r.key == r.project_id for r in _projects())
-    assert [r.key for r in _sections()] == [f"section-{n}" for n in range(1, 39)]
+    assert all(r.project_key == r.project_id for r in _projects())
+    assert [r.project_key for r in _sections()] == [f"section-{n}" for n in range(1, 39)]
 
 
 def test_table_of_contents_lists_exactly_the_parsed_items() -> None:
@@ -270,18 +270,18 @@ def test_achievement_symbols_spelled_out() -> None:
 def test_no_html_left() -> None:
     for rec in parsed(DOC_ID):
         for f in rec.fields:
-            assert not HTML_TAG.search(f.text), (rec.key, f.label)
+            assert not HTML_TAG.search(f.text), (rec.project_key, f.label)
             assert "list-style-type" not in f.text
 
 
 def test_fields_non_empty_and_plain() -> None:
     for rec in parsed(DOC_ID):
-        assert rec.fields, rec.key
+        assert rec.fields, rec.project_key
         for f in rec.fields:
-            assert f.name and f.text.strip(), (rec.key, f.label)
+            assert f.name and f.text.strip(), (rec.project_key, f.label)
             assert "\t" not in f.text
             assert "\n\n" not in f.text
-            assert f.text not in ("—", "-"), (rec.key, f.label)
+            assert f.text not in ("—", "-"), (rec.project_key, f.label)
             assert f.year in (None, *YEARS)
 
 
@@ -335,8 +335,8 @@ def test_sections() -> None:
 
 
 def test_document_order() -> None:
-    keys = [r.key for r in parsed(DOC_ID)]
-    intro = next(r.key for r in _sections() if r.section_path[-1:] == ("(2) 民間活力の活用",))
+    keys = [r.project_key for r in parsed(DOC_ID)]
+    intro = next(r.project_key for r in _sections() if r.section_path[-1:] == ("(2) 民間活力の活用",))
     assert keys.index("1-(1)-⑤") < keys.index(intro) < keys.index("1-(2)-①")
 
 

@@ -38,12 +38,12 @@ def _sections() -> list[Project]:
 
 
 def _by_key(key: str) -> Project:
-    return next(r for r in _records() if r.key == key)
+    return next(r for r in _records() if r.project_key == key)
 
 
 def _field(record: Project, name: str) -> str:
     texts = record.field_texts(name)
-    assert len(texts) == 1, f"{record.key}: {name} appears {len(texts)} times"
+    assert len(texts) == 1, f"{record.project_key}: {name} appears {len(texts)} times"
     return texts[0]
 
 
@@ -79,20 +79,20 @@ def test_block_numbers_equal_the_numbers_of_the_shuyo_jigyo_tables() -> None:
 def test_each_block_sits_under_the_measure_whose_table_lists_it() -> None:
     for p in _projects():
         measure = int(p.project_id.split("-")[0])
-        assert p.section_path[-1].startswith(f"施策 {measure:02d} "), p.key
+        assert p.section_path[-1].startswith(f"施策 {measure:02d} "), p.project_key
         table = next(s for s in _sections() if s.section_path == p.section_path)
         assert re.search(rf"^{p.project_id} \|", _field(table, "主な事業"), re.MULTILINE)
 
 
 def test_keys_are_unique_and_the_reused_number_gets_a_suffix() -> None:
-    keys = [r.key for r in _records()]
+    keys = [r.project_key for r in _records()]
     assert len(keys) == len(set(keys))
-    assert [p.key for p in _projects() if p.project_id == "19-103"] == ["19-103", "19-103_2"]
-    assert all(p.key == p.project_id for p in _projects() if p.project_id != "19-103")
+    assert [p.project_key for p in _projects() if p.project_id == "19-103"] == ["19-103", "19-103_2"]
+    assert all(p.project_key == p.project_id for p in _projects() if p.project_id != "19-103")
 
 
 def test_section_keys_count_from_one_in_document_order() -> None:
-    assert [s.key for s in _sections()] == [f"section-{n}" for n in range(1, len(_sections()) + 1)]
+    assert [s.project_key for s in _sections()] == [f"section-{n}" for n in range(1, len(_sections()) + 1)]
 
 
 def test_document_fields_come_from_document_info() -> None:
@@ -161,19 +161,19 @@ def test_every_block_has_the_five_parts_with_per_year_values() -> None:
     for p in _projects():
         names = [f.name for f in p.fields if f.name != "リーディングプロジェクト"]
         goals = [n for n in names if n.startswith("目標")]
-        assert names == ["事業内容", "事業行程", *goals, TOTAL, "財源内訳"], p.key
-        assert _field(p, "事業行程").startswith("項目 | 令和3年度 | 令和4年度\n"), p.key
+        assert names == ["事業内容", "事業行程", *goals, TOTAL, "財源内訳"], p.project_key
+        assert _field(p, "事業行程").startswith("項目 | 令和3年度 | 令和4年度\n"), p.project_key
         for goal in goals:
             lines = _field(p, goal).splitlines()
-            assert [ln.split(": ")[0] for ln in lines[3:]] == ["令和3年度", "令和4年度"], p.key
-            assert re.fullmatch(r"現状値 ?[(（]令和(?:2|元)年度[)）]: .+", lines[2]), p.key
-        assert re.fullmatch(r"[\d,]+ ?千円", _field(p, TOTAL)), p.key
+            assert [ln.split(": ")[0] for ln in lines[3:]] == ["令和3年度", "令和4年度"], p.project_key
+            assert re.fullmatch(r"現状値 ?[(（]令和(?:2|元)年度[)）]: .+", lines[2]), p.project_key
+        assert re.fullmatch(r"[\d,]+ ?千円", _field(p, TOTAL)), p.project_key
 
 
 def test_departments_are_unparenthesised_and_collapsed() -> None:
     for p in _projects():
-        assert p.department and p.department.split()[0].endswith("部"), p.key
-        assert not re.search(r"[()（）\t\n]|  ", p.department), p.key
+        assert p.department and p.department.split()[0].endswith("部"), p.project_key
+        assert not re.search(r"[()（）\t\n]|  ", p.department), p.project_key
 
 
 def test_leading_project_column_becomes_a_field() -> None:
@@ -182,7 +182,7 @@ def test_leading_project_column_becomes_a_field() -> None:
         "④ 未来につながる子育て環境づくり プロジェクト",
     ]
     assert _by_key("1-106").field_texts("リーディングプロジェクト") == []  # printed "—"
-    with_mark = [p.key for p in _projects() if p.field_texts("リーディングプロジェクト")]
+    with_mark = [p.project_key for p in _projects() if p.field_texts("リーディングプロジェクト")]
     assert len(with_mark) == 48  # 主な事業 rows whose column is not "—"
 
 
@@ -396,13 +396,13 @@ def test_cover_toc_and_colophon_are_skipped() -> None:
 
 def test_no_html_and_no_empty_field() -> None:
     for r in _records():
-        assert r.fields, r.key
+        assert r.fields, r.project_key
         for f in r.fields:
-            assert f.text.strip() and f.name.strip(), (r.key, f.name)
-            assert not HTML_TAG.search(f.text), (r.key, f.name)
-            assert "\t" not in f.text and "\n\n" not in f.text, (r.key, f.name)
+            assert f.text.strip() and f.name.strip(), (r.project_key, f.name)
+            assert not HTML_TAG.search(f.text), (r.project_key, f.name)
+            assert "\t" not in f.text and "\n\n" not in f.text, (r.project_key, f.name)
         for value in (r.project_name or "", r.department or "", *r.section_path):
-            assert "\t" not in value and "\n" not in value and "  " not in value, r.key
+            assert "\t" not in value and "\n" not in value and "  " not in value, r.project_key
 
 
 def _key(text: str) -> str:
@@ -457,8 +457,8 @@ _DOC = DocumentInfo("synthetic", "伊勢原市", "見本", "令和3〜4年度", 
 
 def test_second_printing_adds_only_what_differs() -> None:
     records = parse(_TOC + "第3章 個別事業\n\n" + _SAMPLE + _OUTLINE + _BLOCKS, _DOC)
-    p = next(r for r in records if r.key == "1-101")
-    assert [r.key for r in records if r.kind == "project"] == ["1-101", "1-102"]
+    p = next(r for r in records if r.project_key == "1-101")
+    assert [r.project_key for r in records if r.kind == "project"] == ["1-101", "1-102"]
     assert [f.name for f in p.fields] == ["事業内容", "事業行程", "1 計画の見方 事業内容"]
     assert p.field_texts("1 計画の見方 事業内容") == [
         "未病センターを運用します。\n見本だけの取組です。"
@@ -468,7 +468,7 @@ def test_second_printing_adds_only_what_differs() -> None:
 
 def test_missing_parenthesis_falls_back_to_the_table_department() -> None:
     records = parse(_TOC + "第3章 個別事業\n\n" + _OUTLINE + _BLOCKS, _DOC)
-    p = next(r for r in records if r.key == "1-102")
+    p = next(r for r in records if r.project_key == "1-102")
     assert (p.project_name, p.department) == ("食育推進事業", "保健福祉部 健康づくり課")
 
 

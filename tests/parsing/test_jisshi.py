@@ -75,15 +75,15 @@ def test_project_count_and_ids_in_document_order() -> None:
 
 def test_keys_unique_and_equal_project_ids() -> None:
     records = parsed(DOC_ID)
-    keys = [r.key for r in records]
+    keys = [r.project_key for r in records]
     assert len(keys) == len(set(keys))
-    assert all(p.key == p.project_id for p in _projects())
+    assert all(p.project_key == p.project_id for p in _projects())
 
 
 def test_sections_precede_projects_and_are_numbered_in_order() -> None:
     kinds = [r.kind for r in parsed(DOC_ID)]
     assert kinds == ["section"] * len(_sections()) + ["project"] * 343
-    assert [s.key for s in _sections()] == [f"section-{n}" for n in range(1, len(_sections()) + 1)]
+    assert [s.project_key for s in _sections()] == [f"section-{n}" for n in range(1, len(_sections()) + 1)]
 
 
 def test_document_info_copied_to_every_record() -> None:
@@ -95,22 +95,22 @@ def test_document_info_copied_to_every_record() -> None:
 
 def test_every_record_has_non_empty_plain_text_fields() -> None:
     for record in parsed(DOC_ID):
-        assert record.fields, record.key
+        assert record.fields, record.project_key
         for field in record.fields:
-            assert field.name and field.text.strip(), (record.key, field.name)
-            assert not HTML_TAG.search(field.text), (record.key, field.name)
-            assert "<" not in field.text, (record.key, field.name)
-            assert "\t" not in field.text, (record.key, field.name)
+            assert field.name and field.text.strip(), (record.project_key, field.name)
+            assert not HTML_TAG.search(field.text), (record.project_key, field.name)
+            assert "<" not in field.text, (record.project_key, field.name)
+            assert "\t" not in field.text, (record.project_key, field.name)
             assert field.text == field.text.strip()
-            assert "" not in field.text.split("\n"), (record.key, field.name)
+            assert "" not in field.text.split("\n"), (record.project_key, field.name)
 
 
 def test_names_and_departments_normalized() -> None:
     for project in _projects():
         assert project.project_name
-        assert not re.search(r"[\t\n]| {2}", project.project_name), project.key
-        assert project.department, project.key
-        assert not re.search(r"\s{2}|[\t\n]", project.department), project.key
+        assert not re.search(r"[\t\n]| {2}", project.project_name), project.project_key
+        assert project.department, project.project_key
+        assert not re.search(r"\s{2}|[\t\n]", project.department), project.project_key
 
 
 def test_parse_is_fast() -> None:
@@ -247,7 +247,7 @@ def test_merged_cell_with_one_paragraph_stays_method() -> None:
 
 def test_every_project_has_an_overview() -> None:
     for project in _projects():
-        assert project.field_texts("具体的方法"), project.key
+        assert project.field_texts("具体的方法"), project.project_key
 
 
 # --------------------------------------------------------------------------- 事業計画 quirks
@@ -257,7 +257,7 @@ def test_plan_fields_are_per_year() -> None:
     counts = Counter()
     for project in _projects():
         for field in project.fields:
-            assert (field.name == "事業計画") == (field.year is not None), (project.key, field)
+            assert (field.name == "事業計画") == (field.year is not None), (project.project_key, field)
             if field.year:
                 assert field.year in YEARS
         counts[len(project.field_texts("事業計画"))] += 1
@@ -340,11 +340,11 @@ def test_every_project_placed_from_the_tables() -> None:
     assert set(placements) == {str(n) for n in range(1, 344)}
     for project in _projects():
         first = placements[project.project_id][0]
-        assert project.section_path == first.path, project.key
+        assert project.section_path == first.path, project.project_key
         assert project.section_path[0] in BUNYA
         lines = project.field_texts("施策体系")[0].split("\n")
         assert lines[0] == first.line
-        assert len(lines) == len(set(lines)) == len({p.line for p in placements[project.key]})
+        assert len(lines) == len(set(lines)) == len({p.line for p in placements[project.project_key]})
 
 
 def test_bunya_counts_match_summary_in_part_1() -> None:
@@ -369,7 +369,7 @@ def test_projects_listed_several_times() -> None:
     lines_243 = _project("243").field_texts("施策体系")[0].split("\n")
     bunya_243 = [line.split(" › ")[0] for line in lines_243]
     assert bunya_243 == ["教育分野", "教育分野", "協働・共生分野"]
-    multiple = [p.key for p in _projects() if "\n" in p.field_texts("施策体系")[0]]
+    multiple = [p.project_key for p in _projects() if "\n" in p.field_texts("施策体系")[0]]
     assert len(multiple) == 67
 
 
@@ -469,7 +469,7 @@ def test_education_heading_does_not_break_the_bunya_mapping() -> None:
     # The standalone headings are headings, not rows of the table printed before them.
     for record in _sections():
         for field in record.fields:
-            assert not set(field.text.split("\n")) & set(BUNYA), record.key
+            assert not set(field.text.split("\n")) & set(BUNYA), record.project_key
 
 
 def test_cover_toc_and_colophon_skipped() -> None:
@@ -497,10 +497,10 @@ def test_every_word_of_each_block_ends_up_in_its_record() -> None:
     for project in _projects():
         own = "\n".join([project.project_name or "", project.department or ""])
         own += "\n".join(f.text for f in project.fields)
-        raw = re.sub(r"<[^>]+>", " ", blocks[project.key])
+        raw = re.sub(r"<[^>]+>", " ", blocks[project.project_key])
         for word in re.split(r"[\s●○]+", raw):
-            if word and word not in BLOCK_LABELS and word not in YEARS and word != project.key:
-                assert word in own, (project.key, word)
+            if word and word not in BLOCK_LABELS and word not in YEARS and word != project.project_key:
+                assert word in own, (project.project_key, word)
 
 
 def test_every_word_of_parts_1_and_2_ends_up_in_a_section() -> None:

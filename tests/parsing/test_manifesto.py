@@ -52,7 +52,7 @@ def projects() -> list[Project]:
 
 
 def by_key(key: str) -> Project:
-    return next(r for r in records() if r.key == key)
+    return next(r for r in records() if r.project_key == key)
 
 
 def field(record: Project, name: str, year: str | None = None) -> str:
@@ -74,13 +74,13 @@ def test_project_ids_in_document_order():
 
 
 def test_keys_unique_and_second_16_suffixed():
-    keys = [r.key for r in records()]
+    keys = [r.project_key for r in records()]
     assert len(keys) == len(set(keys))
     first, second = by_key("8-(2)-⑯"), by_key("8-(2)-⑯_2")
     assert first.project_id == second.project_id == "8-(2)-⑯"
     assert first.project_name == "女性職員の活躍推進と幹部への登用を進めます"
     assert second.project_name == "業務のデジタル化に向けて早期の対応を図ります"
-    assert [p.key for p in projects() if p.key != p.project_id] == ["8-(2)-⑯_2"]
+    assert [p.project_key for p in projects() if p.project_key != p.project_id] == ["8-(2)-⑯_2"]
 
 
 def test_6_3_skips_15_as_printed():
@@ -258,7 +258,7 @@ def test_run_on_bullets_split_but_middle_dot_kept():
 
 def test_legend_is_a_section():
     sections = [r for r in records() if r.kind == "section"]
-    assert [s.key for s in sections] == ["section-1"]
+    assert [s.project_key for s in sections] == ["section-1"]
     (legend,) = sections
     assert records()[0] is legend
     assert (legend.project_id, legend.project_name, legend.department) == (None, None, None)
@@ -271,27 +271,27 @@ def test_legend_is_a_section():
 
 def test_every_project_has_fields_and_none_empty():
     for p in projects():
-        assert p.fields, p.key
-        assert p.project_name and p.section_path, p.key
+        assert p.fields, p.project_key
+        assert p.project_name and p.section_path, p.project_key
         for f in p.fields:
-            assert f.text.strip(), (p.key, f.label)
-            assert "—" not in f.text.splitlines(), (p.key, f.label)
+            assert f.text.strip(), (p.project_key, f.label)
+            assert "—" not in f.text.splitlines(), (p.project_key, f.label)
 
 
 def test_no_html_and_clean_names():
     tag = re.compile(r"</?(?:ul|li|p)\b|style=")
     for r in records():
         for f in r.fields:
-            assert not tag.search(f.text), (r.key, f.label)
+            assert not tag.search(f.text), (r.project_key, f.label)
         if r.project_name:
-            assert not re.search(r"[\t\n]| {2}", r.project_name), r.key
-            assert r.project_name[0] not in CIRCLED, r.key
+            assert not re.search(r"[\t\n]| {2}", r.project_name), r.project_key
+            assert r.project_name[0] not in CIRCLED, r.project_key
 
 
 def test_year_fields_are_labelled_per_year():
     for p in projects():
         years = [(f.name, f.year) for f in p.fields if f.year]
-        assert years == [y for y in YEARS if y in years], p.key
+        assert years == [y for y in YEARS if y in years], p.project_key
     assert sum(1 for p in projects() if len([f for f in p.fields if f.year]) == 4) == 119
     # Items whose year cells are all ``—`` or empty, as printed.
     for key in ("4-(5)-④", "7-(1)-④", "8-(2)-③"):
