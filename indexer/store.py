@@ -8,6 +8,7 @@ Layout of one build directory::
     lexical/        bm25s index over fugashi lemmas of the same chunks
     chunks.jsonl    chunk metadata and text, in index order
     records.jsonl   every parsed record with all its fields
+    links.jsonl     cross-document links between records (``indexer.links``)
 
 ``index_dir`` (e.g. ``var/index``) is a symbolic link to the current build,
 replaced with ``os.replace`` so a reader sees the old build or the new one,
@@ -31,6 +32,8 @@ import faiss
 import numpy as np
 
 from indexer import FORMAT_VERSION
+from indexer.errors import UnavailableError
+from indexer.links import Key, Link
 from indexer.records import Chunk, Field, Project
 
 MANIFEST = "manifest.json"
@@ -38,9 +41,10 @@ DENSE = "dense.faiss"
 LEXICAL = "lexical"
 CHUNKS = "chunks.jsonl"
 RECORDS = "records.jsonl"
+LINKS = "links.jsonl"
 
 
-class IndexStoreError(RuntimeError):
+class IndexStoreError(UnavailableError):
     """Base for index problems; the message says what to run."""
 
 
@@ -83,6 +87,7 @@ def write_build(
     vectors: np.ndarray,
     lexical_tokens: list[list[str]],
     records: list[Project],
+    links: dict[Key, list[Link]],
     manifest: dict[str, Any],
 ) -> None:
     """Write every artifact of one build into ``build_dir`` (which must not exist)."""
@@ -98,6 +103,13 @@ def write_build(
     lexical.save(str(build_dir / LEXICAL))
     _write_jsonl(build_dir / CHUNKS, [asdict(c) for c in chunks])
     _write_jsonl(build_dir / RECORDS, [asdict(r) for r in records])
+    _write_jsonl(
+        build_dir / LINKS,
+        [
+            {"doc_id": d, "project_key": k, "links": [asdict(x) for x in found]}
+            for (d, k), found in sorted(links.items())
+        ],
+    )
     manifest = {
         **manifest,
         "format_version": FORMAT_VERSION,
@@ -179,3 +191,11 @@ def load_records(index_dir: Path) -> list[Project]:
         row["fields"] = tuple(Field(**f) for f in row["fields"])
         out.append(Project(**row))
     return out
+
+
+def load_links(index_dir: Path) -> dict[Key, list[Link]]:
+    """Cross-document links by (doc_id, project_key)."""
+    return {
+        (row["doc_id"], row["project_key"]): [Link(**x) for x in row["links"]]
+        for row in _read_jsonl(index_dir / LINKS)
+    }

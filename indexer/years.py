@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from indexer.errors import InputError
 from indexer.textclean import nfkc
 
 # First Western year of each era, minus one: 令和1 = 2019.
@@ -13,7 +14,7 @@ _WESTERN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?")
 _RANGE = re.compile(r"(\d{4})\s*[〜~～-]\s*(\d{4})")
 
 
-class YearError(ValueError):
+class YearError(InputError):
     """A year value that cannot be read; the message shows accepted forms."""
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexer.errors import InputError
 from indexer.records import Chunk, DocumentInfo
 from indexer.years import YearError, fiscal_years, parse_year
 
 
-class FilterError(ValueError):
+class FilterError(InputError):
     """A filter value matches nothing; the message lists valid values or close ones."""
 
 

@@ -10,14 +10,17 @@ import bm25s
 import faiss
 
 from indexer import FORMAT_VERSION
+from indexer.analyze import AnalyzerConfig
 from indexer.corpus import corpus_hashes, load_documents
 from indexer.embedding.base import EmbedderIdentity
+from indexer.links import Key, Link
 from indexer.records import Chunk, DocumentInfo, Project
 from indexer.store import (
     IndexMismatchError,
     load_chunks,
     load_dense,
     load_lexical,
+    load_links,
     load_records,
     read_manifest,
     verify_files,
@@ -35,8 +38,9 @@ class LoadedIndex:
     dense: faiss.Index
     lexical: bm25s.BM25
     chunks: list[Chunk]
-    records: dict[tuple[str, str], Project]
+    records: dict[Key, Project]
     documents: dict[str, DocumentInfo]
+    links: dict[Key, list[Link]]
 
     @property
     def cities(self) -> list[str]:
@@ -52,6 +56,12 @@ def check_manifest(
         raise IndexMismatchError(
             f"index format {manifest.get('format_version')} but this code reads "
             f"{FORMAT_VERSION}; {REBUILD}"
+        )
+    analyzer = AnalyzerConfig().as_dict()
+    if manifest.get("analyzer") != analyzer:
+        raise IndexMismatchError(
+            f"index tokenized with analyzer {manifest.get('analyzer')}, this code uses "
+            f"{analyzer}; {REBUILD}"
         )
     built = manifest.get("embedder", {})
     for key, wanted in identity.as_dict().items():
@@ -78,6 +88,7 @@ def load_index(
     try:
         dense, lexical = load_dense(path), load_lexical(path)
         chunks, records = load_chunks(path), load_records(path)
+        links = load_links(path)
     except Exception as exc:  # any reader failure means a damaged index
         raise IndexMismatchError(f"index at {path} cannot be read ({exc}); {REBUILD}") from exc
     if dense.ntotal != len(chunks) or dense.d != identity.dim:
@@ -91,4 +102,5 @@ def load_index(
         chunks=chunks,
         records={(r.doc_id, r.project_key): r for r in records},
         documents=documents,
+        links=links,
     )

@@ -25,42 +25,35 @@ many times the original tokens are repeated. Chosen on the dev questions (``eval
   by single questions either way (``rarer`` preset), and the rule is kept because it bounds
   what an expansion can do to a ranking.
 
-Usage, with the engine's own index statistics::
-
-    analyzer = QueryAnalyzer(index_frequencies(engine.index.lexical))
-    engine.lexical_tokens = analyzer.lexical_tokens
+A question is parsed once (``QueryAnalyzer.parse``) into a ``ParsedQuery`` that retrieval,
+fusion, highlighting and answering all read; nothing downstream tokenizes the question again.
+The synonym tables live in ``service/synonyms.py``.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from indexer.tokenize import normalize as normalize_token
-from indexer.tokenize import tokenize
+import numpy as np
+
+from indexer.analyze import NOT_TEXT, Token, get_analyzer
+from indexer.analyze import normalize as index_form
+from indexer.settings import Settings
 from indexer.years import YearError, parse_year, wareki
-from service.highlight import NOT_TEXT, Token, analyze, highlight_spans, lemmas
+from service.highlight import highlight_spans
+from service.synonyms import SOURCES, Key, SynonymTable, frame_words, lookup, synonym_table
 
-log = logging.getLogger("plansearch")
-DATA_DIR = Path(__file__).parent / "data"
-# Built at install time by scripts/fetch-synonyms.sh (see service/synonym_source.py).
-SUDACHI_FILE = Path(__file__).resolve().parents[1] / "var" / "synonyms" / "sudachi_synonyms.tsv"
-CURATED_FILE = DATA_DIR / "synonyms.tsv"
-FRAME_FILE = DATA_DIR / "no_expand.txt"
-SOURCES = ("curated", "sudachi")
-
-# The lemmas of a word or query term, as indexer.tokenize yields them.
-Key = tuple[str, ...]
 # The term of the fiscal-year expansion in ``QueryAnalyzer.expansions``.
 YEAR_TERM: Key = ("<year>",)
 # 平成 starts in 1989: earlier years have no form the documents would print.
 _FIRST_HEISEI = 1989
+# Where scripts/fetch-synonyms.sh writes the Sudachi groups (``PLANSEARCH_SYNONYMS_FILE``).
+DEFAULT_SUDACHI_FILE: Path = Settings.model_fields["synonyms_file"].default
 
 _SPACES = re.compile(r"\s+")
 # A fiscal-year mention: an era with its year number (令和4, R4), or a Western year followed by
@@ -81,166 +74,22 @@ def normalize(query: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", NOT_TEXT.sub("", query))).strip()
 
 
-# -- synonym groups ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word of a synonym group: its spelling, lexeme number and whether it may trigger."""
-
-    text: str
-    lexeme: int
-    trigger: bool = True
-
-
-def parse_sudachi_line(line: str) -> tuple[Word, ...]:
-    """Words of one vendored Sudachi line (``id<TAB>lexeme<TAB>…``, spellings split by ``,``)."""
-    _, *lexemes = line.rstrip("\n").split("\t")
-    words = []
-    for number, lexeme in enumerate(lexemes):
-        for spelling in lexeme.split(","):
-            ambiguous = spelling.startswith("*")
-            words.append(Word(spelling.removeprefix("*"), number, not ambiguous))
-    return tuple(words)
-
-
-def parse_curated_line(line: str) -> tuple[Word, ...]:
-    """Words of one curated line: whitespace-separated synonyms, each its own lexeme."""
-    return tuple(Word(text, number) for number, text in enumerate(line.split()))
-
-
-def read_groups(path: Path, parse: Callable[[str], tuple[Word, ...]]) -> list[tuple[Word, ...]]:
-    """Groups of a data file, comment lines (``#``) and blank lines skipped."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    groups = [parse(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
-    return [g for g in groups if len(g) > 1]
-
-
-@cache
-def load_groups(source: str) -> tuple[tuple[Word, ...], ...]:
-    """The synonym groups of ``curated`` or ``sudachi`` (read once per process)."""
-    if source == "curated":
-        return tuple(read_groups(CURATED_FILE, parse_curated_line))
-    if source == "sudachi":
-        if not SUDACHI_FILE.is_file():
-            log.warning(
-                "plansearch: no Sudachi synonyms at %s; run scripts/fetch-synonyms.sh "
-                "(using the curated list only)",
-                SUDACHI_FILE,
-            )
-            return ()
-        return tuple(read_groups(SUDACHI_FILE, parse_sudachi_line))
-    raise ValueError(f"unknown synonym source {source!r}; valid: {', '.join(SOURCES)}")
-
-
-@cache
-def frame_words() -> frozenset[Key]:
-    """Lemma keys of the words listed in ``data/no_expand.txt``: never expanded."""
-    lines = FRAME_FILE.read_text(encoding="utf-8").splitlines()
-    words = [w for ln in lines if not ln.startswith("#") for w in ln.split()]
-    return frozenset(word_tokens(w).key for w in words)
-
-
-# -- lemma keys ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WordTokens:
-    """A dictionary word as the index sees it."""
-
-    key: Key  # its full lemma sequence: how it appears in a tokenized query
-    content: Key  # without affixes (御, 者, 物, 第): what it adds as an expansion
-
-
-@cache
-def word_tokens(text: str) -> WordTokens:
-    """Key and content tokens of one word (an expansion 高齢者 adds 高齢, not the ubiquitous 者)."""
-    pairs = lemmas(text)
-    return WordTokens(tuple(p[0] for p in pairs), tuple(p[0] for p in pairs if not p[1]))
-
-
-def _candidates(group: tuple[Word, ...], source: Word) -> list[Key]:
-    """Expansions of ``source`` within its group, its own lexeme's spellings first; words that
-    add no lemma beyond the source's own (子供達 for 子供) are skipped."""
-    own = set(word_tokens(source.text).key)
-    ordered = sorted(group, key=lambda w: (w.lexeme != source.lexeme, w.lexeme))
-    out = []
-    for word in ordered:
-        tokens = word_tokens(word.text).content
-        if tokens and not set(tokens) <= own:
-            out.append(tokens)
-    return out
-
-
-@dataclass(frozen=True)
-class SynonymTable:
-    """Synonym groups indexed by the normalized spelling of each word that may trigger them.
-
-    Words are tagged only when a query reaches them (tagging the 66,000 words of the Sudachi
-    groups up front takes seconds, which a one-shot CLI search should not pay).
-    """
-
-    groups: tuple[tuple[Word, ...], ...]
-    by_spelling: Mapping[str, tuple[tuple[int, int], ...]]  # → (group, word) positions
-
-    def __len__(self) -> int:
-        return len(self.groups)
-
-    def lookup(self, spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
-        """Expansions of the query term ``key`` (lemmas) written as one of ``spellings``.
-
-        A dictionary word matches when its spelling is one of them and its own lemma sequence is
-        ``key``, so the match is exact at the level the index works on.
-        """
-        out: list[Key] = []
-        seen: set[tuple[int, int]] = set()
-        for spelling in spellings:
-            for g, w in self.by_spelling.get(spelling, ()):
-                word = self.groups[g][w]
-                if (g, w) in seen or word_tokens(word.text).key != key:
-                    continue
-                seen.add((g, w))
-                out += [c for c in _candidates(self.groups[g], word) if c not in out]
-        return tuple(out)
-
-
-def _spellings(word: Word, by_lemma: bool) -> set[str]:
-    spellings = {normalize_token(word.text)}
-    if by_lemma:
-        spellings.add("".join(word_tokens(word.text).key))
-    return spellings
-
-
-def build_table(groups: Iterable[tuple[Word, ...]], by_lemma: bool = False) -> SynonymTable:
-    """Index the groups by the spelling of every word that may trigger an expansion.
-
-    ``by_lemma`` also indexes each word by its lemmas (ゴミ finds a curated ごみ, both 塵): this
-    tags every word, which is cheap for the curated list only.
-    """
-    kept = tuple(groups)
-    index: dict[str, list[tuple[int, int]]] = {}
-    for g, group in enumerate(kept):
-        for w, word in enumerate(group):
-            for spelling in _spellings(word, by_lemma) if word.trigger else ():
-                index.setdefault(spelling, []).append((g, w))
-    return SynonymTable(kept, {k: tuple(v) for k, v in index.items()})
-
-
-@cache
-def synonym_table(source: str) -> SynonymTable:
-    """The table of one source (built once per process); the curated one also by lemma."""
-    return build_table(load_groups(source), by_lemma=source == "curated")
-
-
-def lookup(tables: Iterable[SynonymTable], spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
-    """Candidates of ``key`` from several tables, earlier tables' first."""
-    out: list[Key] = []
-    for table in tables:
-        out += [c for c in table.lookup(spellings, key) if c not in out]
-    return tuple(out)
+def _lemmas(text: str) -> tuple[str, ...]:
+    return get_analyzer().lemmas(text)
 
 
 # -- years ---------------------------------------------------------------------------
+
+
+def _years(text: str) -> Iterator[int]:
+    """Fiscal years (西暦) named in normalized ``text``."""
+    for match in _YEAR.finditer(text):
+        try:
+            year = parse_year(match.group(0))
+        except YearError:
+            continue
+        if year >= _FIRST_HEISEI:
+            yield year
 
 
 def year_variants(query: str) -> list[str]:
@@ -249,17 +98,11 @@ def year_variants(query: str) -> list[str]:
     The documents print 令和N年度 or RN年度, rarely 2022年度; a query may use either.
     """
     query = normalize(query)
-    present = set(tokenize(query))
+    present = set(_lemmas(query))
     out: list[str] = []
-    for match in _YEAR.finditer(query):
-        try:
-            year = parse_year(match.group(0))
-        except YearError:
-            continue
-        if year < _FIRST_HEISEI:
-            continue
+    for year in _years(query):
         for form in (wareki(year), f"{year}年度"):
-            out += [t for t in tokenize(form) if t not in present and t not in _YEAR_FILLER]
+            out += [t for t in _lemmas(form) if t not in present and t not in _YEAR_FILLER]
     return list(dict.fromkeys(out))
 
 
@@ -284,7 +127,7 @@ class Match:
 def _matches(text: str, tables: tuple[SynonymTable, ...], frame: frozenset[Key]) -> Iterator[Match]:
     """Terms of ``text`` found in the tables: non-overlapping runs of tokens, the longest match
     first at each position; words of the question's frame (``frame``) are never terms."""
-    tokens = analyze(text)
+    tokens = get_analyzer().tokens(text)
     i = 0
     while i < len(tokens):
         for size in range(min(_LONGEST_KEY, len(tokens) - i), 0, -1):
@@ -293,7 +136,7 @@ def _matches(text: str, tables: tuple[SynonymTable, ...], frame: frozenset[Key])
             if key in frame or not _expandable(run):
                 continue
             # The words as written (空家対策) and as lemmas (子ども → 子供) both find entries.
-            spellings = (normalize_token(text[run[0].start : run[-1].end]), "".join(key))
+            spellings = (index_form(text[run[0].start : run[-1].end]), "".join(key))
             candidates = lookup(tables, spellings, key)
             if candidates:
                 content = tuple(t.lemma for t in run if not t.affix)
@@ -310,6 +153,32 @@ class Expansion:
 
     term: Key
     added: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A question as every stage reads it, computed once per request.
+
+    ``tokens`` are the analyzer's lemmas of the question (the index's own tokens);
+    ``lexical_tokens`` what BM25 scores (``tokens`` repeated ``original_repeat`` times, then the
+    expansions); ``highlight_terms`` every lemma a passage may be highlighted for; ``years``
+    the fiscal years (西暦) the question names; ``vector`` the question's embedding, set once
+    by the engine when a dense retriever needs it.
+    """
+
+    text: str
+    normalized: str
+    tokens: tuple[str, ...]
+    expansions: tuple[Expansion, ...]
+    lexical_tokens: tuple[str, ...]
+    highlight_terms: frozenset[str]
+    years: tuple[int, ...]
+    language: str | None = None
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def with_vector(self, vector: np.ndarray) -> ParsedQuery:
+        """The same question with its embedding."""
+        return replace(self, vector=vector)
 
 
 # Settings compared by ``python -m eval.synonyms measure --configs …`` (default is the service's).
@@ -348,13 +217,14 @@ class QueryAnalyzer:
         years: bool = True,
         rarer: bool = False,
         frame: bool = True,
+        sudachi_file: Path = DEFAULT_SUDACHI_FILE,
     ) -> None:
         self.frequencies = frequencies
         self.max_expansions = max_expansions
         self.original_repeat = original_repeat
         self.years = years
         self.rarer = rarer
-        self.tables = tuple(synonym_table(source) for source in sources)
+        self.tables = tuple(synonym_table(source, sudachi_file) for source in sources)
         self.frame = frame_words() if frame else frozenset()
 
     def normalize(self, query: str) -> str:
@@ -387,10 +257,8 @@ class QueryAnalyzer:
                 taken.add(token)
         return tuple(picked)
 
-    def expansions(self, query: str) -> list[Expansion]:
-        """The synonym and year expansions of ``query``, term by term."""
-        text = normalize(query)
-        taken = set(tokenize(text))
+    def _expansions(self, text: str, own: tuple[str, ...]) -> list[Expansion]:
+        taken = set(own)
         out = []
         for match in _matches(text, self.tables, self.frame):
             added = self._pick(match, taken)
@@ -403,17 +271,36 @@ class QueryAnalyzer:
                 out.append(Expansion(YEAR_TERM, years))
         return out
 
+    def parse(self, query: str) -> ParsedQuery:
+        """Everything retrieval, highlighting and answering need to know about ``query``."""
+        text = normalize(query)
+        own = _lemmas(text)
+        expansions = tuple(self._expansions(text, own))
+        added = tuple(t for e in expansions for t in e.added)
+        return ParsedQuery(
+            text=" ".join(query.split()),
+            normalized=text,
+            tokens=own,
+            expansions=expansions,
+            lexical_tokens=own * self.original_repeat + added,
+            highlight_terms=frozenset(own).union(added),
+            years=tuple(dict.fromkeys(_years(text))),
+        )
+
+    # Shorthands over ``parse`` for callers that want one part only.
+
+    def expansions(self, query: str) -> list[Expansion]:
+        """The synonym and year expansions of ``query``, term by term."""
+        return list(self.parse(query).expansions)
+
     def lexical_tokens(self, query: str) -> list[str]:
         """BM25 tokens: the query's own tokens (repeated ``original_repeat`` times), then
         each expansion once."""
-        own = list(tokenize(normalize(query)))
-        added = [t for e in self.expansions(query) for t in e.added]
-        return own * self.original_repeat + added
+        return list(self.parse(query).lexical_tokens)
 
     def terms(self, query: str) -> frozenset[str]:
         """Every lemma the query matches on: its own tokens and their expansions."""
-        own = set(tokenize(normalize(query)))
-        return frozenset(own.union(*(e.added for e in self.expansions(query))))
+        return self.parse(query).highlight_terms
 
     def highlight(self, text: str, query: str) -> list[tuple[int, int]]:
         """[start, end) spans of ``text`` whose tokens match the query or its expansions."""

@@ -1,32 +1,45 @@
-"""Hybrid search over a loaded index: dense (FAISS) + lexical (BM25), fused by rank."""
+"""Hybrid search over a loaded index: dense (FAISS) + lexical (BM25), fused, filtered.
+
+A request's question is parsed once (``SearchEngine.parse``: cleaned, analyzed, expanded and
+embedded) and the same ``ParsedQuery`` serves retrieval, fusion, highlighting and answering.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import faiss
 import numpy as np
 
 from indexer.embedding.base import Embedder
+from indexer.errors import InputError, NotFoundError
+from indexer.links import Link
 from indexer.records import Project
 from indexer.settings import Settings
 from service.aggregate import ProjectRank, group_by_project
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
+from service.highlight import highlight_spans
 from service.loading import LoadedIndex
-from service.query import QueryAnalyzer, index_frequencies
-from service.related import build_links
-from service.schemas import MAX_QUERY_CHARS, MAX_TOP_K, Hit, ProjectResult, SearchMode
+from service.query import ParsedQuery, QueryAnalyzer, index_frequencies
+from service.schemas import (
+    MAX_QUERY_CHARS,
+    MAX_TOP_K,
+    Hit,
+    ProjectResult,
+    RelatedLink,
+    SearchMode,
+)
+
+__all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
+
+Question = str | ParsedQuery
 
 
-class SearchInputError(ValueError):
+class SearchInputError(InputError):
     """The question or a filter is not acceptable; the message says why."""
-
-
-class NotFoundError(LookupError):
-    """A named document or project does not exist; the message lists what does."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,13 @@ class SearchOutcome:
 class SearchEngine:
     """Answers questions from one loaded index with one embedder."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, fusion: FusionConfig) -> None:
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        fusion: FusionConfig,
+        analyzer: QueryAnalyzer | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
@@ -91,10 +110,25 @@ class SearchEngine:
         self._ids = np.array([c.chunk_id for c in index.chunks], dtype=np.int64)
         self._row = {int(cid): row for row, cid in enumerate(self._ids)}
         # Query understanding: synonym and 和暦/西暦 expansion on the lexical side only, and
-        # token-aware highlighting; limited to tokens this index holds.
-        self.analyzer = QueryAnalyzer(index_frequencies(index.lexical))
-        self.lexical_tokens: Callable[[str], list[str]] = self.analyzer.lexical_tokens
-        self.links = build_links(index.records.values(), index.documents)
+        # token-aware highlighting; limited to tokens this index holds. Replaceable, so the
+        # evaluation can compare expansion settings on one loaded index.
+        self.analyzer = analyzer or QueryAnalyzer(index_frequencies(index.lexical))
+        self.links: dict[tuple[str, str], list[RelatedLink]] = {
+            key: [_related(x) for x in found] for key, found in index.links.items()
+        }
+
+    # -- the question -----------------------------------------------------------
+
+    def parse(self, query: Question, mode: SearchMode = "hybrid") -> ParsedQuery:
+        """The question cleaned, analyzed and (unless only lexical search needs it) embedded:
+        the one analysis and the one model call of a request."""
+        if isinstance(query, ParsedQuery):
+            parsed = query
+        else:
+            parsed = self.analyzer.parse(clean_query(query))
+        if parsed.vector is None and mode != "lexical":
+            parsed = parsed.with_vector(self.embedder.encode_query(parsed.text))
+        return parsed
 
     # -- validation -------------------------------------------------------------
 
@@ -111,19 +145,19 @@ class SearchEngine:
 
     # -- retrieval --------------------------------------------------------------
 
-    def _dense(self, query: str, rows: np.ndarray, depth: int) -> dict[int, float]:
-        vector = self.embedder.encode_query(query).reshape(1, -1)
+    def _dense(self, query: ParsedQuery, rows: np.ndarray, depth: int) -> dict[int, float]:
+        assert query.vector is not None  # parse() embeds for every mode that reaches here
+        vector = query.vector.reshape(1, -1)
         params = None
         if len(rows) < len(self._ids):
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self._ids[rows]))
         scores, ids = self.index.dense.search(vector, min(depth, len(rows)), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
-    def _lexical(self, query: str, rows: np.ndarray, depth: int) -> dict[int, float]:
-        tokens = self.lexical_tokens(query)
-        if not tokens:
+    def _lexical(self, query: ParsedQuery, rows: np.ndarray, depth: int) -> dict[int, float]:
+        if not query.lexical_tokens:
             return {}
-        scores = np.asarray(self.index.lexical.get_scores(tokens))[rows]
+        scores = np.asarray(self.index.lexical.get_scores(list(query.lexical_tokens)))[rows]
         # Stable order on ties: by row, so equal-scoring chunks rank reproducibly.
         order = np.lexsort((rows, -scores))[:depth]
         return {int(self._ids[rows[i]]): float(scores[i]) for i in order if scores[i] > 0}
@@ -142,12 +176,12 @@ class SearchEngine:
         return ranked(rrf(lists, weights, self.fusion.rrf_k))
 
     def retrieve(
-        self, query: str, filters: SearchFilters, mode: SearchMode = "hybrid", depth: int = 0
+        self, query: Question, filters: SearchFilters, mode: SearchMode = "hybrid", depth: int = 0
     ) -> list[tuple[int, float]]:
         """Every fused candidate (chunk id, score) for ``query`` within ``filters``, best first."""
-        query = clean_query(query)
         if mode not in ("hybrid", "dense", "lexical"):
             raise SearchInputError(f"unknown mode {mode!r}; valid: hybrid, dense, lexical")
+        query = self.parse(query, mode)
         try:
             rows = np.flatnonzero(self.table.mask(filters))
         except FilterError as exc:
@@ -160,21 +194,27 @@ class SearchEngine:
         return self._fuse(dense, lexical, mode)
 
     def search_full(
-        self, query: str, top_k: int, filters: SearchFilters, mode: SearchMode = "hybrid"
+        self,
+        query: Question,
+        top_k: int,
+        filters: SearchFilters,
+        mode: SearchMode = "hybrid",
+        highlight: bool = True,
     ) -> SearchOutcome:
         """Top passages, facet counts and all candidates, in one retrieval."""
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+        _check_top_k(top_k)
+        query = self.parse(query, mode)
         candidates = self.retrieve(query, filters, mode, depth=top_k)
+        terms = query.highlight_terms if highlight else frozenset()
         hits = [
-            self._hit(rank, cid, s, query) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
+            self._hit(rank, cid, s, terms) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         return SearchOutcome(hits, facets, candidates)
 
     def search(
         self,
-        query: str,
+        query: Question,
         top_k: int = 10,
         doc_ids: Sequence[str] | None = None,
         cities: Sequence[str] | None = None,
@@ -185,7 +225,9 @@ class SearchEngine:
         filters = filters or self.make_filters(doc_ids, cities)
         return self.search_full(query, top_k, filters, mode).hits
 
-    def _hit(self, rank: int, chunk_id: int, score: float, query: str | None = None) -> Hit:
+    def _hit(
+        self, rank: int, chunk_id: int, score: float, terms: frozenset[str] = frozenset()
+    ) -> Hit:
         chunk = self.index.chunks[self._row[chunk_id]]
         doc = self.index.documents[chunk.doc_id]
         return Hit(
@@ -203,23 +245,34 @@ class SearchEngine:
             text=chunk.text,
             chunk_id=chunk.chunk_id,
             related=self.links.get((chunk.doc_id, chunk.project_key), []),
-            highlights=self.analyzer.highlight(chunk.text, query) if query else [],
+            highlights=highlight_spans(chunk.text, terms),
         )
 
     def search_projects(
-        self, query: str, top_k: int, filters: SearchFilters, evidence: int = 3
+        self,
+        query: Question,
+        top_k: int,
+        filters: SearchFilters,
+        evidence: int = 3,
+        candidates: list[tuple[int, float]] | None = None,
     ) -> tuple[list[ProjectResult], dict[str, dict[str, int]]]:
-        """Projects ranked by their best passage, with up to ``evidence`` passages each."""
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
-        candidates = self.retrieve(query, filters)
+        """Projects ranked by their best passage, with up to ``evidence`` passages each.
+
+        ``candidates``: the fused ranking of this question when the caller already retrieved
+        it (``/answer`` lists projects from the same retrieval its answer comes from)."""
+        _check_top_k(top_k)
+        query = self.parse(query)
+        if candidates is None:
+            candidates = self.retrieve(query, filters)
         hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         groups = group_by_project(hits, top_k, evidence)
-        for _, passages in groups:
-            for hit in passages:  # only the shown evidence is worth tokenizing
-                hit.highlights = self.analyzer.highlight(hit.text, query)
-        return [self._project_result(r, ev) for r, ev in groups], facets
+        terms = query.highlight_terms
+        return [
+            # Only the shown evidence is worth highlighting.
+            self._project_result(rank, [_highlighted(h, terms) for h in passages])
+            for rank, passages in groups
+        ], facets
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]
@@ -262,6 +315,25 @@ class SearchEngine:
         return record
 
 
+def _check_top_k(top_k: int) -> None:
+    if not 1 <= top_k <= MAX_TOP_K:
+        raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
+
+
+def _highlighted(hit: Hit, terms: frozenset[str]) -> Hit:
+    return hit.model_copy(update={"highlights": highlight_spans(hit.text, terms)})
+
+
+def _related(link: Link) -> RelatedLink:
+    return RelatedLink(
+        doc_id=link.doc_id,
+        project_key=link.project_key,
+        project_id=link.project_id or "",
+        project_name=link.project_name,
+        via=link.via,
+    )
+
+
 def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchEngine:
     """Load the embedder (unless given) and the published index, verified against it."""
     from indexer.embedding import make_embedder
@@ -269,4 +341,5 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
 
     embedder = embedder or make_embedder(settings)
     index = load_index(settings.index_dir, embedder.identity, settings.corpus_dir)
-    return SearchEngine(index, embedder, FusionConfig.from_settings(settings))
+    analyzer = QueryAnalyzer(index_frequencies(index.lexical), sudachi_file=settings.synonyms_file)
+    return SearchEngine(index, embedder, FusionConfig.from_settings(settings), analyzer)

@@ -7,9 +7,9 @@ from itertools import pairwise
 import fugashi
 import pytest
 
-from indexer.tokenize import normalize as index_normalize
-from indexer.tokenize import tokenize
-from service.highlight import DROP_POS, analyze, highlight_spans, merge, normalize_with_offsets
+from indexer.analyze import DROP_POS, get_analyzer, normalize_with_offsets
+from indexer.analyze import normalize as index_normalize
+from service.highlight import highlight_spans, merge
 from service.query import QueryAnalyzer
 
 QUERIES = ["子育て支援", "お年寄りの見守りは？", "2022年度の目標", "ＤＸ推進", "空き家対策の事業"]
@@ -40,12 +40,12 @@ def test_query_tokens_are_highlighted_in_a_real_passage(passages, analyzer):
     shown = [text[s:e] for s, e in spans]
     # 子育て and 支援 touch in the text: one merged span.
     assert "子育て支援" in shown
-    assert all(set(tokenize(piece)) <= analyzer.terms("子育て支援") for piece in shown)
+    assert all(set(get_analyzer().lemmas(piece)) <= analyzer.terms("子育て支援") for piece in shown)
 
 
 def test_spans_are_whole_tokens(passages, analyzer):
     for text in passages:
-        bounds = {(t.start, t.end) for t in analyze(text)}
+        bounds = {(t.start, t.end) for t in get_analyzer().tokens(text)}
         starts, ends = {s for s, _ in bounds}, {e for _, e in bounds}
         for query in QUERIES:
             spans = analyzer.highlight(text, query)
@@ -93,7 +93,7 @@ def test_offsets_point_into_the_original_text(text, query, expected, analyzer):
 
 def test_analysis_agrees_with_the_index_tokenizer(passages):
     for text in passages:
-        assert [t.lemma for t in analyze(text)] == list(tokenize(text))
+        assert [t.lemma for t in get_analyzer().tokens(text)] == list(get_analyzer().lemmas(text))
         assert normalize_with_offsets(text)[0] == index_normalize(text)
 
 

@@ -7,19 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from indexer.tokenize import tokenize
+from indexer.analyze import get_analyzer
 from service.query import (
-    CURATED_FILE,
-    SUDACHI_FILE,
+    DEFAULT_SUDACHI_FILE as SUDACHI_FILE,
+)
+from service.query import (
     YEAR_TERM,
     QueryAnalyzer,
-    frame_words,
     index_frequencies,
-    load_groups,
     normalize,
-    parse_sudachi_line,
     year_variants,
 )
+from service.synonyms import CURATED_FILE, frame_words, parse_sudachi_line
+from service.synonyms import load_groups as _load_groups
+
+
+def load_groups(source: str):
+    return _load_groups(source, SUDACHI_FILE)
+
 
 DEV = Path(__file__).resolve().parents[1] / "eval" / "gold" / "dev.jsonl"
 ODD_QUERIES = [
@@ -111,7 +116,9 @@ def test_spelling_variants_share_their_tokens(spellings, analyzer):
 def test_fiscal_years_gain_their_other_form(query, added, analyzer):
     tokens = analyzer.lexical_tokens(query)
     assert added <= set(tokens)
-    assert tokens[: len(tokenize(normalize(query)))] == list(tokenize(normalize(query)))
+    assert tokens[: len(get_analyzer().lemmas(normalize(query)))] == list(
+        get_analyzer().lemmas(normalize(query))
+    )
 
 
 @pytest.mark.parametrize("query", ["H2O", "2000人の参加", "3550円", "第2次計画"])
@@ -174,14 +181,14 @@ def test_curated_file_says_where_it_comes_from():
 
 def test_expansions_are_never_rarer_than_the_term(tuned, frequencies):
     # 高齢者 is common in the plans: its rarer synonyms (シニア, 老人) would outscore it in BM25.
-    assert tuned.lexical_tokens("高齢者の見守り") == list(tokenize("高齢者の見守り"))
+    assert tuned.lexical_tokens("高齢者の見守り") == list(get_analyzer().lemmas("高齢者の見守り"))
     # 持ち主 is absent from the plans: expanding it to the common 所有 is what helps.
     assert "所有" in tuned.lexical_tokens("家の持ち主")
 
 
 def test_frame_words_are_not_expanded(analyzer):
     assert frame_words()
-    assert analyzer.lexical_tokens("心配です") == list(tokenize("心配です"))
+    assert analyzer.lexical_tokens("心配です") == list(get_analyzer().lemmas("心配です"))
 
 
 def test_pronouns_and_numbers_are_not_expanded(analyzer):
@@ -195,7 +202,7 @@ def test_pronouns_and_numbers_are_not_expanded(analyzer):
 def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, frequencies):
     analyzer = QueryAnalyzer(frequencies, max_expansions=max_expansions)
     for query in dev_queries():
-        own = list(tokenize(normalize(query)))
+        own = list(get_analyzer().lemmas(normalize(query)))
         tokens = analyzer.lexical_tokens(query)
         assert tokens[: len(own)] == own
         synonyms = [e for e in analyzer.expansions(query) if e.term != YEAR_TERM]
@@ -208,7 +215,7 @@ def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, fre
 def test_original_tokens_can_be_repeated(frequencies):
     once = QueryAnalyzer(frequencies).lexical_tokens("お年寄りの見守り")
     twice = QueryAnalyzer(frequencies, original_repeat=2).lexical_tokens("お年寄りの見守り")
-    own = list(tokenize("お年寄りの見守り"))
+    own = list(get_analyzer().lemmas("お年寄りの見守り"))
     assert twice == own + once
     assert len(twice) == len(once) + len(own)
 
@@ -221,10 +228,10 @@ def test_odd_input_does_not_crash(query, tuned):
 
 
 def test_plugs_into_the_search_engine(hashing_engine, tuned):
-    before = hashing_engine.lexical_tokens
-    hashing_engine.lexical_tokens = tuned.lexical_tokens
+    before = hashing_engine.analyzer
+    hashing_engine.analyzer = tuned
     try:
         hits = hashing_engine.search("空き家の持ち主に指導してくれる？", top_k=5, mode="lexical")
     finally:
-        hashing_engine.lexical_tokens = before
+        hashing_engine.analyzer = before
     assert hits and any("空き家" in h.text for h in hits)

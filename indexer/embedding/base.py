@@ -9,8 +9,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from indexer.errors import UnavailableError
 
-class EmbedderError(RuntimeError):
+
+class EmbedderError(UnavailableError):
     """The embedding model cannot be loaded or used."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
+from indexer.errors import InputError
 from indexer.records import DocumentInfo, Project
 
 Parser = Callable[[str, DocumentInfo], list[Project]]
@@ -19,7 +20,7 @@ PARSERS: dict[str, str] = {
 }
 
 
-class UnknownLayoutError(ValueError):
+class UnknownLayoutError(InputError):
     """No parser knows this document id."""
 
 

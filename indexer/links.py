@@ -6,6 +6,9 @@ related projects too. A link is made when a line of such a field contains the
 exact name of a project of another document of the same city; when several
 projects share the name, the one whose 施策 heading starts with the cited code
 wins. Every link is also recorded in the other direction.
+
+Links are computed once at index time and stored with the index (``links.jsonl``), so a
+service never recomputes them and every process serves the same ones.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from indexer.records import DocumentInfo, Project
-from service.schemas import RelatedLink
 
 CITING_FIELDS = ("関連事業",)
 _CODE = re.compile(r"^\s*(\d+-\d+-\d+)")
@@ -27,14 +30,20 @@ MIN_NAME_CHARS = 4
 Key = tuple[str, str]
 
 
-def _link(target: Project, via: str) -> RelatedLink:
-    return RelatedLink(
-        doc_id=target.doc_id,
-        project_key=target.project_key,
-        project_id=target.project_id or "",
-        project_name=target.project_name,
-        via=via,
-    )
+@dataclass(frozen=True)
+class Link:
+    """A project of another document that a record cites, or that cites it (``via`` says which
+    field, with （被参照） for the reverse direction)."""
+
+    doc_id: str
+    project_key: str
+    project_id: str | None
+    project_name: str | None
+    via: str
+
+
+def _link(target: Project, via: str) -> Link:
+    return Link(target.doc_id, target.project_key, target.project_id, target.project_name, via)
 
 
 def _targets_in(line: str, candidates: dict[str, list[Project]]) -> list[Project]:
@@ -78,7 +87,7 @@ def _placed_under(line: str, placements: list[tuple[str, Project]]) -> list[Proj
 
 def build_links(
     records: Iterable[Project], documents: dict[str, DocumentInfo]
-) -> dict[Key, list[RelatedLink]]:
+) -> dict[Key, list[Link]]:
     """(doc_id, key) → links to projects of other documents, both directions, de-duplicated."""
     projects = [r for r in records if r.kind == "project"]
     by_name: dict[str, dict[str, list[Project]]] = defaultdict(lambda: defaultdict(list))
@@ -86,7 +95,7 @@ def build_links(
         if p.project_name and len(p.project_name) >= MIN_NAME_CHARS:
             by_name[p.doc_id][p.project_name].append(p)
     placements = _placements(projects)
-    links: dict[Key, list[RelatedLink]] = defaultdict(list)
+    links: dict[Key, list[Link]] = defaultdict(list)
     for source in projects:
         city = documents[source.doc_id].city
         for f in (f for f in source.fields if f.name in CITING_FIELDS):
@@ -98,11 +107,13 @@ def build_links(
                     for target in targets:
                         _add(links, (source.doc_id, source.project_key), _link(target, f.name))
                         _add(
-                            links, (target.doc_id, target.project_key), _link(source, f"{f.name}（被参照）")
+                            links,
+                            (target.doc_id, target.project_key),
+                            _link(source, f"{f.name}（被参照）"),
                         )
     return dict(links)
 
 
-def _add(links: dict[Key, list[RelatedLink]], key: Key, link: RelatedLink) -> None:
+def _add(links: dict[Key, list[Link]], key: Key, link: Link) -> None:
     if all((x.doc_id, x.project_key) != (link.doc_id, link.project_key) for x in links[key]):
         links[key].append(link)

@@ -1,0 +1,201 @@
+"""The one text analyzer: normalization, fugashi + unidic-lite tokens with offsets, lemmas.
+
+The same object tokenizes passages for BM25 at index time, and questions and passages for
+lexical search and highlighting at query time, so index and query tokens cannot drift apart. Its
+configuration (``AnalyzerConfig.as_dict``) is written into the index manifest and compared on
+load: an index tokenized under other rules is refused, not silently mis-searched.
+
+Normalization (the index form): NFKC (full-width ASCII → ASCII, half-width kana → full-width,
+①→1), lower case, thousands separators removed (``3,550`` → ``3550``). Tokens keep their UniDic
+lemma (子ども/こども/子供 → 子供), with loanword glosses cut (``センター-center`` → センター);
+punctuation, blanks, particles and auxiliaries are dropped.
+
+MeCab taggers are not thread-safe, and each one loads the dictionary (tens of MB). One tagger
+per analyzer, behind a lock, keeps memory flat however many threads a server runs; tagging a
+passage takes well under a millisecond, far below the embedding each request also pays.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from functools import cache, lru_cache
+from importlib.metadata import PackageNotFoundError, version
+
+import fugashi
+
+from indexer.textclean import nfkc
+
+# Parts of speech that carry no topic: never tokens, never highlighted.
+DROP_POS = ("補助記号", "記号", "空白", "助詞", "助動詞")
+# Prefixes and suffixes (御, 第, 者, 物): highlighted only next to a highlighted word.
+AFFIX_POS = ("接頭辞", "接尾辞")
+# Lone surrogates and control characters (white space aside) are not text: MeCab cannot encode
+# the first and stops at NUL, so both are dropped before tagging.
+NOT_TEXT = re.compile(r"[\ud800-\udfff\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+# Characters that NFKC folds into the character before them (half-width and combining marks).
+_COMBINING_MARKS = frozenset("\uff9e\uff9f\u3099\u309a")
+_CACHE_SIZE = 8192
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """The rules that decide which tokens a text has; saved in the index manifest."""
+
+    dictionary: str = "unidic-lite"
+    drop_pos: tuple[str, ...] = DROP_POS
+    affix_pos: tuple[str, ...] = AFFIX_POS
+    normalization: str = "nfkc+lower+no-thousands-separator"
+
+    def as_dict(self) -> dict[str, object]:
+        """The manifest form, with the dictionary's installed version (it decides lemmas)."""
+        out: dict[str, object] = asdict(self)
+        out["drop_pos"], out["affix_pos"] = list(self.drop_pos), list(self.affix_pos)
+        out["dictionary_version"] = _package_version(self.dictionary)
+        return out
+
+
+def _package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A content token: its lemma as the index stores it, and where it is in the original text."""
+
+    lemma: str
+    start: int
+    end: int
+    pos: str  # UniDic part of speech, first level (名詞, 動詞, 接尾辞, 代名詞 …)
+    pos2: str
+    affix: bool  # a prefix or suffix (御, 第, 者, 物)
+
+    @property
+    def light(self) -> bool:
+        """A word like する/いる/なる/ある that carries meaning only with another word."""
+        return self.pos2 == "非自立可能"
+
+
+@dataclass(frozen=True)
+class _Node:
+    surface: str
+    lemma: str
+    pos: str
+    pos2: str
+
+
+def normalize(text: str) -> str:
+    """The index form of ``text``: NFKC, lower case, no thousands separators."""
+    return _THOUSANDS.sub("", nfkc(text)).lower()
+
+
+def _clusters(text: str) -> Iterator[tuple[int, int]]:
+    """[start, end) of each base character with the marks NFKC would fold into it."""
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not (text[i] in _COMBINING_MARKS or unicodedata.combining(text[i])):
+            yield start, i
+            start = i
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """The index form of ``text``, and for each of its characters the [start, end) of the
+    original characters it came from (normalization can change length: ｶﾞ → ガ, 3,550 → 3550)."""
+    chars: list[str] = []
+    origin: list[tuple[int, int]] = []
+    for start, end in _clusters(text):
+        piece = unicodedata.normalize("NFKC", NOT_TEXT.sub("", text[start:end])).lower()
+        chars += piece
+        origin += [(start, end)] * len(piece)
+    joined = "".join(chars)
+    dropped = {m.start() for m in _THOUSANDS.finditer(joined)}
+    keep = [i for i in range(len(joined)) if i not in dropped]
+    return "".join(joined[i] for i in keep), [origin[i] for i in keep]
+
+
+class Analyzer:
+    """Tokens, lemmas and offsets of any text, under one ``AnalyzerConfig``."""
+
+    def __init__(self, config: AnalyzerConfig | None = None) -> None:
+        self.config = config or AnalyzerConfig()
+        self._drop = frozenset(self.config.drop_pos)
+        self._affix = frozenset(self.config.affix_pos)
+        self._tagger = fugashi.Tagger()
+        self._lock = threading.Lock()
+        # Bounded caches: questions and passages repeat, memory must not grow with use.
+        self.lemmas = lru_cache(maxsize=_CACHE_SIZE)(self._lemmas)
+        self.tokens = lru_cache(maxsize=_CACHE_SIZE)(self._tokens)
+
+    def normalize(self, text: str) -> str:
+        """The index form of ``text`` (see module docstring)."""
+        return normalize(text)
+
+    def _nodes(self, text: str) -> list[_Node]:
+        # Node objects are views into the tagger's buffer: copy what we need under the lock.
+        with self._lock:
+            return [
+                _Node(n.surface, _lemma_of(n), n.feature.pos1 or "", n.feature.pos2 or "")
+                for n in self._tagger(text)
+            ]
+
+    def _lemmas(self, text: str) -> tuple[str, ...]:
+        """Content lemmas of ``text`` in order: the BM25 tokens of a passage or a question."""
+        return tuple(
+            normalize(n.lemma) for n in self._nodes(normalize(text)) if n.pos not in self._drop
+        )
+
+    def lemma_pairs(self, text: str) -> list[tuple[str, bool]]:
+        """(lemma, is an affix) of each content token: cheap enough for a whole dictionary."""
+        return [
+            (normalize(n.lemma), n.pos in self._affix)
+            for n in self._nodes(normalize(text))
+            if n.pos not in self._drop
+        ]
+
+    def _tokens(self, text: str) -> tuple[Token, ...]:
+        """Content tokens of ``text`` with [start, end) offsets into ``text`` as given."""
+        normalized, origin = normalize_with_offsets(text)
+        out, pos = [], 0
+        for node in self._nodes(normalized):
+            # MeCab skips white space (and may skip line breaks): align on the surface itself.
+            start = normalized.find(node.surface, pos)
+            if start < 0:
+                continue
+            pos = start + len(node.surface)
+            if node.pos in self._drop or not node.surface:
+                continue
+            out.append(
+                Token(
+                    normalize(node.lemma),
+                    origin[start][0],
+                    origin[pos - 1][1],
+                    node.pos,
+                    node.pos2,
+                    node.pos in self._affix,
+                )
+            )
+        return tuple(out)
+
+    def lemmas_many(self, texts: Iterable[str]) -> list[list[str]]:
+        """``lemmas`` over many passages, as lists (what bm25s indexes); not cached, since a
+        corpus would only evict the questions."""
+        return [list(self._lemmas(t)) for t in texts]
+
+
+def _lemma_of(node: fugashi.UnidicNode) -> str:
+    lemma = node.feature.lemma
+    # UniDic writes loanword lemmas as "センター-center"; keep the Japanese side.
+    return (lemma.split("-", 1)[0] if lemma else "") or node.surface
+
+
+@cache
+def get_analyzer() -> Analyzer:
+    """The process-wide analyzer (one tagger, one dictionary load)."""
+    return Analyzer()

@@ -1,0 +1,183 @@
+"""Synonym tables for query expansion: the Sudachi synonym dictionary and a curated list.
+
+Each group is a set of words that mean the same (子育て・育児); a table indexes the groups by
+the normalized spelling of each word that may trigger an expansion. Words are matched at the
+level the index works on: a dictionary word matches a query term only when its own lemma
+sequence (from the one analyzer) equals the term's.
+
+Sources: ``curated`` (``data/synonyms.tsv``, written here) and ``sudachi`` (built into
+``var/synonyms/`` at install time by ``scripts/fetch-synonyms.sh``; see
+``service/synonym_source.py``). Without the second the curated list is used alone, with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from indexer.analyze import get_analyzer, normalize
+
+log = logging.getLogger("plansearch")
+DATA_DIR = Path(__file__).parent / "data"
+CURATED_FILE = DATA_DIR / "synonyms.tsv"
+FRAME_FILE = DATA_DIR / "no_expand.txt"
+SOURCES = ("curated", "sudachi")
+
+# The lemmas of a word or query term, as the analyzer yields them.
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a synonym group: its spelling, lexeme number and whether it may trigger."""
+
+    text: str
+    lexeme: int
+    trigger: bool = True
+
+
+def parse_sudachi_line(line: str) -> tuple[Word, ...]:
+    """Words of one vendored Sudachi line (``id<TAB>lexeme<TAB>…``, spellings split by ``,``)."""
+    _, *lexemes = line.rstrip("\n").split("\t")
+    words = []
+    for number, lexeme in enumerate(lexemes):
+        for spelling in lexeme.split(","):
+            ambiguous = spelling.startswith("*")
+            words.append(Word(spelling.removeprefix("*"), number, not ambiguous))
+    return tuple(words)
+
+
+def parse_curated_line(line: str) -> tuple[Word, ...]:
+    """Words of one curated line: whitespace-separated synonyms, each its own lexeme."""
+    return tuple(Word(text, number) for number, text in enumerate(line.split()))
+
+
+def read_groups(path: Path, parse: Callable[[str], tuple[Word, ...]]) -> list[tuple[Word, ...]]:
+    """Groups of a data file, comment lines (``#``) and blank lines skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    groups = [parse(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
+    return [g for g in groups if len(g) > 1]
+
+
+@cache
+def load_groups(source: str, sudachi_file: Path) -> tuple[tuple[Word, ...], ...]:
+    """The synonym groups of ``curated`` or ``sudachi`` (read once per process)."""
+    if source == "curated":
+        return tuple(read_groups(CURATED_FILE, parse_curated_line))
+    if source == "sudachi":
+        if not sudachi_file.is_file():
+            log.warning(
+                "plansearch: no Sudachi synonyms at %s; run scripts/fetch-synonyms.sh "
+                "(using the curated list only)",
+                sudachi_file,
+            )
+            return ()
+        return tuple(read_groups(sudachi_file, parse_sudachi_line))
+    raise ValueError(f"unknown synonym source {source!r}; valid: {', '.join(SOURCES)}")
+
+
+@cache
+def frame_words() -> frozenset[Key]:
+    """Lemma keys of the words listed in ``data/no_expand.txt``: never expanded."""
+    lines = FRAME_FILE.read_text(encoding="utf-8").splitlines()
+    words = [w for ln in lines if not ln.startswith("#") for w in ln.split()]
+    return frozenset(word_tokens(w).key for w in words)
+
+
+@dataclass(frozen=True)
+class WordTokens:
+    """A dictionary word as the index sees it."""
+
+    key: Key  # its full lemma sequence: how it appears in a tokenized query
+    content: Key  # without affixes (御, 者, 物, 第): what it adds as an expansion
+
+
+@cache
+def word_tokens(text: str) -> WordTokens:
+    """Key and content tokens of one word (an expansion 高齢者 adds 高齢, not the ubiquitous 者)."""
+    pairs = get_analyzer().lemma_pairs(text)
+    return WordTokens(tuple(p[0] for p in pairs), tuple(p[0] for p in pairs if not p[1]))
+
+
+def _candidates(group: tuple[Word, ...], source: Word) -> list[Key]:
+    """Expansions of ``source`` within its group, its own lexeme's spellings first; words that
+    add no lemma beyond the source's own (子供達 for 子供) are skipped."""
+    own = set(word_tokens(source.text).key)
+    ordered = sorted(group, key=lambda w: (w.lexeme != source.lexeme, w.lexeme))
+    out = []
+    for word in ordered:
+        tokens = word_tokens(word.text).content
+        if tokens and not set(tokens) <= own:
+            out.append(tokens)
+    return out
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    """Synonym groups indexed by the normalized spelling of each word that may trigger them.
+
+    Words are tagged only when a query reaches them (tagging the 66,000 words of the Sudachi
+    groups up front takes seconds, which a one-shot CLI search should not pay).
+    """
+
+    groups: tuple[tuple[Word, ...], ...]
+    by_spelling: Mapping[str, tuple[tuple[int, int], ...]]  # → (group, word) positions
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def lookup(self, spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
+        """Expansions of the query term ``key`` (lemmas) written as one of ``spellings``.
+
+        A dictionary word matches when its spelling is one of them and its own lemma sequence is
+        ``key``, so the match is exact at the level the index works on.
+        """
+        out: list[Key] = []
+        seen: set[tuple[int, int]] = set()
+        for spelling in spellings:
+            for g, w in self.by_spelling.get(spelling, ()):
+                word = self.groups[g][w]
+                if (g, w) in seen or word_tokens(word.text).key != key:
+                    continue
+                seen.add((g, w))
+                out += [c for c in _candidates(self.groups[g], word) if c not in out]
+        return tuple(out)
+
+
+def _spellings(word: Word, by_lemma: bool) -> set[str]:
+    spellings = {normalize(word.text)}
+    if by_lemma:
+        spellings.add("".join(word_tokens(word.text).key))
+    return spellings
+
+
+def build_table(groups: Iterable[tuple[Word, ...]], by_lemma: bool = False) -> SynonymTable:
+    """Index the groups by the spelling of every word that may trigger an expansion.
+
+    ``by_lemma`` also indexes each word by its lemmas (ゴミ finds a curated ごみ, both 塵): this
+    tags every word, which is cheap for the curated list only.
+    """
+    kept = tuple(groups)
+    index: dict[str, list[tuple[int, int]]] = {}
+    for g, group in enumerate(kept):
+        for w, word in enumerate(group):
+            for spelling in _spellings(word, by_lemma) if word.trigger else ():
+                index.setdefault(spelling, []).append((g, w))
+    return SynonymTable(kept, {k: tuple(v) for k, v in index.items()})
+
+
+@cache
+def synonym_table(source: str, sudachi_file: Path) -> SynonymTable:
+    """The table of one source (built once per process); the curated one also by lemma."""
+    return build_table(load_groups(source, sudachi_file), by_lemma=source == "curated")
+
+
+def lookup(tables: Iterable[SynonymTable], spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
+    """Candidates of ``key`` from several tables, earlier tables' first."""
+    out: list[Key] = []
+    for table in tables:
+        out += [c for c in table.lookup(spellings, key) if c not in out]
+    return tuple(out)
