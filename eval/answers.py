@@ -4,9 +4,11 @@ Accuracy: the answer text contains the gold ``answer_hint`` (strictly, and after
 blanks removed). Citation accuracy: the cited project is one of the question's gold labels.
 Nonsense found-rate: how many out-of-scope questions still got ``found=True`` (lower is better).
 
-    python -m eval.answers                       # dev and test, detail questions
-    python -m eval.answers --split dev --all-styles --fit   # how the constants were chosen
-    python -m eval.answers --split dev -v --json var/answers-dev.json
+    plansearch-eval answers                      # dev and test, detail questions
+    plansearch-eval answers --split dev --all-styles --fit   # how the constants were chosen
+    plansearch-eval answers --split dev -v --json var/answers-dev.json
+
+(``python -m eval.answers`` takes the same options.)
 
 ``--fit`` fits the confidence curve (CONF_BIAS, CONF_PER_SCORE, CONF_PER_RELEVANCE of
 service/answer.py) on the split's questions and nonsense questions, and prints found-rates for
@@ -65,6 +67,7 @@ NONSENSE_TEST: tuple[str, ...] = (
     "ドラゴンを飼うための許可はどこの課で取れる？",
 )
 NONSENSE = {"dev": NONSENSE_DEV, "test": NONSENSE_TEST}
+SPLITS = ("dev", "test", "both")
 
 
 def hint_found(text: str, hint: str) -> tuple[bool, bool]:
@@ -304,29 +307,30 @@ def _print_summary(summary: dict[str, Any], verbose: bool) -> None:
         )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Report answer quality on dev and/or test."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "test", "both"), default="both")
-    parser.add_argument("--all-styles", action="store_true", help="also non-detail questions")
-    parser.add_argument("--fit", action="store_true", help="fit the confidence curve")
-    parser.add_argument("--json", type=Path, help="write the full results here")
-    parser.add_argument("-v", "--verbose", action="store_true", help="per-question lines")
-    args = parser.parse_args(argv)
-    engine = open_real_engine()
-    styles = ("citizen", "staff", "detail", "list") if args.all_styles else ("detail",)
-    splits = ("dev", "test") if args.split == "both" else (args.split,)
+def print_report(
+    split: str = "both",
+    *,
+    all_styles: bool = False,
+    fit: bool = False,
+    json_path: Path | None = None,
+    verbose: bool = False,
+    engine: SearchEngine | None = None,
+) -> list[dict[str, Any]]:
+    """Print answer quality on dev and/or test (``split``: dev, test or both); return it."""
+    engine = engine if engine is not None else open_real_engine()
+    styles = ("citizen", "staff", "detail", "list") if all_styles else ("detail",)
+    splits = ("dev", "test") if split == "both" else (split,)
     results = []
-    for split in splits:
-        summary = answer_accuracy(engine, GOLD_DIR / f"{split}.jsonl", styles=styles)
-        _print_summary(summary, args.verbose)
-        if args.fit:
+    for name in splits:
+        summary = answer_accuracy(engine, GOLD_DIR / f"{name}.jsonl", styles=styles)
+        _print_summary(summary, verbose)
+        if fit:
             print("fitted:", fit_confidence(summary))
             print("\n".join(threshold_table(summary, [x / 20 for x in range(6, 19)])))
         results.append(summary)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     if len(results) > 1:
         seconds = [
             r["seconds"] for s in results for r in s["per_question"] if r["style"] == "detail"
@@ -335,6 +339,25 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"detail latency, all splits: p50 {statistics.median(seconds):.3f}s "
             f"p95 {_percentile(seconds, 95):.3f}s n={len(seconds)}"
         )
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Report answer quality on dev and/or test (``plansearch-eval answers`` does the same)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=SPLITS, default="both")
+    parser.add_argument("--all-styles", action="store_true", help="also non-detail questions")
+    parser.add_argument("--fit", action="store_true", help="fit the confidence curve")
+    parser.add_argument("--json", type=Path, help="write the full results here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="per-question lines")
+    args = parser.parse_args(argv)
+    print_report(
+        args.split,
+        all_styles=args.all_styles,
+        fit=args.fit,
+        json_path=args.json,
+        verbose=args.verbose,
+    )
 
 
 if __name__ == "__main__":

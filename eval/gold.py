@@ -69,8 +69,15 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     """Questions of a JSON Lines gold file, in file order."""
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            out.append(_question(json.loads(line), f"{path}:{n}"))
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldFormatError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise GoldFormatError(f"{path}:{n}: each line must be a JSON object")
+        out.append(_question(row, f"{path}:{n}"))
     ids = [q.id for q in out]
     if len(ids) != len(set(ids)):
         raise GoldFormatError(f"{path}: duplicate question ids")

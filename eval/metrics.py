@@ -6,8 +6,6 @@ import warnings
 from collections import defaultdict
 from collections.abc import Mapping
 
-from ranx import Qrels, Run, evaluate
-
 from eval.gold import GoldQuestion, qrels_dict
 
 METRICS = ("hit_rate@1", "hit_rate@5", "hit_rate@10", "mrr@10", "recall@10", "ndcg@10")
@@ -16,6 +14,8 @@ RunDict = dict[str, dict[str, float]]
 
 def per_question(questions: list[GoldQuestion], run: RunDict) -> dict[str, dict[str, float]]:
     """{question id: {metric: value}}; a question with an empty ranking scores 0."""
+    from ranx import Qrels, Run, evaluate  # the eval extra; imported on use
+
     qrels = Qrels.from_dict(qrels_dict(questions))
     # ranx needs every question in the run; an empty ranking gets a sentinel that is never relevant.
     complete = {q.id: run.get(q.id) or {"none::none": 0.0} for q in questions}

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install --quiet -e '.[st,eval,test]'
 bash scripts/fetch-synonyms.sh   # Sudachi synonyms for query expansion (npm registry)
 .venv/bin/ruff check .
+.venv/bin/lint-imports   # indexer/service never import eval; indexer never imports service
 # tests/test_page.py drives Debian's chromium; Playwright never downloads a browser here.
 if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq

