@@ -15,6 +15,7 @@ from pathlib import Path
 
 from indexer.embedding import EmbedderError, make_embedder
 from indexer.embedding.base import Embedder
+from indexer.errors import UnavailableError
 from indexer.settings import Settings
 from indexer.store import IndexStoreError
 from service.search import SearchEngine, open_engine
@@ -33,6 +34,13 @@ class EngineHolder:
         self._loaded_from: Path | None = engine.index.path if engine else None
         self._lock = threading.Lock()
 
+    def current(self) -> SearchEngine:
+        """The engine serving now; UnavailableError (503) says why there is none."""
+        engine = self.engine
+        if engine is None:
+            raise UnavailableError(self.error or "index not loaded; run `plansearch index`")
+        return engine
+
     def _target(self) -> Path | None:
         try:
             return self.settings.index_dir.resolve(strict=True)
@@ -46,7 +54,7 @@ class EngineHolder:
             try:
                 self._embedder = self._embedder or make_embedder(self.settings)
                 engine = open_engine(self.settings, self._embedder)
-            except (IndexStoreError, EmbedderError) as exc:
+            except (IndexStoreError, EmbedderError, UnavailableError) as exc:
                 self.error = str(exc)
                 log.error("plansearch: %s", exc)
                 return False

@@ -1,39 +1,156 @@
-"""Pydantic models at the service boundary (HTTP and JSON output of the CLI)."""
+"""Pydantic models at the service boundary (HTTP and JSON output of the CLI).
+
+Every shape that names a project derives from one chain of bases, so each field is declared
+once: ``ProjectIdentity`` (document and number) → ``TitledProject`` (+ document title) →
+``ProjectRef`` (+ city, department, section path). Links carry the identity, citations the
+titled form, and hits, summaries, ranked and detailed projects the whole reference.
+
+The search filters are declared once too, in ``FilterParams``: the GET routes take it as their
+query parameters, ``SearchRequest`` (the POST body) derives from it, and the CLI takes its
+option help from its field descriptions.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from indexer.records import DocumentInfo, Project
+from service.limits import (
+    DEFAULT_TOP_K,
+    EVIDENCE_PER_PROJECT,
+    MAX_PROJECT_PREFIX_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_TOP_K,
+)
+
+if TYPE_CHECKING:
+    from service.filters import SearchFilters
+    from service.search import SearchEngine
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
-MAX_QUERY_CHARS = 1000
-MAX_TOP_K = 100
 
 
-class RelatedLink(BaseModel):
-    """A project of another document that this one cites or is cited by."""
+# -- filters ------------------------------------------------------------------------------
+
+
+class FilterParams(BaseModel):
+    """Which passages a question may return; every filter is optional.
+
+    An empty value (``year=``, ``department=`` or ``[""]`` in a body) counts as absent.
+    """
+
+    doc_id: list[str] | None = Field(None, description="only these documents")
+    city: list[str] | None = Field(None, description="only these cities")
+    department: list[str] | None = Field(None, description="department name contains any of these")
+    section: list[str] | None = Field(
+        None, description="a section heading (分野, 施策 …) contains any"
+    )
+    year: list[str] | None = Field(None, description="fiscal year: 2022, 2022年度, 令和4年度 or R4")
+    project: str | None = Field(
+        None,
+        max_length=MAX_PROJECT_PREFIX_CHARS,
+        description="project number prefix, e.g. 1-1 or 19-",
+    )
+
+    @field_validator("doc_id", "city", "department", "section", "year", mode="before")
+    @classmethod
+    def _drop_empty_values(cls, value: Any) -> Any:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            return value
+        kept = [v for v in value if not (isinstance(v, str) and not v.strip())]
+        return kept or None
+
+    @field_validator("project", mode="before")
+    @classmethod
+    def _empty_prefix_is_absent(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @classmethod
+    def describe(cls, name: str) -> str:
+        """The description of filter ``name`` (the CLI's option help)."""
+        return cls.model_fields[name].description or ""
+
+    def search_filters(self, engine: SearchEngine) -> SearchFilters:
+        """These filters checked against the engine's index; bad values raise its input error,
+        whose message lists the valid or close values."""
+        return engine.make_filters(
+            self.doc_id,
+            self.city,
+            departments=self.department,
+            sections=self.section,
+            years=self.year,
+            project_prefix=self.project,
+        )
+
+
+class SearchRequest(FilterParams):
+    """Body of ``POST /search``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question")
+    top_k: int = Field(DEFAULT_TOP_K, ge=1, le=MAX_TOP_K)
+    mode: SearchMode = "hybrid"
+
+
+# -- what names a project ---------------------------------------------------------------------
+
+
+class ProjectIdentity(BaseModel):
+    """Which project of which document: enough to link to it."""
 
     doc_id: str
-    project_key: str
-    project_id: str
+    project_id: str | None = Field(description="number as printed; null for non-project text")
+    project_key: str = Field(description="unique key of the record within its document")
     project_name: str | None
+
+
+class TitledProject(ProjectIdentity):
+    """A project with the title of its document: enough to cite it."""
+
+    doc_title: str
+
+
+class ProjectRef(TitledProject):
+    """A project with where it sits: city, department and section headings."""
+
+    city: str
+    department: str | None
+    section_path: list[str]
+
+    @classmethod
+    def from_record(cls, record: Project, doc: DocumentInfo, **more: Any) -> Self:
+        """This shape of ``record`` of ``doc``; ``more`` fills the fields a derived shape adds."""
+        return cls(
+            doc_id=record.doc_id,
+            doc_title=doc.title,
+            city=doc.city,
+            project_id=record.project_id,
+            project_key=record.project_key,
+            project_name=record.project_name,
+            department=record.department,
+            section_path=list(record.section_path),
+            **more,
+        )
+
+
+class RelatedLink(ProjectIdentity):
+    """A project of another document that this one cites or is cited by."""
+
     via: str = Field(description="how the link was found, e.g. 関連事業")
 
 
-class Hit(BaseModel):
+# -- passages ---------------------------------------------------------------------------------
+
+
+class Hit(ProjectRef):
     """One ranked passage with where it comes from."""
 
     rank: int = Field(description="1 for the best passage")
     score: float = Field(description="fused score (higher is better; scale depends on mode)")
-    doc_id: str
-    doc_title: str
-    city: str
-    project_id: str | None = Field(description="number as printed; null for non-project text")
-    project_key: str = Field(description="unique key of the record within its document")
-    project_name: str | None
-    department: str | None
-    section_path: list[str]
     field: str = Field(description="the record field(s) the passage is taken from")
     text: str
     chunk_id: int
@@ -41,22 +158,6 @@ class Hit(BaseModel):
         default_factory=list, description="[start, end) character spans of matched terms in text"
     )
     related: list[RelatedLink] = Field(default_factory=list)
-
-
-class SearchRequest(BaseModel):
-    """Body of ``POST /search``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question")
-    top_k: int = Field(10, ge=1, le=MAX_TOP_K)
-    doc_id: list[str] | None = Field(None, description="only these documents")
-    city: list[str] | None = Field(None, description="only these cities")
-    department: list[str] | None = Field(None, description="department contains any of these")
-    section: list[str] | None = Field(None, description="分野/section heading contains any")
-    year: list[str] | None = Field(None, description="fiscal years: 2022, 2022年度, 令和4年度, R4")
-    project: str | None = Field(None, description="project number prefix, e.g. 1-1 or 19-")
-    mode: SearchMode = "hybrid"
 
 
 class Facets(BaseModel):
@@ -79,6 +180,42 @@ class SearchResponse(BaseModel):
     facets: Facets = Field(default_factory=Facets)
 
 
+# -- projects ---------------------------------------------------------------------------------
+
+
+class FieldOut(BaseModel):
+    """A named part of a record."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    year: str | None
+    text: str
+
+
+class ProjectSummary(ProjectRef):
+    """A project as listed by ``GET /projects``."""
+
+
+class ProjectDetail(ProjectSummary):
+    """A project with every field."""
+
+    fields: list[FieldOut]
+    related: list[str] = Field(description="codes as printed, e.g. 施策 codes an item cites")
+    related_projects: list[RelatedLink] = Field(default_factory=list)
+
+
+class ProjectResult(ProjectSummary):
+    """A project ranked for a question, with the passages that put it there."""
+
+    rank: int
+    score: float
+    evidence: list[Hit] = Field(
+        description=f"the best 1–{EVIDENCE_PER_PROJECT} passages of this project"
+    )
+    related: list[RelatedLink] = Field(default_factory=list)
+
+
 class ProjectSearchResponse(BaseModel):
     """Projects (not passages) for a question, e.g. 「子育て支援に取り組んでいる事業は？」."""
 
@@ -88,14 +225,19 @@ class ProjectSearchResponse(BaseModel):
     facets: Facets = Field(default_factory=Facets)
 
 
-class Citation(BaseModel):
+class ProjectList(BaseModel):
+    """Projects, optionally of one document."""
+
+    total: int
+    projects: list[ProjectSummary]
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+class Citation(TitledProject):
     """Where an answer was taken from."""
 
-    doc_id: str
-    doc_title: str
-    project_id: str | None
-    project_key: str
-    project_name: str | None
     field: str
     year: str | None = None
 
@@ -117,49 +259,7 @@ class AnswerResponse(BaseModel):
     projects: list[ProjectResult]
 
 
-class FieldOut(BaseModel):
-    """A named part of a record."""
-
-    name: str
-    year: str | None
-    text: str
-
-
-class ProjectSummary(BaseModel):
-    """A project as listed by ``GET /projects``."""
-
-    doc_id: str
-    doc_title: str
-    city: str
-    project_id: str
-    project_key: str
-    project_name: str | None
-    department: str | None
-    section_path: list[str]
-
-
-class ProjectDetail(ProjectSummary):
-    """A project with every field."""
-
-    fields: list[FieldOut]
-    related: list[str] = Field(description="codes as printed, e.g. 施策 codes an item cites")
-    related_projects: list[RelatedLink] = Field(default_factory=list)
-
-
-class ProjectResult(ProjectSummary):
-    """A project ranked for a question, with the passages that put it there."""
-
-    rank: int
-    score: float
-    evidence: list[Hit] = Field(description="the best 1–3 passages of this project")
-    related: list[RelatedLink] = Field(default_factory=list)
-
-
-class ProjectList(BaseModel):
-    """Projects, optionally of one document."""
-
-    total: int
-    projects: list[ProjectSummary]
+# -- service ----------------------------------------------------------------------------------
 
 
 class DocumentOut(BaseModel):

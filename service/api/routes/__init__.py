@@ -1,0 +1,1 @@
+"""One APIRouter per resource; ``service.api.main`` mounts them all."""

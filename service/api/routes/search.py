@@ -1,0 +1,67 @@
+"""Search by question: ranked passages (GET and POST ``/search``) and ranked projects
+(``GET /projects/search``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.api.deps import EngineDep, FiltersDep, QueryParam, TopKParam
+from service.api.errors import ERRORS
+from service.filters import SearchFilters
+from service.limits import DEFAULT_TOP_K
+from service.schemas import (
+    Facets,
+    ProjectSearchResponse,
+    SearchMode,
+    SearchRequest,
+    SearchResponse,
+)
+from service.search import SearchEngine
+
+router = APIRouter(tags=["search"], responses=ERRORS)
+
+
+def _passages(
+    engine: SearchEngine, q: str, top_k: int, filters: SearchFilters, mode: SearchMode
+) -> SearchResponse:
+    """The one place both ``/search`` routes ask the engine."""
+    outcome = engine.search_full(q, top_k, filters, mode)
+    return SearchResponse(
+        query=q.strip(),
+        mode=mode,
+        total=len(outcome.hits),
+        hits=outcome.hits,
+        facets=Facets(**outcome.facets),
+    )
+
+
+@router.get("/search", response_model=SearchResponse)
+def search_get(
+    engine: EngineDep,
+    q: QueryParam,
+    filters: FiltersDep,
+    top_k: TopKParam = DEFAULT_TOP_K,
+    mode: SearchMode = "hybrid",
+) -> SearchResponse:
+    """Ranked passages for a natural-language question, with facet counts."""
+    return _passages(engine, q, top_k, filters, mode)
+
+
+@router.post("/search", response_model=SearchResponse)
+def search_post(engine: EngineDep, body: SearchRequest) -> SearchResponse:
+    """Same as ``GET /search`` with a JSON body."""
+    return _passages(engine, body.q, body.top_k, body.search_filters(engine), body.mode)
+
+
+@router.get("/projects/search", response_model=ProjectSearchResponse)
+def search_projects(
+    engine: EngineDep,
+    q: QueryParam,
+    filters: FiltersDep,
+    top_k: TopKParam = DEFAULT_TOP_K,
+) -> ProjectSearchResponse:
+    """Projects (not passages) for a question, each with its best 1–3 passages."""
+    projects, facets = engine.search_projects(q, top_k, filters)
+    return ProjectSearchResponse(
+        query=q.strip(), total=len(projects), projects=projects, facets=Facets(**facets)
+    )
