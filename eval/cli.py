@@ -30,7 +30,7 @@ EXTRA_MISSING = f"{PROG}: needs the eval extra: pip install -e '.[eval]'"
 
 app = typer.Typer(
     help="Evaluate plansearch: retrieval metrics, the report, speed, load, answers, synonyms. "
-    "Needs the eval extra: pip install -e '.[eval]'.",
+    "Needs the eval extra: pip install -e '.\\[eval]'.",  # \\[ escapes rich markup
     no_args_is_help=True,
     add_completion=False,
 )

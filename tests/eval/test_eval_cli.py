@@ -164,6 +164,7 @@ def test_console_script_is_installed_with_every_command():
     assert done.returncode == 0, done.stderr
     for command in COMMANDS:
         assert command in done.stdout
+    assert "pip install -e '.[eval]'" in done.stdout  # not eaten as rich markup
 
 
 def _wide_env() -> dict[str, str]:
