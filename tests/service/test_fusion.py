@@ -1,0 +1,52 @@
+"""Fusion functions on hand-computed values (each number below is worked out by hand)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.fusion import ranked, rrf, weighted_scores
+
+
+def test_rrf_sums_weighted_reciprocal_ranks():
+    # Lists: dense [10, 20, 30], lexical [30, 10]; weights 2 and 1; k = 60.
+    # 10: 2/61 + 1/62 = 0.0327869 + 0.0161290 = 0.0489159
+    # 20: 2/62                                = 0.0322581
+    # 30: 2/63 + 1/61 = 0.0317460 + 0.0163934 = 0.0481394
+    fused = rrf([[10, 20, 30], [30, 10]], [2.0, 1.0], k=60)
+    assert fused == pytest.approx({10: 0.0489159, 20: 0.0322581, 30: 0.0481394}, abs=1e-7)
+    assert [item for item, _ in ranked(fused)] == [10, 30, 20]
+
+
+def test_rrf_k_damps_the_first_ranks():
+    # k = 1: rank 1 earns 1/2, rank 2 earns 1/3; one list, weight 1.
+    assert rrf([[7, 8]], [1.0], k=1) == pytest.approx({7: 0.5, 8: 1 / 3})
+
+
+def test_rrf_equal_weights_tie_is_broken_by_id():
+    # 1 is first in one list and second in the other, and 2 the reverse: both 1/61 + 1/62.
+    fused = rrf([[1, 2], [2, 1]], [1.0, 1.0])
+    assert fused[1] == pytest.approx(fused[2])
+    assert ranked(fused) == [(1, fused[1]), (2, fused[2])]
+
+
+def test_weighted_scores_min_max_normalizes_each_list():
+    # dense {1: 0.9, 2: 0.8, 3: 0.7} → {1: 1.0, 2: 0.5, 3: 0.0}, weight 2 → 2.0, 1.0, 0.0
+    # lexical {3: 12.0, 4: 4.0}        → {3: 1.0, 4: 0.0},         weight 1 → 1.0, 0.0
+    # sums: 1: 2.0, 2: 1.0, 3: 1.0, 4: 0.0
+    fused = weighted_scores([{1: 0.9, 2: 0.8, 3: 0.7}, {3: 12.0, 4: 4.0}], [2.0, 1.0])
+    assert fused == pytest.approx({1: 2.0, 2: 1.0, 3: 1.0, 4: 0.0})
+    # 2 and 3 tie at 1.0: the lower id first, so the ranking is reproducible.
+    assert [item for item, _ in ranked(fused)] == [1, 2, 3, 4]
+
+
+def test_weighted_scores_weights_change_the_winner():
+    # dense favours 1, lexical favours 2; 1:2 weights make lexical win.
+    dense, lexical = {1: 1.0, 2: 0.0}, {1: 0.0, 2: 1.0}
+    assert ranked(weighted_scores([dense, lexical], [2.0, 1.0]))[0][0] == 1
+    assert ranked(weighted_scores([dense, lexical], [1.0, 2.0]))[0][0] == 2
+
+
+def test_weighted_scores_single_item_and_empty_lists():
+    # One candidate: span 0 is treated as 1, so it scores 0 (its own min), not a division error.
+    assert weighted_scores([{5: 3.0}, {}], [2.0, 1.0]) == {5: 0.0}
+    assert weighted_scores([{}, {}], [1.0, 1.0]) == {}
