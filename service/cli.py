@@ -9,11 +9,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from indexer.embedding import EmbedderError, make_embedder
+from indexer.errors import PlansearchError
 from indexer.settings import Settings
 from indexer.store import IndexMissingError, IndexStoreError
-from service.schemas import Hit, SearchMode
+from service.filters import SearchFilters
+from service.limits import DEFAULT_ANSWER_TOP_K, DEFAULT_TOP_K, MAX_ANSWER_TOP_K, MAX_TOP_K
+from service.schemas import FilterParams, Hit, SearchMode
 from service.search import SearchEngine, SearchInputError, open_engine
 
 app = typer.Typer(
@@ -107,10 +111,30 @@ def _print_hits(hits: list[Hit]) -> None:
         typer.echo(f"     {h.field}: {h.text[:120].replace(chr(10), ' ')}")
 
 
-def _filters(engine: SearchEngine, doc_id, city, department, year) -> Any:
+def _filters(
+    engine: SearchEngine,
+    doc_id: list[str] | None,
+    city: list[str] | None,
+    department: list[str] | None,
+    section: list[str] | None,
+    year: list[str] | None,
+    project: str | None,
+) -> SearchFilters:
+    """The filter options, read and checked as the API reads its filter parameters."""
     try:
-        return engine.make_filters(doc_id, city, departments=department, years=year)
-    except SearchInputError as exc:
+        params = FilterParams(
+            doc_id=doc_id,
+            city=city,
+            department=department,
+            section=section,
+            year=year,
+            project=project,
+        )
+        return params.search_filters(engine)
+    except ValidationError as exc:
+        problems = [f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" for e in exc.errors()]
+        raise _fail("; ".join(problems)) from exc
+    except PlansearchError as exc:
         raise _fail(str(exc)) from exc
 
 
@@ -153,23 +177,29 @@ def _ask(
         show(result)
 
 
-DocOpt = Annotated[list[str] | None, typer.Option(help="only these documents")]
-CityOpt = Annotated[list[str] | None, typer.Option(help="only these cities")]
-DeptOpt = Annotated[list[str] | None, typer.Option(help="department contains")]
-YearOpt = Annotated[list[str] | None, typer.Option(help="fiscal year: 2022 or 令和4年度")]
+# The filter options carry the descriptions of the API's filter parameters (FilterParams).
+DocOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("doc_id"))]
+CityOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("city"))]
+DeptOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("department"))]
+SectionOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("section"))]
+YearOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("year"))]
+ProjectOpt = Annotated[str | None, typer.Option(help=FilterParams.describe("project"))]
 BatchOpt = Annotated[Path | None, typer.Option(help="JSON Lines with id and query")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output")]
-TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)]
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_TOP_K)]
+AnswerTopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_ANSWER_TOP_K)]
 
 
 @app.command()
 def search(
     query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: TopKOpt = 10,
+    top_k: TopKOpt = DEFAULT_TOP_K,
     doc_id: DocOpt = None,
     city: CityOpt = None,
     department: DeptOpt = None,
+    section: SectionOpt = None,
     year: YearOpt = None,
+    project: ProjectOpt = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
     batch: BatchOpt = None,
     as_json: JsonOpt = False,
@@ -177,7 +207,7 @@ def search(
     """Ranked passages for a question, or for every line of a --batch file."""
     _need_one(query, batch)
     engine = _engine(Settings())
-    filters = _filters(engine, doc_id, city, department, year)
+    filters = _filters(engine, doc_id, city, department, section, year, project)
     the_mode: SearchMode = mode  # type: ignore[assignment]  # validated by the engine
 
     def run(q: str) -> Result:
@@ -190,18 +220,20 @@ def search(
 @app.command("projects-for")
 def projects_for(
     query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: TopKOpt = 10,
+    top_k: TopKOpt = DEFAULT_TOP_K,
     doc_id: DocOpt = None,
     city: CityOpt = None,
     department: DeptOpt = None,
+    section: SectionOpt = None,
     year: YearOpt = None,
+    project: ProjectOpt = None,
     batch: BatchOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Projects (not passages) that address a question, each with its best passages."""
     _need_one(query, batch)
     engine = _engine(Settings())
-    filters = _filters(engine, doc_id, city, department, year)
+    filters = _filters(engine, doc_id, city, department, section, year, project)
 
     def run(q: str) -> Result:
         found = engine.search_projects(q, top_k, filters)[0]
@@ -221,11 +253,13 @@ def _print_projects(result: Result) -> None:
 @app.command()
 def answer(
     query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=20)] = 5,
+    top_k: AnswerTopKOpt = DEFAULT_ANSWER_TOP_K,
     doc_id: DocOpt = None,
     city: CityOpt = None,
     department: DeptOpt = None,
+    section: SectionOpt = None,
     year: YearOpt = None,
+    project: ProjectOpt = None,
     batch: BatchOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -234,7 +268,7 @@ def answer(
 
     _need_one(query, batch)
     engine = _engine(Settings())
-    filters = _filters(engine, doc_id, city, department, year)
+    filters = _filters(engine, doc_id, city, department, section, year, project)
 
     def run(q: str) -> Result:
         found = answer_question(engine, q, filters)
