@@ -1,4 +1,8 @@
-"""Pure helpers that turn PDF-converted text into plain lines."""
+"""Pure helpers that turn PDF-converted text into plain lines.
+
+Table-row and list rules that only the layout parsers need (cells, run-on bullets)
+live in :mod:`indexer.parsing.common`.
+"""
 
 from __future__ import annotations
 
@@ -22,18 +26,6 @@ def strip_html_lists(cell: str) -> str:
     text = _LIST_ITEM.sub("\n", text)
     lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
     return "\n".join(ln for ln in lines if ln)
-
-
-def split_bullets(text: str, bullet: str = "●") -> str:
-    """Put each ``●`` item of a run-on cell on its own line."""
-    parts = [p.strip() for p in text.replace(bullet, "\n" + bullet).split("\n")]
-    return "\n".join(p for p in parts if p)
-
-
-def cells(line: str) -> list[str]:
-    """Tab-separated cells of a table row, HTML lists stripped, empty cells dropped."""
-    out = [strip_html_lists(c) for c in line.split("\t")]
-    return [c for c in out if c]
 
 
 def squeeze(text: str) -> str:

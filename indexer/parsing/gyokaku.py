@@ -32,8 +32,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from indexer.parsing.common import cells, html_list_items, join_cells, one_line, unique_keys
 from indexer.records import DocumentInfo, Field, Project, project_record, section_record
-from indexer.textclean import squeeze, strip_html_lists
+from indexer.textclean import squeeze
 
 _TOC_START = "《 目 次 》"
 _TOC_MAJOR = re.compile(r"^(\d)\s+(\S.*)$")
@@ -89,18 +90,14 @@ def parse(text: str, doc: DocumentInfo) -> list[Project]:
     start = lines.index(_TOC_START)
     end = _toc_end(lines, start)
     majors = [_heading(m) for ln in lines[start:end] if (m := _TOC_MAJOR.match(ln))]
-    records: list[Project] = []
-    keys: set[str] = set()
-    sections = 0
-    for path, token in _with_paths(list(_tokenize(lines[end:])), majors):
-        if token.kind == "item":
-            rec = _project(token, path, doc, keys)
-            keys.add(rec.project_key)
-        else:
-            sections += 1
-            rec = _section(token, path, doc, f"section-{sections}")
-        records.append(rec)
-    return records
+    tokens = list(_with_paths(list(_tokenize(lines[end:])), majors))
+    ids = [_item_id(token, path) if token.kind == "item" else None for path, token in tokens]
+    return [
+        _section(token, path, doc, key)
+        if project_id is None
+        else _project(token, path, doc, project_id, key)
+        for (path, token), project_id, key in zip(tokens, ids, unique_keys(ids), strict=True)
+    ]
 
 
 def toc_entries(text: str) -> list[TocEntry]:
@@ -116,7 +113,7 @@ def toc_entries(text: str) -> list[TocEntry]:
             middle = _heading(m)
         elif m := _TOC_ITEM.match(line):
             pid = _project_id(major, middle, m[1])
-            entries.append(TocEntry(pid, _one_line(m[2]), major, middle, m[3]))
+            entries.append(TocEntry(pid, one_line(m[2]), major, middle, m[3]))
     return entries
 
 
@@ -147,7 +144,7 @@ def _toc_end(lines: list[str], start: int) -> int:
 
 def _heading(m: re.Match[str]) -> str:
     """``1 効率的で…`` or ``(1) 行政運営の…`` from a heading match, spaces normalized."""
-    return f"{m.string[: m.start(2)].strip()} {_one_line(m[2])}"
+    return f"{m.string[: m.start(2)].strip()} {one_line(m[2])}"
 
 
 def _project_id(major: str, middle: str, number: str) -> str:
@@ -255,19 +252,28 @@ def _section(token: _Token, path: tuple[str, ...], doc: DocumentInfo, key: str) 
     return section_record(doc, key, path, (Field(_BODY_FIELD, text),))
 
 
-def _project(
-    token: _Token, path: tuple[str, ...], doc: DocumentInfo, used_keys: set[str]
-) -> Project:
-    """The project record of one 取組項目 block."""
+def _item_head(token: _Token) -> re.Match[str]:
+    """The ``No. | ① | 取組項目 | name`` match of a 取組項目 block token."""
     head = _ITEM_HEAD.match(token.lines[0])
     assert head is not None, "item tokens start with a No. row"
-    project_id = _project_id(path[0], path[1], head[1])
+    return head
+
+
+def _item_id(token: _Token, path: tuple[str, ...]) -> str:
+    """The ``1-(1)-③`` number of a 取組項目 block under its (大項目, 中項目) path."""
+    return _project_id(path[0], path[1], _item_head(token)[1])
+
+
+def _project(
+    token: _Token, path: tuple[str, ...], doc: DocumentInfo, project_id: str, key: str
+) -> Project:
+    """The project record of one 取組項目 block."""
     department, fields = _block_fields(token.lines[1:])
     return project_record(
         doc,
-        project_key=project_id if project_id not in used_keys else f"{project_id}_2",
+        project_key=key,
         project_id=project_id,
-        name=_one_line(head[2]),
+        name=one_line(_item_head(token)[2]),
         department=department,
         path=path,
         fields=tuple(fields),
@@ -293,15 +299,15 @@ def _label_rows(lines: Iterable[str]) -> tuple[str | None, list[Field]]:
     department: str | None = None
     fields: list[Field] = []
     for line in lines:
-        cells = [c for c in line.split("\t") if c.strip()]
-        if len(cells) < 2:
+        row = cells(line, str.strip)
+        if len(row) < 2:
             continue
-        label = _one_line(cells[0])
-        text = "\n".join(t for c in cells[1:] if (t := _clean_cell(c)))
+        label = one_line(row[0])
+        text = "\n".join(t for c in row[1:] if (t := _clean_cell(c)))
         if not text:
             continue
         if label == "担当部課":
-            department = _one_line(text)
+            department = one_line(text)
         else:
             fields.append(Field(label, text))
     return department, fields
@@ -312,9 +318,9 @@ def _label_rows(lines: Iterable[str]) -> tuple[str | None, list[Field]]:
 
 def _is_year_header(line: str) -> bool:
     """The result-table header: nothing but ``令和N年度`` cells after an empty one."""
-    cells = [c.strip() for c in line.split("\t")]
-    filled = [c for c in cells if c]
-    return cells[0] == "" and len(filled) > 1 and all(_YEAR.match(c) for c in filled)
+    row = [c.strip() for c in line.split("\t")]
+    filled = [c for c in row if c]
+    return row[0] == "" and len(filled) > 1 and all(_YEAR.match(c) for c in filled)
 
 
 def _year_table(lines: tuple[str, ...]) -> _Table:
@@ -329,9 +335,9 @@ def _year_table(lines: tuple[str, ...]) -> _Table:
     first = min(years)
     rows: list[tuple[str, dict[str, str]]] = []
     for line in lines[1:]:
-        cells = line.split("\t")
-        label = _one_line(" ".join(_clean_cell(c) for c in cells[:first]))
-        values = {years[i]: _clean_cell(c) for i, c in enumerate(cells) if i in years}
+        row = line.split("\t")
+        label = one_line(" ".join(_clean_cell(c) for c in row[:first]))
+        values = {years[i]: _clean_cell(c) for i, c in enumerate(row) if i in years}
         values = {y: v for y, v in values.items() if v}
         if label or not rows:
             rows.append((label, values))
@@ -353,17 +359,17 @@ def _plan_text(plan: _Table) -> str:
     lines = []
     for label, values in plan.rows:
         step = _PLAN_LABEL.sub("", label)
-        cells = [step] if step else []
-        cells += [f"{year}: {_one_line(v)}" for year, v in values.items()]
-        if cells:
-            lines.append(" | ".join(cells))
+        row = [step] if step else []
+        row += [f"{year}: {one_line(v)}" for year, v in values.items()]
+        if row:
+            lines.append(join_cells(row))
     return "\n".join(lines)
 
 
 def _result_fields(result: _Table) -> Iterator[Field]:
     """One Field per result row and year; dashes (no financial effect) are dropped."""
     for label, values in result.rows:
-        name = _one_line(_LABEL_NOTE.sub("", label))
+        name = one_line(_LABEL_NOTE.sub("", label))
         unit = m[1] if (m := _UNIT.search(label)) else None
         legend = dict(_LEGEND_PAIR.findall(label))
         for year, value in values.items():
@@ -388,15 +394,9 @@ def _result_value(value: str, unit: str | None, legend: dict[str, str]) -> str:
 
 def _clean_cell(cell: str) -> str:
     """Plain text of a cell: HTML list wrappers removed, one list item per line."""
-    text = strip_html_lists(cell)
-    return squeeze("\n".join(_ITEM_BREAK.sub("\n", ln) for ln in text.split("\n")))
-
-
-def _one_line(text: str) -> str:
-    """Collapse all whitespace (tabs, line breaks, ideographic spaces) to single spaces."""
-    return " ".join(text.split())
+    return html_list_items(cell, _ITEM_BREAK)
 
 
 def _row_line(line: str) -> str:
     """A table row as plain text, non-empty cells joined by `` | ``."""
-    return " | ".join(_one_line(_clean_cell(c)) for c in line.split("\t") if c.strip())
+    return join_cells(one_line(_clean_cell(c)) for c in cells(line, str.strip))

@@ -33,8 +33,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from indexer.parsing.common import (
+    cells,
+    compact,
+    html_list_items,
+    join_cells,
+    one_line,
+    unique_keys,
+)
 from indexer.records import DocumentInfo, Field, Project, project_record, section_record
-from indexer.textclean import nfkc, squeeze, strip_html_lists
+from indexer.textclean import nfkc, strip_html_lists
 
 _CIRCLED = "\u2460-\u2473"  # ①–⑳
 _BUNYA = re.compile(r"^(\d+)\.\s*\S")
@@ -54,7 +62,6 @@ _CODE_BREAK = re.compile(r"\s+(?=\d+-\d+-\d+[\u2460-\u2473\u2776-\u277f0-9]*\s)"
 # Run-on bullets: a new item starts at ``・`` preceded by white space (a ``・`` glued
 # to words is the Japanese middle dot of ``小学校・中学校`` and must stay).
 _BULLET_BREAK = re.compile(r"\s+(?=・)")
-_WHITESPACE = re.compile(r"\s+")
 _NONE = "—"
 
 _NAME_COL = "マニフェスト"
@@ -99,42 +106,33 @@ class _Item:
 def parse(text: str, doc: DocumentInfo) -> list[Project]:
     """Parse the manifesto progress report into project and section records."""
     title, legend, parts = _read_document(text)
+    items = list(_items(parts))
+    # The legend is the one section; 8-(2) prints ⑯ for two different items.
+    keys = unique_keys([*([None] if legend else []), *map(_item_id, items)])
     records: list[Project] = []
     if legend:
-        records.append(_legend_record(doc, title, legend))
+        records.append(_legend_record(doc, keys[0], title, legend))
     meanings = {line[0]: line for line in legend}
-    seen: dict[str, int] = {}
-    for item in _items(parts):
-        record = _item_record(doc, item, meanings)
-        seen[record.project_key] = seen.get(record.project_key, 0) + 1
-        if seen[record.project_key] > 1:  # 8-(2) prints ⑯ for two different items
-            record = replace(record, project_key=f"{record.project_key}_{seen[record.project_key]}")
-        records.append(record)
+    project_keys = keys[len(records) :]
+    records += [
+        _item_record(doc, key, item, meanings)
+        for key, item in zip(project_keys, items, strict=True)
+    ]
     return records
 
 
 # --- reading lines into parts ------------------------------------------------------
 
 
-def _compact(label: str) -> str:
-    """A header label without the spaces the converter put inside (``実施 状況``)."""
-    return _WHITESPACE.sub("", label)
-
-
-def _one_line(text: str) -> str:
-    """Collapse all white space, line breaks included, to single spaces."""
-    return _WHITESPACE.sub(" ", text).strip()
-
-
 def _read_document(text: str) -> tuple[str, list[str], list[_Part]]:
     """Title heading, 実施状況 legend lines and the 小分野 parts, in document order."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     # Headings are the only lines without a tab; their # marks say nothing.
-    headings = [(i, _one_line(_HEADING_MARKS.sub("", ln))) for i, ln in enumerate(lines)]
+    headings = [(i, one_line(_HEADING_MARKS.sub("", ln))) for i, ln in enumerate(lines)]
     headings = [(i, h) for i, h in headings if "\t" not in lines[i]]
     title = next((h for _, h in headings if not _BUNYA.match(h) and not _SHOBUNYA.match(h)), "")
-    legend = [_one_line(c) for ln in lines if _is_legend(ln) for c in ln.split("\t")]
-    legend = [c for c in legend if c and c != _LEGEND_TITLE]
+    legend = [c for ln in lines if _is_legend(ln) for c in cells(ln, one_line)]
+    legend = [c for c in legend if c != _LEGEND_TITLE]
     return title, legend, list(_parts(lines, headings))
 
 
@@ -161,8 +159,9 @@ def _table_rows(lines: list[str]) -> tuple[dict[str, str], ...]:
     rows = []
     for line in lines:
         raw = line.split("\t")
-        if _compact(raw[0]) == _NAME_COL:  # repeated on every page
-            columns = [_compact(c) for c in raw]
+        # Header labels have spaces inside (``実施 状況``); the header is repeated per page.
+        if compact(raw[0]) == _NAME_COL:
+            columns = [compact(c) for c in raw]
         elif columns and not _is_legend(line):
             rows.append(dict(zip(columns, _normalize_row(raw, len(columns)), strict=True)))
     return tuple(rows)
@@ -277,22 +276,26 @@ def _items(parts: list[_Part]) -> Iterator[_Item]:
 # --- building records --------------------------------------------------------------
 
 
-def _legend_record(doc: DocumentInfo, title: str, legend: list[str]) -> Project:
+def _legend_record(doc: DocumentInfo, key: str, title: str, legend: list[str]) -> Project:
     """The 実施状況 legend, a document-wide explanation, as a section record."""
     return section_record(
-        doc, "section-1", (title,) if title else (), (Field(_STATUS_COL, "\n".join(legend)),)
+        doc, key, (title,) if title else (), (Field(_STATUS_COL, "\n".join(legend)),)
     )
 
 
-def _item_record(doc: DocumentInfo, item: _Item, meanings: dict[str, str]) -> Project:
+def _item_id(item: _Item) -> str:
+    """``1-(1)-①``: the 小分野 code and the item's circled number."""
+    return f"{item.part.code}-{item.number}"
+
+
+def _item_record(doc: DocumentInfo, key: str, item: _Item, meanings: dict[str, str]) -> Project:
     """One manifesto item as a project record."""
-    project_id = f"{item.part.code}-{item.number}"
-    name = _one_line(_ITEM.match(item.name_cell).group(2))
-    fields = _item_fields(item, meanings) or (Field(_NAME_COL, _one_line(item.name_cell)),)
+    name = one_line(_ITEM.match(item.name_cell).group(2))
+    fields = _item_fields(item, meanings) or (Field(_NAME_COL, one_line(item.name_cell)),)
     return project_record(
         doc,
-        project_key=project_id,
-        project_id=project_id,
+        project_key=key,
+        project_id=_item_id(item),
         name=name,
         department="、".join(_departments(item.rows)) or None,
         path=(item.part.bunya, item.part.shobunya),
@@ -316,7 +319,7 @@ def _item_fields(item: _Item, meanings: dict[str, str]) -> tuple[Field, ...]:
         elif column == _RELATED_COL:
             text = "\n".join(_unique(ln for r in item.rows for ln in _related_lines(r[column])))
         elif column == _SDGS_COL:
-            text = "\n".join(_unique(_one_line(r[column]) for r in item.rows if _filled(r[column])))
+            text = "\n".join(_unique(one_line(r[column]) for r in item.rows if _filled(r[column])))
         else:
             text = "\n".join(_plain(r[column]) for r in item.rows if _filled(r[column]))
         if text:
@@ -341,21 +344,21 @@ def _status_text(rows: tuple[dict[str, str], ...], meanings: dict[str, str]) -> 
     lines = []
     for r in rated:
         meaning = meanings.get(r[_STATUS_COL], r[_STATUS_COL])
-        dept = _one_line(r.get(_DEPT_COL, ""))
-        lines.append(f"{dept} | {meaning}" if len(rated) > 1 and _filled(dept) else meaning)
+        dept = one_line(r.get(_DEPT_COL, ""))
+        lines.append(join_cells((dept, meaning)) if len(rated) > 1 and _filled(dept) else meaning)
     return "\n".join(lines)
 
 
 def _departments(rows: tuple[dict[str, str], ...]) -> list[str]:
     """Distinct 担当課 cells of an item, in order (``—`` means none)."""
-    return _unique(_one_line(r[_DEPT_COL]) for r in rows if _filled(r.get(_DEPT_COL, "")))
+    return _unique(one_line(r[_DEPT_COL]) for r in rows if _filled(r.get(_DEPT_COL, "")))
 
 
 def _related_lines(cell: str) -> list[str]:
     """Related projects of one cell, one per line (a cell may cite two 施策 codes)."""
     if not _filled(cell):
         return []
-    return [ln for ln in _CODE_BREAK.split(_one_line(strip_html_lists(cell))) if ln]
+    return [ln for ln in _CODE_BREAK.split(one_line(strip_html_lists(cell))) if ln]
 
 
 def _codes(cell: str) -> list[str]:
@@ -365,7 +368,7 @@ def _codes(cell: str) -> list[str]:
 
 def _plain(cell: str) -> str:
     """A year cell as plain text, one bullet item per line."""
-    return squeeze(_BULLET_BREAK.sub("\n", strip_html_lists(cell)))
+    return html_list_items(cell, _BULLET_BREAK)
 
 
 def _filled(cell: str) -> bool:
