@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from service.api.deps import EngineDep, FiltersDep, QueryParam, TopKParam
 from service.api.errors import ERRORS
 from service.filters import SearchFilters
-from service.limits import DEFAULT_TOP_K
+from service.limits import DEFAULT_TOP_K, EVIDENCE_PER_PROJECT
 from service.schemas import (
     Facets,
     ProjectSearchResponse,
@@ -53,14 +53,19 @@ def search_post(engine: EngineDep, body: SearchRequest) -> SearchResponse:
     return _passages(engine, body.q, body.top_k, body.search_filters(engine), body.mode)
 
 
-@router.get("/projects/search", response_model=ProjectSearchResponse)
+@router.get(
+    "/projects/search",
+    response_model=ProjectSearchResponse,
+    description="Projects (not passages) for a question, each with its best "
+    f"1–{EVIDENCE_PER_PROJECT} passages.",
+)
 def search_projects(
     engine: EngineDep,
     q: QueryParam,
     filters: FiltersDep,
     top_k: TopKParam = DEFAULT_TOP_K,
 ) -> ProjectSearchResponse:
-    """Projects (not passages) for a question, each with its best 1–3 passages."""
+    """Projects for a question, each with the passages that rank it (see ``description``)."""
     projects, facets = engine.search_projects(q, top_k, filters)
     return ProjectSearchResponse(
         query=q.strip(), total=len(projects), projects=projects, facets=Facets(**facets)
