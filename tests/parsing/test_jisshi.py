@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from collections import Counter
 
 import pytest
-from conftest import CORPUS, documents, parsed
 
-from indexer.corpus import read_text
 from indexer.parsing.jisshi import parse, read_placements
 from indexer.records import Project
 
-DOC_ID = "isesaki-jisshi-r3"
+from .conftest import HTML_TAG, ParsedDocument, assert_document_info_copied, parse_seconds
+
+DOC = ParsedDocument("isesaki-jisshi-r3")
 YEARS = ("令和3年度", "令和4年度", "令和5年度")
-HTML_TAG = re.compile(r"</?(?:p|ul|li|br|div|span)\b[^>]*>", re.IGNORECASE)
 BUNYA = (
     "健康・医療分野",
     "福祉分野",
@@ -42,20 +40,8 @@ BLOCK_LABELS = {
 }
 
 
-def _text() -> str:
-    return read_text(CORPUS, documents()[DOC_ID])
-
-
-def _projects() -> list[Project]:
-    return [r for r in parsed(DOC_ID) if r.kind == "project"]
-
-
-def _sections() -> list[Project]:
-    return [r for r in parsed(DOC_ID) if r.kind == "section"]
-
-
 def _project(project_id: str) -> Project:
-    return next(p for p in _projects() if p.project_id == project_id)
+    return next(p for p in DOC.projects() if p.project_id == project_id)
 
 
 def _plan(project_id: str) -> dict[str, str]:
@@ -69,32 +55,31 @@ def _plan(project_id: str) -> dict[str, str]:
 
 
 def test_project_count_and_ids_in_document_order() -> None:
-    ids = [p.project_id for p in _projects()]
+    ids = [p.project_id for p in DOC.projects()]
     assert ids == [str(n) for n in range(1, 344)]
 
 
 def test_keys_unique_and_equal_project_ids() -> None:
-    records = parsed(DOC_ID)
+    records = DOC.records()
     keys = [r.project_key for r in records]
     assert len(keys) == len(set(keys))
-    assert all(p.project_key == p.project_id for p in _projects())
+    assert all(p.project_key == p.project_id for p in DOC.projects())
 
 
 def test_sections_precede_projects_and_are_numbered_in_order() -> None:
-    kinds = [r.kind for r in parsed(DOC_ID)]
-    assert kinds == ["section"] * len(_sections()) + ["project"] * 343
-    assert [s.project_key for s in _sections()] == [f"section-{n}" for n in range(1, len(_sections()) + 1)]
+    kinds = [r.kind for r in DOC.records()]
+    assert kinds == ["section"] * len(DOC.sections()) + ["project"] * 343
+    assert [s.project_key for s in DOC.sections()] == [
+        f"section-{n}" for n in range(1, len(DOC.sections()) + 1)
+    ]
 
 
 def test_document_info_copied_to_every_record() -> None:
-    doc = documents()[DOC_ID]
-    for record in parsed(DOC_ID):
-        assert (record.doc_id, record.city, record.doc_title) == (doc.doc_id, doc.city, doc.title)
-        assert record.related == ()
+    assert_document_info_copied(DOC)
 
 
 def test_every_record_has_non_empty_plain_text_fields() -> None:
-    for record in parsed(DOC_ID):
+    for record in DOC.records():
         assert record.fields, record.project_key
         for field in record.fields:
             assert field.name and field.text.strip(), (record.project_key, field.name)
@@ -106,7 +91,7 @@ def test_every_record_has_non_empty_plain_text_fields() -> None:
 
 
 def test_names_and_departments_normalized() -> None:
-    for project in _projects():
+    for project in DOC.projects():
         assert project.project_name
         assert not re.search(r"[\t\n]| {2}", project.project_name), project.project_key
         assert project.department, project.project_key
@@ -114,24 +99,37 @@ def test_names_and_departments_normalized() -> None:
 
 
 def test_parse_is_fast() -> None:
-    doc, text = documents()[DOC_ID], _text()
-    start = time.perf_counter()
-    parse(text, doc)
-    assert time.perf_counter() - start < 1.0
+    assert parse_seconds(parse, DOC) < 1.0
 
 
 # --------------------------------------------------------------------------- known blocks
 
+# 事業名, 担当課 and section_path (分野 › 施策 › 施策の展開 of the first listing) of blocks.
+HEADINGS = {
+    "1": (
+        "健康づくりの拠点整備事業",
+        "健康づくり課",
+        "健康・医療分野 › 1-1-1 健康づくりと疾病予防の推進 › ① 市民の主体的な健康づくりへの支援",
+    ),
+    "39": (
+        "ファミリー・サポート・センター事業",
+        "こども保育課",
+        "福祉分野 › 1-2-1 子ども・子育て支援の充実 › ① 子育て環境の充実",
+    ),
+}
+
+
+@pytest.mark.parametrize("project_id", list(HEADINGS))
+def test_block_heading(project_id: str) -> None:
+    name, department, path = HEADINGS[project_id]
+    project = _project(project_id)
+    assert project.project_name == name
+    assert project.department == department
+    assert project.section_path == tuple(path.split(" › "))
+
 
 def test_block_1() -> None:
     project = _project("1")
-    assert project.project_name == "健康づくりの拠点整備事業"
-    assert project.department == "健康づくり課"
-    assert project.section_path == (
-        "健康・医療分野",
-        "1-1-1 健康づくりと疾病予防の推進",
-        "① 市民の主体的な健康づくりへの支援",
-    )
     assert project.field_texts("重点プログラム") == ["重点1（夢・希望応援プログラム）"]
     assert "新保健センターを整備します" in project.field_texts("実施目的")[0]
     assert "設計委託等の準備を進めます" in project.field_texts("具体的方法")[0]
@@ -147,13 +145,6 @@ def test_block_1() -> None:
 
 def test_block_39() -> None:
     project = _project("39")
-    assert project.project_name == "ファミリー・サポート・センター事業"
-    assert project.department == "こども保育課"
-    assert project.section_path == (
-        "福祉分野",
-        "1-2-1 子ども・子育て支援の充実",
-        "① 子育て環境の充実",
-    )
     assert [f.label for f in project.fields] == [
         "重点プログラム",
         "実施目的",
@@ -180,7 +171,7 @@ def test_department_with_bureau_prefix() -> None:
 
 
 def test_program_field_only_when_printed() -> None:
-    with_program = [p for p in _projects() if p.field_texts("重点プログラム")]
+    with_program = [p for p in DOC.projects() if p.field_texts("重点プログラム")]
     assert len(with_program) == 260  # 83 blocks leave 重点P empty
     assert _project("26").field_texts("重点プログラム") == []
     assert _project("342").field_texts("重点プログラム") == [
@@ -246,7 +237,7 @@ def test_merged_cell_with_one_paragraph_stays_method() -> None:
 
 
 def test_every_project_has_an_overview() -> None:
-    for project in _projects():
+    for project in DOC.projects():
         assert project.field_texts("具体的方法"), project.project_key
 
 
@@ -255,9 +246,12 @@ def test_every_project_has_an_overview() -> None:
 
 def test_plan_fields_are_per_year() -> None:
     counts = Counter()
-    for project in _projects():
+    for project in DOC.projects():
         for field in project.fields:
-            assert (field.name == "事業計画") == (field.year is not None), (project.project_key, field)
+            assert (field.name == "事業計画") == (field.year is not None), (
+                project.project_key,
+                field,
+            )
             if field.year:
                 assert field.year in YEARS
         counts[len(project.field_texts("事業計画"))] += 1
@@ -336,23 +330,25 @@ def test_plan_rows_spread_over_several_lines() -> None:
 
 
 def test_every_project_placed_from_the_tables() -> None:
-    placements = read_placements(_text())
+    placements = read_placements(DOC.text())
     assert set(placements) == {str(n) for n in range(1, 344)}
-    for project in _projects():
+    for project in DOC.projects():
         first = placements[project.project_id][0]
         assert project.section_path == first.path, project.project_key
         assert project.section_path[0] in BUNYA
         lines = project.field_texts("施策体系")[0].split("\n")
         assert lines[0] == first.line
-        assert len(lines) == len(set(lines)) == len({p.line for p in placements[project.project_key]})
+        assert (
+            len(lines) == len(set(lines)) == len({p.line for p in placements[project.project_key]})
+        )
 
 
 def test_bunya_counts_match_summary_in_part_1() -> None:
     # "■ 健康・医療分野 …………… 32事業": the 分野 mapping reproduces the printed counts.
-    printed = {m[0]: int(m[1]) for m in re.findall(r"■ (\S+) …+ (\d+)事業", _text())}
+    printed = {m[0]: int(m[1]) for m in re.findall(r"■ (\S+) …+ (\d+)事業", DOC.text())}
     assert set(printed) == set(BUNYA)
     counts: Counter[str] = Counter()
-    for project in _projects():
+    for project in DOC.projects():
         lines = project.field_texts("施策体系")[0].split("\n")
         counts.update({line.split(" › ")[0] for line in lines})
     assert counts == printed
@@ -369,7 +365,7 @@ def test_projects_listed_several_times() -> None:
     lines_243 = _project("243").field_texts("施策体系")[0].split("\n")
     bunya_243 = [line.split(" › ")[0] for line in lines_243]
     assert bunya_243 == ["教育分野", "教育分野", "協働・共生分野"]
-    multiple = [p.project_key for p in _projects() if "\n" in p.field_texts("施策体系")[0]]
+    multiple = [p.project_key for p in DOC.projects() if "\n" in p.field_texts("施策体系")[0]]
     assert len(multiple) == 67
 
 
@@ -389,10 +385,10 @@ def test_listed_names_match_block_names_except_known_typos() -> None:
     def norm(name: str) -> str:
         return unicodedata.normalize("NFKC", name).replace(" ", "")
 
-    names = {p.project_id: p.project_name for p in _projects()}
+    names = {p.project_id: p.project_name for p in DOC.projects()}
     mismatched = {
         pid: {p.listed_name for p in listed if norm(p.listed_name) != norm(names[pid])}
-        for pid, listed in read_placements(_text()).items()
+        for pid, listed in read_placements(DOC.text()).items()
     }
     assert {pid: n for pid, n in mismatched.items() if n} == {
         "41": {"こども家庭相談支援センター事業"},
@@ -409,7 +405,7 @@ def test_listed_names_match_block_names_except_known_typos() -> None:
 
 
 def test_section_records_have_no_project_data() -> None:
-    sections = _sections()
+    sections = DOC.sections()
     assert len(sections) == 86  # 3 chapters, 41 施策 × (展開 table, 指標 table), 重点P table
     for section in sections:
         assert section.project_id is None
@@ -419,7 +415,7 @@ def test_section_records_have_no_project_data() -> None:
 
 
 def test_part_1_chapters() -> None:
-    chapters = [s for s in _sections() if s.section_path[0] == "第1部 実施計画の概要"]
+    chapters = [s for s in DOC.sections() if s.section_path[0] == "第1部 実施計画の概要"]
     assert [s.section_path[1] for s in chapters] == [
         "1 総合計画の構成と期間",
         "2 実施計画の対象事業",
@@ -438,7 +434,7 @@ def test_part_1_chapters() -> None:
 
 
 def test_part_2_tables_per_measure() -> None:
-    sections = _sections()
+    sections = DOC.sections()
     measures = {s.section_path[1] for s in sections if s.section_path[0] in BUNYA[:-1]}
     assert len(measures) == 41  # "後期基本計画の分野別計画の41施策"
     path = ("健康・医療分野", "1-1-1 健康づくりと疾病予防の推進")
@@ -456,18 +452,20 @@ def test_part_2_tables_per_measure() -> None:
 
 
 def test_indicator_heading_with_half_width_parentheses_kept() -> None:
-    names = Counter(f.name for s in _sections() for f in s.fields)
+    names = Counter(f.name for s in DOC.sections() for f in s.fields)
     assert names["まちづくりの指標（成果指標）"] == 40
     assert names["まちづくりの指標(成果指標)"] == 1
 
 
 def test_education_heading_does_not_break_the_bunya_mapping() -> None:
     # "教育分野" is printed as a standalone heading before 4-1-1; the list order agrees.
-    section = next(s for s in _sections() if s.section_path[1:] == ("4-1-1 幼児・学校教育の充実",))
+    section = next(
+        s for s in DOC.sections() if s.section_path[1:] == ("4-1-1 幼児・学校教育の充実",)
+    )
     assert section.section_path[0] == "教育分野"
     assert _project("242").section_path[:2] == ("教育分野", "4-1-1 幼児・学校教育の充実")
     # The standalone headings are headings, not rows of the table printed before them.
-    for record in _sections():
+    for record in DOC.sections():
         for field in record.fields:
             assert not set(field.text.split("\n")) & set(BUNYA), record.project_key
 
@@ -475,7 +473,7 @@ def test_education_heading_does_not_break_the_bunya_mapping() -> None:
 def test_cover_toc_and_colophon_skipped() -> None:
     everything = "\n".join(
         " ".join(r.section_path) + "\n" + "\n".join(f.name + " " + f.text for f in r.fields)
-        for r in parsed(DOC_ID)
+        for r in DOC.records()
     )
     noise_words = ("目 次", "夢ふくらみ", "3月発行", "編集・発行", "0270-24-5111", "〒372-8501")
     for noise in (*noise_words, "第3部"):
@@ -492,24 +490,29 @@ def _blocks(text: str) -> dict[str, str]:
 
 
 def test_every_word_of_each_block_ends_up_in_its_record() -> None:
-    blocks = _blocks(_text())
+    blocks = _blocks(DOC.text())
     assert len(blocks) == 343
-    for project in _projects():
+    for project in DOC.projects():
         own = "\n".join([project.project_name or "", project.department or ""])
         own += "\n".join(f.text for f in project.fields)
         raw = re.sub(r"<[^>]+>", " ", blocks[project.project_key])
         for word in re.split(r"[\s●○]+", raw):
-            if word and word not in BLOCK_LABELS and word not in YEARS and word != project.project_key:
+            if (
+                word
+                and word not in BLOCK_LABELS
+                and word not in YEARS
+                and word != project.project_key
+            ):
                 assert word in own, (project.project_key, word)
 
 
 def test_every_word_of_parts_1_and_2_ends_up_in_a_section() -> None:
-    text = _text()
+    text = DOC.text()
     start = text.index("\n第1部 実施計画の概要\n")
     end = text.index("\n第3部 実施計画事業\n")
     sections = "\n".join(
         " ".join(s.section_path) + "\n" + "\n".join(f.name + "\n" + f.text for f in s.fields)
-        for s in _sections()
+        for s in DOC.sections()
     )
     for line in text[start:end].split("\n"):
         if line.startswith(("- ", "第1部", "第2部")):
