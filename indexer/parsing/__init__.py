@@ -1,4 +1,10 @@
-"""One parser per document layout; ``parse_document`` picks it by doc id."""
+"""One parser per document layout; ``parse_document`` picks it by doc id.
+
+A layout is a module (``gyokaku``, ``manifesto``) or, when it has several parts, a
+package (``jisshi``, ``isehara``, ``action_plan``). Rules that several layouts share
+(record keys, table cells, one-line text, run-on lists, grouping under headings) are
+in :mod:`indexer.parsing.common`.
+"""
 
 from __future__ import annotations
 
