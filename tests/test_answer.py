@@ -1,4 +1,4 @@
-"""Extractive answers (service/answer.py) on the real corpus."""
+"""Extractive answers (service/answer/) on the real corpus: splitting, reading, answering."""
 
 from __future__ import annotations
 

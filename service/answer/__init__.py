@@ -1,0 +1,103 @@
+"""Extractive answers: the sentence, list line or table row of the top passages that answers.
+
+The search ranks whole passages; a question like
+「がん検診の受診率は令和4年度に何％を目標にしている？」 wants one row of one passage
+(``令和4年度: 17.0%``). The pipeline, one module per step:
+
+- ``config``   AnswerConfig: every weight and threshold, and how each was fitted;
+- ``units``    passages cut into sentences, list lines, table rows and short fields;
+- ``question`` what the question asks (content terms, fiscal years, kind of answer);
+- ``scoring``  IDF overlap, year/kind/field/role features, cosine, confidence;
+- ``vectors``  the unit-vector cache;
+- ``ranking``  the scored units of a question and the AnswerOut they make;
+- ``engine``   Answerer: one engine's caches and the orchestration.
+
+``answer_question(engine, query, filters)`` is the entry point of the API and the CLI; it uses
+the engine's own Answerer (``engine.answerer``), or makes one the first time and keeps it there.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from service.answer.config import DEFAULT_CONFIG, AnswerConfig
+from service.answer.engine import Answerer
+from service.answer.question import Question, read_question
+from service.answer.ranking import Ranking, answer_from, citation_for
+from service.answer.scoring import Scored, TermWeights, confidence
+from service.answer.units import Unit, split_fields, split_label, split_sentences, split_units
+from service.filters import SearchFilters
+from service.schemas import AnswerOut
+
+if TYPE_CHECKING:
+    from service.search import SearchEngine
+
+__all__ = [
+    "DEFAULT_CONFIG",
+    "FOUND_THRESHOLD",
+    "RELEVANCE_CENTER",
+    "AnswerConfig",
+    "Answerer",
+    "Question",
+    "Ranking",
+    "Scored",
+    "TermWeights",
+    "Unit",
+    "answer_from",
+    "answer_question",
+    "answerer_for",
+    "citation_for",
+    "confidence",
+    "rank_units",
+    "read_question",
+    "split_fields",
+    "split_label",
+    "split_sentences",
+    "split_units",
+]
+
+# The defaults under their old module-constant names (tests and eval read them).
+FOUND_THRESHOLD = DEFAULT_CONFIG.found_threshold
+RELEVANCE_CENTER = DEFAULT_CONFIG.relevance_center
+
+_attach_lock = threading.Lock()
+
+
+def answerer_for(engine: SearchEngine) -> Answerer:
+    """The engine's Answerer: ``engine.answerer`` when it has one, else one made once and set
+    there, so that its caches live exactly as long as the engine (no registry to grow)."""
+    answerer = getattr(engine, "answerer", None)
+    if answerer is not None:
+        return answerer
+    with _attach_lock:  # two first requests at once must not build two IDF tables
+        answerer = getattr(engine, "answerer", None)
+        if answerer is None:
+            answerer = Answerer(engine)
+            engine.answerer = answerer
+    return answerer
+
+
+def rank_units(
+    engine: SearchEngine,
+    query: str,
+    filters: SearchFilters | None = None,
+    passages: int | None = None,
+) -> Ranking:
+    """The top passages, every unit of them scored (best first), and their relevance."""
+    return answerer_for(engine).rank(query, filters, passages=passages)
+
+
+def answer_question(
+    engine: SearchEngine,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    passages: int | None = None,
+) -> AnswerOut:
+    """The best sentence or row of the top ``passages`` passages (default 8), or found=False.
+
+    ``found=False`` comes with ``text=""`` and no citation. Raises ``SearchInputError`` for
+    an empty or too long question or a bad filter, like the search does.
+    """
+    return answerer_for(engine).answer(query, filters, passages=passages)

@@ -1,0 +1,62 @@
+"""Every weight and threshold of the answerer, in one frozen value.
+
+Chosen on eval/gold/dev.jsonl (all styles) plus the dev nonsense questions of eval/answers.py;
+the test split was only run to report figures. See the docstring of eval/answers.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """Weights of a unit's score, the confidence curve and the unit and cache sizes.
+
+    A unit's score is ``Σ weight × feature``; the features are described in
+    ``service.answer.scoring.Scored``. Frozen so that an Answerer's behaviour cannot drift
+    after it is made; use ``dataclasses.replace`` for a variant (as eval does to fit).
+    """
+
+    # -- score weights --------------------------------------------------------------------------
+    # cosine (question vs unit) minus cosine_center; e5 cosines sit in 0.75–0.95
+    w_cosine: float = 4.0
+    cosine_center: float = 0.8
+    w_lexical: float = 1.0  # IDF-weighted share of the question's content words found in the unit
+    w_passage: float = 0.6  # the passage's fused search score relative to the best passage
+    w_year_match: float = 0.4  # the unit's fiscal year is one the question names
+    w_year_clash: float = -0.4  # the unit names other fiscal years only
+    w_kind: float = 0.3  # the unit holds the kind of thing asked for (a figure, a date)
+    w_field: float = 0.3  # the question names the unit's field (取組達成度, 目標値)
+    w_role: float = 0.2  # the question asks for the role of the unit's field (plan, target …)
+    w_department: float = 1.0  # the department unit, when the question asks who is in charge
+
+    # Units embedded per question, best first by the cheap score. Dev accuracy is the same for 3
+    # and for 12; each embedded unit costs ~50 ms on 2 cores, so keep it small.
+    embed_limit: int = 4
+
+    # -- confidence -----------------------------------------------------------------------------
+    # confidence = sigmoid(conf_bias + conf_per_score * score
+    #                      + conf_per_relevance * (relevance - relevance_center)):
+    # a logistic fit of "the answer is right" (hint contained, or for non-detail questions the
+    # cited project is gold) on dev, with the nonsense questions as wrong answers:
+    #     python -m eval.answers --split dev --all-styles --fit
+    conf_bias: float = -2.30
+    conf_per_score: float = 1.31
+    conf_per_relevance: float = 26.4
+    # Also the relevance assumed when it cannot be measured (no passage, no stored vectors).
+    relevance_center: float = 0.85
+    # The calibrated decision point (P(right) = 0.5). On dev it lets through no nonsense question
+    # and every detail question (the lowest, manifesto-024, has 0.65); see the `--fit` table.
+    found_threshold: float = 0.5
+
+    # -- units and sizes ------------------------------------------------------------------------
+    short_field_chars: int = 60  # a field this short (and ≤ short_field_lines lines) is one unit
+    short_field_lines: int = 3
+    # Top passages of the ordinary search read per question (answer_question's old default).
+    passages: int = 8
+    # Unit vectors kept per Answerer (least recently used dropped); 8192 × 384 floats ≈ 12 MB.
+    vector_cache_size: int = 8192
+
+
+DEFAULT_CONFIG = AnswerConfig()

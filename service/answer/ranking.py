@@ -1,0 +1,51 @@
+"""A question's scored units, and the answer they make: the best unit, or found=False.
+
+Below the config's ``found_threshold`` the answer is ``found=False`` with ``text=""`` (the
+schema's "empty when not found") and no citation; the caller shows the closest projects instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.answer.config import DEFAULT_CONFIG, AnswerConfig
+from service.answer.scoring import Scored, confidence
+from service.answer.units import Unit
+from service.schemas import AnswerOut, Citation, Hit
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The passages of a question, their units scored best first, and how relevant they are."""
+
+    hits: list[Hit]
+    units: list[Scored]
+    relevance: float  # best cosine between the question and a passage (as the dense search)
+    config: AnswerConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+
+
+def citation_for(hit: Hit, unit: Unit) -> Citation:
+    """Where the unit comes from: document, project, field name and fiscal year."""
+    return Citation(
+        doc_id=hit.doc_id,
+        doc_title=hit.doc_title,
+        project_id=hit.project_id,
+        project_key=hit.project_key,
+        project_name=hit.project_name,
+        field=unit.name,
+        year=unit.year,
+    )
+
+
+def answer_from(ranking: Ranking) -> AnswerOut:
+    """The answer of a ranking: its best unit, or found=False below the threshold."""
+    if not ranking.units:
+        return AnswerOut(text="", found=False, confidence=0.0, citation=None)
+    best = ranking.units[0]
+    conf = round(confidence(best.total, ranking.relevance, ranking.config), 4)
+    if conf < ranking.config.found_threshold:
+        return AnswerOut(text="", found=False, confidence=conf, citation=None)
+    hit = ranking.hits[best.unit.passage]
+    return AnswerOut(
+        text=best.unit.text, found=True, confidence=conf, citation=citation_for(hit, best.unit)
+    )

@@ -1,0 +1,212 @@
+"""Scores of candidate units against a question, and the confidence of the best one.
+
+Pure functions of the question, the hits, the units, an IDF table and an AnswerConfig; the
+cosine to the question is computed by the Answerer (it needs the model) and added here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from indexer.chunking import field_role
+from indexer.tokenize import tokenize
+from indexer.years import fiscal_years
+from service.answer.config import DEFAULT_CONFIG, AnswerConfig
+from service.answer.patterns import has_figure
+from service.answer.question import Question, content_terms
+from service.answer.units import Unit
+from service.schemas import Hit
+
+if TYPE_CHECKING:
+    import bm25s
+
+_DATE = re.compile(r"[0-9０-９元]{1,2}\s*年\s*[0-9０-９]{1,2}\s*月|[0-9０-９]{1,2}\s*月")
+
+TermWeight = Callable[[str], float]
+
+
+# -- term weights -------------------------------------------------------------------------------
+
+
+class TermWeights:
+    """IDF of lexical terms over the index's chunks (from the BM25 matrix, no re-tokenizing)."""
+
+    def __init__(self, lexical: bm25s.BM25) -> None:
+        vocab: dict[str, int] = lexical.vocab_dict
+        doc_freq = np.diff(np.asarray(lexical.scores["indptr"]))
+        n = float(lexical.scores["num_docs"])
+        self._idf = {
+            term: _idf(float(doc_freq[i]) if i < len(doc_freq) else 0.0, n)
+            for term, i in vocab.items()
+        }
+        # A word the corpus never uses is as specific as a word can be.
+        self._unknown = _idf(0.0, n)
+
+    def __call__(self, term: str) -> float:
+        return self._idf.get(term, self._unknown)
+
+
+def _idf(doc_freq: float, n: float) -> float:
+    return math.log(1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+def overlap(question: Question, unit_terms: set[str], weights: TermWeight) -> float:
+    """IDF-weighted share of the question's content terms that occur in the unit (0–1)."""
+    total = sum(weights(t) for t in question.terms)
+    if total <= 0:
+        return 0.0
+    return sum(weights(t) for t in question.terms if t in unit_terms) / total
+
+
+# -- features -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A unit with its score parts (the config's weights are applied when the total is read)."""
+
+    unit: Unit
+    lexical: float  # IDF share of question terms in project name + label + context + body
+    passage: float  # fused search score of the unit's passage / the best passage's
+    year: float  # +1 a year the question names, -1 other years only, 0 no year either side
+    kind: float  # 1 when the unit holds the kind of thing asked (figure, date)
+    field: float  # share of the field name's terms that the question uses (取組達成度)
+    role: float  # 1 when the field's role is one the question asks for (plan, target …)
+    department: float  # 1 for the department unit of a question that asks for one
+    cosine: float | None = None
+    config: AnswerConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+
+    @property
+    def cheap(self) -> float:
+        """Score without the embedding (used to choose which units to embed)."""
+        c = self.config
+        year = c.w_year_match if self.year > 0 else c.w_year_clash if self.year < 0 else 0.0
+        return (
+            c.w_lexical * self.lexical
+            + c.w_passage * self.passage
+            + year
+            + c.w_kind * self.kind
+            + c.w_field * self.field
+            + c.w_role * self.role
+            + c.w_department * self.department
+        )
+
+    @property
+    def total(self) -> float:
+        """Full score; a unit left unembedded counts as if its cosine were the centre."""
+        center = self.config.cosine_center
+        cosine = center if self.cosine is None else self.cosine
+        return self.cheap + self.config.w_cosine * (cosine - center)
+
+
+def year_match(question: Question, unit: Unit) -> float:
+    """+1 for a unit of a year the question names, -1 for one of other years only, else 0."""
+    if not question.years or not unit.year:
+        return 0.0
+    years = fiscal_years(unit.year)
+    if not years:
+        return 0.0
+    return 1.0 if years & question.years else -1.0
+
+
+def kind_match(question: Question, unit: Unit) -> float:
+    """1 when the unit holds what the question asks for: a figure or a date."""
+    if unit.kind == "department":
+        return 0.0
+    if question.asks_quantity and has_figure(unit.body):
+        return 1.0
+    if question.asks_date and _DATE.search(unit.body):
+        return 1.0
+    return 0.0
+
+
+def field_match(question: Question, unit: Unit) -> float:
+    """Share of the field name's content terms that the question uses (0–1)."""
+    terms = content_terms(unit.name)
+    if not terms or unit.kind == "department":
+        return 0.0
+    asked = set(question.terms)
+    return sum(t in asked for t in terms) / len(terms)
+
+
+def role_match(question: Question, unit: Unit) -> float:
+    """1 when the unit's field plays a role the question asks about (a plan, a target …)."""
+    return 1.0 if unit.kind != "department" and field_role(unit.name) in question.roles else 0.0
+
+
+def features(
+    question: Question,
+    hit: Hit,
+    unit: Unit,
+    weights: TermWeight,
+    top_score: float,
+    config: AnswerConfig = DEFAULT_CONFIG,
+) -> Scored:
+    """Every cheap feature of one unit."""
+    # The project name carries the topic every unit of the passage shares; the unit's own
+    # words then decide between units of the same passage.
+    lexical_text = f"{hit.project_name or ''} {unit.scoring_text}"
+    return Scored(
+        unit=unit,
+        lexical=overlap(question, set(tokenize(lexical_text)), weights),
+        passage=hit.score / top_score if top_score > 0 else 0.0,
+        year=year_match(question, unit),
+        kind=kind_match(question, unit),
+        field=field_match(question, unit),
+        role=role_match(question, unit),
+        department=1.0 if unit.kind == "department" else 0.0,
+        config=config,
+    )
+
+
+# -- ranking ------------------------------------------------------------------------------------
+
+
+def by_score(score: Callable[[Scored], float]) -> Callable[[Scored], tuple[float, int, int]]:
+    """Sort key: higher score first; then earlier passage, then earlier in it (deterministic)."""
+    return lambda s: (-round(score(s), 6), s.unit.passage, s.unit.position)
+
+
+def score_units(
+    question: Question,
+    hits: Sequence[Hit],
+    units: Sequence[Unit],
+    weights: TermWeight,
+    config: AnswerConfig = DEFAULT_CONFIG,
+) -> list[Scored]:
+    """Every unit scored cheaply (no model), best first; ``unit.passage`` indexes ``hits``."""
+    top = max((h.score for h in hits), default=0.0)
+    scored = [features(question, hits[u.passage], u, weights, top, config) for u in units]
+    return sorted(scored, key=by_score(lambda s: s.cheap))
+
+
+def to_embed(scored: Sequence[Scored], config: AnswerConfig = DEFAULT_CONFIG) -> list[Scored]:
+    """The units worth a cosine: the best ``embed_limit`` by the cheap score, none if unweighted."""
+    return list(scored[: config.embed_limit]) if config.w_cosine else []
+
+
+def with_cosines(scored: Sequence[Scored], cosines: Sequence[float]) -> list[Scored]:
+    """The first ``len(cosines)`` units given their cosine; all re-sorted by the full score."""
+    n = len(cosines)
+    # Rounded so that float noise (a text embedded alone or in a batch) cannot reorder
+    # units: same question, same answer.
+    done = [replace(s, cosine=round(float(c), 4)) for s, c in zip(scored[:n], cosines, strict=True)]
+    return sorted([*done, *scored[n:]], key=by_score(lambda s: s.total))
+
+
+def confidence(score: float, relevance: float, config: AnswerConfig = DEFAULT_CONFIG) -> float:
+    """Probability that the answer is right, from the best unit's score and the passages'
+    relevance (a logistic curve fitted on dev)."""
+    c = config
+    z = (
+        c.conf_bias
+        + c.conf_per_score * score
+        + c.conf_per_relevance * (relevance - c.relevance_center)
+    )
+    return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))

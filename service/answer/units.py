@@ -1,0 +1,217 @@
+"""Candidate answers: passages cut into sentences, list lines, table rows and short fields.
+
+A chunk's text is a sequence of 【label】 blocks (indexer.labels writes and parses them). Each
+unit keeps the label it sits under, so that its field and fiscal year can be scored and cited.
+Pure functions: no index, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from indexer.labels import OPEN, field_block, parse_label_line
+from service.answer.config import DEFAULT_CONFIG, AnswerConfig
+from service.answer.patterns import ERA, has_figure
+from service.schemas import Hit
+
+UnitKind = Literal["sentence", "line", "row", "field", "department"]
+
+DEPARTMENT_LABEL = "担当"
+
+# "事業計画 令和4年度", "取組達成度 令和2年度〜令和3年度", "主な取組 令和3年度まで"
+_LABEL_YEAR = re.compile(rf"^(.*?)\s*({ERA}(?:\s*[〜~～]\s*{ERA})?(?:まで|以降)?)$")
+# "令和4年度: 17.0%", "現状値 (令和2年度): 16.2%", "現状値（令和2年度）: 100万人"
+_ROW_YEAR = re.compile(rf"^[^:：|]{{0,8}}?[（(]?\s*({ERA})\s*[)）]?\s*[:：]")
+_KEY_VALUE = re.compile(r"^[^:：|]{1,10}[:：]")
+# 。 ends a sentence unless a closing bracket follows (『はな咲く。』プロジェクト).
+_SENTENCE_END = re.compile(r"(?<=。)(?![」』）)】〕])")
+_CELL = " | "  # how the parsers join the cells of a table row
+
+# Fields whose short value rows mean nothing without the indicator named just before them.
+_INDICATOR_FIELDS = ("指標名", "成果指標")
+_VALUE_FIELDS = ("現状値", "目標値")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A candidate answer: one sentence, line, row or short field of a passage.
+
+    ``body`` is the text as printed; ``label`` the 【field label】 it sits under (name and
+    year); ``context`` a line that makes a bare row understandable (the table header, the
+    indicator name), shown and scored with it; ``passage`` the index of its hit.
+    """
+
+    body: str
+    label: str
+    kind: UnitKind
+    context: str = ""
+    passage: int = 0
+    position: int = 0
+
+    @property
+    def name(self) -> str:
+        """The field name without its year (``事業計画``)."""
+        return split_label(self.label)[0]
+
+    @property
+    def year(self) -> str | None:
+        """The fiscal year label of the field, or of the row when the row is keyed by year."""
+        year = split_label(self.label)[1]
+        if year:
+            return year
+        match = _ROW_YEAR.match(self.body)
+        return match.group(1) if match else None
+
+    @property
+    def text(self) -> str:
+        """What the user sees: context first, then 【label】 and the unit itself."""
+        head = field_block(self.label, self.body)
+        if not self.context:
+            return head
+        if self.context.startswith(OPEN):
+            return f"{self.context}\n{head}"
+        return f"{field_block(self.label, self.context)}\n{self.body}"
+
+    @property
+    def scoring_text(self) -> str:
+        """What is matched against the question: label, context and body on one line."""
+        return " ".join(p for p in (self.label, self.context, self.body) if p)
+
+
+def split_label(label: str) -> tuple[str, str | None]:
+    """A field label as (name, fiscal year or None).
+
+    ``事業計画 令和4年度`` → (事業計画, 令和4年度); ``目標`` → (目標, None).
+    """
+    match = _LABEL_YEAR.match(label.strip())
+    if not match:
+        return label.strip(), None
+    name = match.group(1).strip()
+    return (name or label.strip()), match.group(2)
+
+
+@dataclass(frozen=True)
+class FieldBlock:
+    """One 【label】 block of a chunk: its label and its non-empty lines."""
+
+    label: str
+    lines: tuple[str, ...]
+
+
+def split_fields(text: str, fallback_label: str) -> list[FieldBlock]:
+    """The 【label】 blocks of a chunk text; text before the first label gets ``fallback_label``.
+
+    A chunk split inside a long field starts without its label, hence the fallback (the
+    chunk's field name).
+    """
+    fields: list[FieldBlock] = []
+    label, lines = fallback_label, []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        opened = parse_label_line(line)
+        if opened:
+            if lines:
+                fields.append(FieldBlock(label, tuple(lines)))
+            label, lines = opened[0].strip(), []
+            line = opened[1].strip()
+        if line:
+            lines.append(line)
+    if lines:
+        fields.append(FieldBlock(label, tuple(lines)))
+    return fields
+
+
+def split_sentences(line: str) -> list[str]:
+    """A line cut after each 。; fragments without content are glued to the sentence before."""
+    pieces = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        if out and len(piece) <= 2:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _is_header(row: str) -> bool:
+    # A table header names columns: no figures once fiscal years ("(H30年度)") are taken out.
+    return _CELL in row and ":" not in row and not has_figure(row)
+
+
+def _is_short(f: FieldBlock, body: str, config: AnswerConfig) -> bool:
+    return (
+        len(body) <= config.short_field_chars
+        and len(f.lines) <= config.short_field_lines
+        and _CELL not in body
+    )
+
+
+def _field_units(f: FieldBlock, indicator: str, config: AnswerConfig) -> list[Unit]:
+    body = "\n".join(f.lines)
+    context = indicator if split_label(f.label)[0] in _VALUE_FIELDS else ""
+    if _is_short(f, body, config):
+        return [Unit(body, f.label, "field", context)]
+    units: list[Unit] = []
+    first = f.lines[0]
+    header = first if _is_header(first) else ""
+    key_title = first if _KEY_VALUE.match(first) and _CELL not in first else ""
+    for i, line in enumerate(f.lines):
+        if _CELL in line:
+            if line != header:
+                units.append(Unit(line, f.label, "row", header or context))
+        elif i > 0 and key_title and _KEY_VALUE.match(line):
+            # "令和4年度: 17.0%" under "指標名: がん検診受診率"
+            units.append(Unit(line, f.label, "row", key_title))
+        else:
+            kind: UnitKind = "line" if line.count("。") <= 1 else "sentence"
+            units.extend(Unit(s, f.label, kind, context) for s in split_sentences(line))
+    return units
+
+
+def split_units(
+    text: str, field: str, passage: int = 0, *, config: AnswerConfig = DEFAULT_CONFIG
+) -> list[Unit]:
+    """Candidate answer units of one passage text, in reading order.
+
+    Table rows (cells joined by " | ") stay whole; other lines are cut after 。; a short field
+    stays whole (``497,952 (千円)`` with its note on the next line); value fields of an
+    indicator (現状値, 目標値) carry the indicator's name as context.
+    """
+    units: list[Unit] = []
+    indicator = ""
+    for f in split_fields(text, field):
+        if split_label(f.label)[0] in _INDICATOR_FIELDS:
+            indicator = field_block(f.label, " ".join(f.lines))
+        units.extend(_field_units(f, indicator, config))
+    return [replace(u, passage=passage, position=i) for i, u in enumerate(units)]
+
+
+def department_unit(hit: Hit, passage: int) -> Unit | None:
+    """The department of a hit's project as a unit of its own (departments are not in the text)."""
+    if not hit.department or hit.project_id is None:
+        return None
+    return Unit(hit.department, DEPARTMENT_LABEL, "department", "", passage, -1)
+
+
+def candidate_units(
+    hits: Sequence[Hit], departments: bool, config: AnswerConfig = DEFAULT_CONFIG
+) -> list[Unit]:
+    """Units of every hit, deduplicated by what the user would see (first passage wins).
+
+    ``departments``: put each project's department unit first (the question asks who).
+    """
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for i, hit in enumerate(hits):
+        dept = department_unit(hit, i) if departments else None
+        for unit in [
+            *([dept] if dept else []),
+            *split_units(hit.text, hit.field, i, config=config),
+        ]:
+            if unit.text not in seen:
+                seen.add(unit.text)
+                units.append(unit)
+    return units

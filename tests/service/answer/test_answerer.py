@@ -1,0 +1,151 @@
+"""The Answerer API (service/answer/engine.py): precomputed inputs, model calls, its caches."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from indexer.embedding.base import Embedder
+from service.answer import (
+    FOUND_THRESHOLD,
+    RELEVANCE_CENTER,
+    AnswerConfig,
+    Answerer,
+    answer_question,
+    answerer_for,
+)
+from service.schemas import AnswerOut, Hit
+from service.search import clean_query
+
+QUESTIONS = [
+    "がん検診の受診率は令和4年度に何％を目標にしている？",
+    "ロボット関連企業の参入促進や実証実験を担当しているのはどこの課？",
+    "さかい聖苑の電気・機械設備更新の、令和4年度の取組達成度の評価は？",
+    "今日の天気",
+]
+
+
+class SpyEmbedder:
+    """Delegates to a real embedder and records the texts of every query-side call."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.encode_queries(texts)
+
+
+def _no_retrieval(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the Answerer retrieved although it was given the hits")
+
+
+def _engine_like(engine, embedder, search_full=None) -> SimpleNamespace:
+    """What an Answerer reads of an engine: the index, the embedder and search_full."""
+    return SimpleNamespace(
+        index=engine.index, embedder=embedder, search_full=search_full or engine.search_full
+    )
+
+
+def _retrieved(engine, query: str) -> tuple[list[Hit], np.ndarray]:
+    """The hits and question vector a caller that has searched already holds."""
+    hits = engine.search_full(query, top_k=8, filters=engine.make_filters()).hits
+    return hits, engine.embedder.encode_query(clean_query(query))
+
+
+def test_defaults_keep_their_old_names():
+    config = AnswerConfig()
+    assert (config.found_threshold, config.relevance_center) == (FOUND_THRESHOLD, RELEVANCE_CENTER)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.w_cosine = 0.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("query", QUESTIONS)
+def test_given_hits_and_vector_are_not_computed_again(hashing_engine, query):
+    hits, vector = _retrieved(hashing_engine, query)
+    spy = SpyEmbedder(hashing_engine.embedder)
+    answerer = Answerer(_engine_like(hashing_engine, spy, _no_retrieval))
+    out = answerer.answer(query, hits=hits, query_vector=vector)
+    # Only the units were embedded, in one call, never the question.
+    assert len(spy.calls) == 1 and query.strip() not in spy.calls[0]
+    # Cached units and a given vector: no model call at all.
+    assert answerer.answer(query, hits=hits, query_vector=vector) == out
+    assert len(spy.calls) == 1
+    assert out == Answerer(hashing_engine).answer(query)
+
+
+@pytest.mark.parametrize("query", QUESTIONS)
+def test_question_and_units_share_one_model_call(hashing_engine, query):
+    spy = SpyEmbedder(hashing_engine.embedder)
+    answerer = Answerer(_engine_like(hashing_engine, spy))
+    answerer.answer(query)
+    assert len(spy.calls) == 1
+    assert spy.calls[0][0] == query.strip()
+    assert 1 < len(spy.calls[0]) <= 1 + answerer.config.embed_limit
+    answerer.answer(query)  # units cached: the call embeds the question alone
+    assert spy.calls[1] == [query.strip()]
+
+
+def test_given_hits_without_a_vector_embed_the_question_with_the_units(hashing_engine):
+    query = QUESTIONS[0]
+    hits, _ = _retrieved(hashing_engine, query)
+    spy = SpyEmbedder(hashing_engine.embedder)
+    out = Answerer(_engine_like(hashing_engine, spy, _no_retrieval)).answer(query, hits=hits)
+    assert len(spy.calls) == 1 and spy.calls[0][0] == query
+    assert out == Answerer(hashing_engine).answer(query)
+
+
+def test_no_hits_no_model_call(hashing_engine):
+    spy = SpyEmbedder(hashing_engine.embedder)
+    answerer = Answerer(_engine_like(hashing_engine, spy, _no_retrieval))
+    out = answerer.answer("ごみの減量", hits=[])
+    assert (out.found, out.text, out.citation, out.confidence) == (False, "", None, 0.0)
+    assert spy.calls == []
+
+
+def test_config_is_used(hashing_engine):
+    query = QUESTIONS[0]
+    never = Answerer(hashing_engine, AnswerConfig(found_threshold=1.01)).answer(query)
+    assert not never.found and never.confidence == Answerer(hashing_engine).answer(query).confidence
+    spy = SpyEmbedder(hashing_engine.embedder)
+    Answerer(_engine_like(hashing_engine, spy), AnswerConfig(w_cosine=0.0)).answer(query)
+    assert spy.calls == [[query]]  # no unit is worth a cosine: the question alone
+
+
+def test_each_answerer_owns_its_caches(hashing_engine):
+    first, second = Answerer(hashing_engine), Answerer(hashing_engine)
+    first.answer(QUESTIONS[0])
+    assert len(first.vectors) > 0 and len(second.vectors) == 0
+    assert first.term_weights is first.term_weights
+    assert first.term_weights is not second.term_weights
+
+
+def test_answer_question_uses_the_engines_answerer():
+    expected = AnswerOut(text="x", found=True, confidence=0.9)
+    asked: list[tuple[object, ...]] = []
+    stub = SimpleNamespace(answer=lambda *a, **k: asked.append(a) or expected)
+    assert answer_question(SimpleNamespace(answerer=stub), "問い") is expected
+    assert asked == [("問い", None)]
+
+
+def test_an_answerer_is_made_once_per_engine(hashing_engine):
+    engine = _engine_like(hashing_engine, hashing_engine.embedder)
+    answerer = answerer_for(engine)
+    assert answerer is answerer_for(engine) is engine.answerer
+    assert answerer.engine is engine
+    answer_question(engine, QUESTIONS[0])
+    assert engine.answerer is answerer and len(answerer.vectors) > 0
+    assert answerer_for(_engine_like(hashing_engine, hashing_engine.embedder)) is not answerer
+
+
+def test_real_model_answers_alike_with_a_given_vector(real_engine):
+    """The search's question vector instead of the one batched with the units: same answers."""
+    plain, given = Answerer(real_engine), Answerer(real_engine)
+    for query in QUESTIONS:
+        hits, vector = _retrieved(real_engine, query)
+        assert given.answer(query, hits=hits, query_vector=vector) == plain.answer(query), query
