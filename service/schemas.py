@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexer.records import DocumentInfo, Project
+from indexer.records import Chunk, DocumentInfo, Project
 from service.limits import (
     DEFAULT_TOP_K,
     EVIDENCE_PER_PROJECT,
@@ -122,7 +122,7 @@ class ProjectRef(TitledProject):
     section_path: list[str]
 
     @classmethod
-    def from_record(cls, record: Project, doc: DocumentInfo, **more: Any) -> Self:
+    def from_record(cls, record: Project | Chunk, doc: DocumentInfo, **more: Any) -> Self:
         """This shape of ``record`` of ``doc``; ``more`` fills the fields a derived shape adds."""
         return cls(
             doc_id=record.doc_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import faiss
 import numpy as np
@@ -22,16 +22,10 @@ from service.aggregate import ProjectRank, group_by_project
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
 from service.highlight import highlight_spans
+from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import ParsedQuery, QueryAnalyzer, index_frequencies
-from service.schemas import (
-    MAX_QUERY_CHARS,
-    MAX_TOP_K,
-    Hit,
-    ProjectResult,
-    RelatedLink,
-    SearchMode,
-)
+from service.schemas import Hit, ProjectResult, RelatedLink, SearchMode
 
 __all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
 
@@ -229,18 +223,11 @@ class SearchEngine:
         self, rank: int, chunk_id: int, score: float, terms: frozenset[str] = frozenset()
     ) -> Hit:
         chunk = self.index.chunks[self._row[chunk_id]]
-        doc = self.index.documents[chunk.doc_id]
-        return Hit(
+        return Hit.from_record(
+            chunk,
+            self.index.documents[chunk.doc_id],
             rank=rank,
             score=round(score, 6),
-            doc_id=chunk.doc_id,
-            doc_title=doc.title,
-            city=doc.city,
-            project_id=chunk.project_id,
-            project_key=chunk.project_key,
-            project_name=chunk.project_name,
-            department=chunk.department,
-            section_path=list(chunk.section_path),
             field=chunk.field,
             text=chunk.text,
             chunk_id=chunk.chunk_id,
@@ -253,7 +240,7 @@ class SearchEngine:
         query: Question,
         top_k: int,
         filters: SearchFilters,
-        evidence: int = 3,
+        evidence: int = EVIDENCE_PER_PROJECT,
         candidates: list[tuple[int, float]] | None = None,
     ) -> tuple[list[ProjectResult], dict[str, dict[str, int]]]:
         """Projects ranked by their best passage, with up to ``evidence`` passages each.
@@ -276,18 +263,11 @@ class SearchEngine:
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]
-        doc = self.index.documents[rank.doc_id]
-        return ProjectResult(
+        return ProjectResult.from_record(
+            record,
+            self.index.documents[rank.doc_id],
             rank=rank.rank,
             score=rank.score,
-            doc_id=rank.doc_id,
-            doc_title=doc.title,
-            city=doc.city,
-            project_id=rank.project_id,
-            project_key=rank.project_key,
-            project_name=record.project_name,
-            department=record.department,
-            section_path=list(record.section_path),
             evidence=evidence,
             related=self.links.get((rank.doc_id, rank.project_key), []),
         )
@@ -325,13 +305,7 @@ def _highlighted(hit: Hit, terms: frozenset[str]) -> Hit:
 
 
 def _related(link: Link) -> RelatedLink:
-    return RelatedLink(
-        doc_id=link.doc_id,
-        project_key=link.project_key,
-        project_id=link.project_id or "",
-        project_name=link.project_name,
-        via=link.via,
-    )
+    return RelatedLink(**asdict(link))
 
 
 def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchEngine:
