@@ -58,6 +58,10 @@ class ParsedDocument:
     def by_key(self, key: str) -> Project:
         return next(r for r in self.records() if r.project_key == key)
 
+    def by_id(self, project_id: str) -> Project:
+        """The first project printed with the number ``project_id``."""
+        return next(r for r in self.projects() if r.project_id == project_id)
+
     def section(self, *path: str) -> Project:
         """The section record whose section_path is ``path``."""
         return next(r for r in self.sections() if r.section_path == path)

@@ -1,11 +1,14 @@
-"""Parser of the 前期アクションプラン 重点プロジェクト (isesaki-action-plan-r7), real corpus."""
+"""Parser of the 前期アクションプラン 重点プロジェクト (isesaki-action-plan-r7), real corpus.
+
+Line rejoining (``rejoin_wrapped``, ``join_paragraphs``) is in test_action_plan_lines.py.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 
-from indexer.parsing.action_plan import join_paragraphs, parse, rejoin_wrapped
+from indexer.parsing.action_plan import parse
 from indexer.records import Project
 
 from .conftest import ANY_YEAR, HTML_TAG, ParsedDocument, only_field, parse_seconds
@@ -50,98 +53,6 @@ PROJECTS = tuple(IDS)  # the five 重点プロジェクト, in printed order
 def _current_and_target(record: Project) -> tuple[str, str]:
     """The 現状値 and 目標値 texts of a record with one indicator (whatever their years)."""
     return only_field(record, "現状値", ANY_YEAR), only_field(record, "目標値", ANY_YEAR)
-
-
-def _raw_lines() -> list[str]:
-    return DOC.text().split("\n")
-
-
-def _raw_passage(first: str, last: str) -> list[str]:
-    """Raw lines from the one starting with ``first`` to the one starting with ``last``."""
-    lines = _raw_lines()
-    start = next(i for i, ln in enumerate(lines) if ln.strip().startswith(first))
-    end = next(i for i, ln in enumerate(lines) if i > start and ln.strip().startswith(last))
-    return lines[start : end + 1]
-
-
-# ------------------------------------------------------------------ line rejoining
-
-
-def test_rejoin_wrapped_joins_a_wrapped_paragraph() -> None:
-    raw = _raw_passage("前期アクションプランでは", "困難なものも存在します")
-    assert rejoin_wrapped(raw) == [
-        "前期アクションプランでは、本市の課題解決に向けて 36 の重点施策を設定し、"
-        "各施策の目指す姿等を明確にしながら、各種取組を推進することとしています。",
-        "しかしながら、より複雑かつ大きな課題については、１つの重点施策の推進だけでは"
-        "解決することが困難なものも存在します。",
-    ]
-
-
-def test_rejoin_wrapped_never_glues_table_cells() -> None:
-    raw = _raw_passage("施策の展開方針 成果指標", "待機児童なし")
-    assert rejoin_wrapped(raw) == [
-        "施策の展開方針 成果指標",
-        "現状値",
-        "（令和５年度）",
-        "目標値",
-        "（令和 11年度）",
-        "参照",
-        "ページ",
-        "重点施策 1-1",
-        "方針１：結婚、出産、子育てまでの切れ目のない支援",
-        "３歳児健康診査受診率 95.2％ 96.5％ Ｐ.○",
-        "重点施策 1-1",
-        "方針２：子育て環境の整備と施策の充実",
-        "保育所等及び放課後児童クラブの待機児童数",
-        "待機児童なし 待機児童なし Ｐ.○",
-    ]
-
-
-def test_rejoin_wrapped_drops_furigana_page_numbers_and_stray_period() -> None:
-    ruby = _raw_passage("デジタル化を牽引", "する人材の育成")
-    assert "けんいん" in [ln.strip() for ln in ruby]
-    assert rejoin_wrapped(ruby) == [
-        "デジタル化を牽引する人材の育成や確保に取り組み、デジタル社会を着実に推進します。"
-    ]
-    # A page number ("11") and a lone "。" left over at a page bottom.
-    assert rejoin_wrapped(
-        ["人当たりの死亡者数） ", "", "11 ", "。 ", "産業活性化プロジェクト "]
-    ) == [
-        "人当たりの死亡者数）",
-        "産業活性化プロジェクト",
-    ]
-    # A hiragana-only wrapped line that is text, not a reading, is kept.
-    assert rejoin_wrapped(["使うと、分かる", "ことやできるこ", "とが増える "]) == [
-        "使うと、分かることやできることが増える"
-    ]
-
-
-def test_rejoin_wrapped_never_glues_a_heading_to_a_diagram_label() -> None:
-    raw = _raw_passage("ＤＸ推進プロジェクト", "（３） 重点プロジェクトの数値目標")
-    assert rejoin_wrapped(raw)[-1] == "（３） 重点プロジェクトの数値目標"
-
-
-def test_join_paragraphs_rejoins_a_sentence_broken_at_a_real_space() -> None:
-    raw = _raw_passage("この重点プロジェクトでは", "持続可能な共生都市")
-    lines = rejoin_wrapped(raw)
-    assert len(lines) == 2  # the first block ends in "未来へ " with a real space
-    assert join_paragraphs(lines) == (
-        [
-            "この重点プロジェクトでは、「伊勢崎市人口ビジョン」における本市の人口の現状分析や"
-            "将来展望を踏まえ、全庁を挙げて施策横断的に取り組んでいくことにより、"
-            "伊勢崎市将来ビジョン「えがお咲く未来へ持続可能な共生都市 いせさき」の"
-            "実現を目指します。"
-        ],
-        [],
-    )
-
-
-def test_join_paragraphs_stops_at_the_table_after_the_prose() -> None:
-    lines = rejoin_wrapped(_raw_passage("重点プロジェクトでは、本市の人口ビジョン", "目標値"))
-    paragraphs, rest = join_paragraphs(lines)
-    assert len(paragraphs) == 2
-    assert paragraphs[1].endswith("検証できる指標を設定しています。")
-    assert rest == ["プロジェクト指標", "現状値", "（令和５年度）", "目標値"]
 
 
 # ------------------------------------------------------------------ project records
@@ -250,7 +161,7 @@ def test_indicator_name_split_by_a_stray_space_is_rejoined() -> None:
 
 def test_misprinted_row_label_is_still_a_row() -> None:
     # The PDF prints "重点施悪 1-3" (悪 for 策) for 1-3 方針3 on the 少子高齢化 page.
-    assert any(ln.strip() == "重点施悪 1-3" for ln in _raw_lines())
+    assert any(ln.strip() == "重点施悪 1-3" for ln in DOC.text().split("\n"))
     r = DOC.by_key("1-3 方針3")
     assert r.project_name == "少子高齢化対策プロジェクト"
     assert only_field(r, "方針") == "学校施設の整備充実"
@@ -488,7 +399,7 @@ def test_no_printed_word_is_lost() -> None:
     )
     noise = {"Ｐ.○", "Ｐ.〇", "けんいん", "重点施悪", "重点プロジェクトの構成イメージ"}
     lost = []
-    for line in _raw_lines():
+    for line in DOC.text().split("\n"):
         for token in line.split():
             word = re.sub(r"^(?:方針[0-9０-９]+(?:関係)?：|[・◼➢])|[【】（）()]", "", token)
             if word and word not in noise and not word.startswith("1：") and word not in haystack:
