@@ -342,6 +342,25 @@ def print_report(
     return results
 
 
+# What the quality gate (eval/gate.py) holds answers to, per split: higher is better for the
+# first three, lower for the last.
+GATE_FIGURES = ("answer_accuracy", "citation_accuracy", "other_citation_accuracy")
+GATE_LOWER_FIGURES = ("nonsense_found_rate",)
+STORED_ANSWERS = Path(__file__).parent / "results" / "answers.json"
+
+
+def gate_figures(summary: dict[str, Any]) -> dict[str, float]:
+    """The figures of one split's summary (all styles) that the quality gate checks."""
+    return {k: summary[k] for k in (*GATE_FIGURES, *GATE_LOWER_FIGURES) if k in summary}
+
+
+def store_figures(results: Sequence[dict[str, Any]], path: Path = STORED_ANSWERS) -> None:
+    """Write the gate figures of each split (dev, test) as the new stored baseline."""
+    stored = {Path(s["gold"]).stem: gate_figures(s) for s in results}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Report answer quality on dev and/or test (``plansearch-eval answers`` does the same)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

