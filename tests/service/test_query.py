@@ -26,7 +26,7 @@ def load_groups(source: str):
     return _load_groups(source, SUDACHI_FILE)
 
 
-DEV = Path(__file__).resolve().parents[1] / "eval" / "gold" / "dev.jsonl"
+DEV = Path(__file__).resolve().parents[2] / "eval" / "gold" / "dev.jsonl"
 ODD_QUERIES = [
     "🎉🎉🎉",
     "hello world",
