@@ -35,7 +35,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _engine(settings: Settings) -> SearchEngine:
     try:
         return open_engine(settings)
-    except (IndexStoreError, EmbedderError) as exc:
+    except PlansearchError as exc:
         raise _fail(str(exc)) from exc
 
 
@@ -51,7 +51,7 @@ def index(
         from indexer.build import build_index
 
         report = build_index(settings, embedder, doc_ids=doc_id, progress=not quiet)
-    except (EmbedderError, ValueError) as exc:
+    except (PlansearchError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     typer.echo(
         f"indexed {report.records} records as {report.chunks} chunks "
@@ -301,7 +301,7 @@ def projects(
 
     try:
         parsed = parse_corpus(Settings().corpus_dir, doc_id)
-    except (ValueError, OSError) as exc:
+    except (PlansearchError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from exc
     records = [r for p in parsed for r in p.records if r.kind == "project"]
     if not as_json:
@@ -329,5 +329,14 @@ def projects(
     typer.echo(json.dumps({"counts": counts, "projects": rows}, ensure_ascii=False, indent=2))
 
 
+def main() -> None:
+    """The console script: any plansearch error left unhandled is one line, not a traceback."""
+    try:
+        app()
+    except PlansearchError as exc:
+        typer.echo(f"plansearch: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

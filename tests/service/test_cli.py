@@ -69,3 +69,15 @@ def test_projects_for_batch_and_plain_output(hashing_env, tmp_path):
     assert "empty" in second["error"]  # a bad line is reported, the batch goes on
     plain = runner.invoke(app, ["projects-for", "証明書 コンビニ交付", "-k", "3"])
     assert plain.exit_code == 0 and "isesaki-gyokaku-r2-r5 | 1-(1)-③" in plain.stdout
+
+
+def test_a_missing_corpus_is_a_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANSEARCH_CORPUS_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("PLANSEARCH_EMBEDDER", "hashing")
+    for command in (["projects"], ["index", "--quiet"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "no corpus manifest" in result.stderr and "PLANSEARCH_CORPUS_DIR" in result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "index").exists()
