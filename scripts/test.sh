@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 bash scripts/fetch-synonyms.sh   # Sudachi synonyms for query expansion (npm registry)
 .venv/bin/ruff check .
 .venv/bin/lint-imports   # indexer/service never import eval; indexer never imports service
-# tests/test_page.py drives Debian's chromium; Playwright never downloads a browser here.
+.venv/bin/mypy           # type hints of indexer/ and service/ ([tool.mypy] in pyproject.toml)
+# tests/service/test_page.py drives Debian's chromium; Playwright never downloads a browser here.
 if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium

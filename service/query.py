@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ def year_variants(query: str) -> list[str]:
 # -- the analyzer ----------------------------------------------------------------------
 
 
-def _expandable(run: list[Token]) -> bool:
+def _expandable(run: Sequence[Token]) -> bool:
     """Nouns only, as chikkarpy by default: no pronouns (何処 → 何), numbers or verbs."""
     nouns = [t.pos == "名詞" and t.pos2 != "数詞" for t in run]
     return any(nouns) and all(n or t.affix for n, t in zip(nouns, run, strict=True))

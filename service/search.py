@@ -144,7 +144,8 @@ class SearchEngine:
         vector = query.vector.reshape(1, -1)
         params = None
         if len(rows) < len(self._ids):
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(self._ids[rows]))
+            selector = faiss.IDSelectorBatch(self._ids[rows])
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         scores, ids = self.index.dense.search(vector, min(depth, len(rows)), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 

@@ -34,7 +34,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._identity = EmbedderIdentity(
             backend="sentence-transformers",
             model=model,
-            dim=int(dim),
+            dim=int(dim or 0),
             query_prefix=query_prefix,
             passage_prefix=passage_prefix,
         )
@@ -46,7 +46,7 @@ class SentenceTransformerEmbedder(Embedder):
     @property
     def max_seq_length(self) -> int:
         """The model's window in tokens."""
-        return int(self._model.max_seq_length)
+        return int(self._model.max_seq_length or 0)
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         prefix = self._query_prefix if is_query else self._passage_prefix

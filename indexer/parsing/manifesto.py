@@ -290,7 +290,9 @@ def _item_id(item: _Item) -> str:
 
 def _item_record(doc: DocumentInfo, key: str, item: _Item, meanings: dict[str, str]) -> Project:
     """One manifesto item as a project record."""
-    name = one_line(_ITEM.match(item.name_cell).group(2))
+    match = _ITEM.match(item.name_cell)
+    assert match is not None  # items are found by this same pattern
+    name = one_line(match.group(2))
     fields = _item_fields(item, meanings) or (Field(_NAME_COL, one_line(item.name_cell)),)
     return project_record(
         doc,

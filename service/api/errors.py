@@ -63,7 +63,7 @@ def describe(exc: RequestValidationError) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
-    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(PlansearchError, plansearch_error)
     for legacy in _LEGACY_STATUS:
         if not issubclass(legacy, PlansearchError):
