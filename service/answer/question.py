@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.tokenize import tokenize
+from indexer.analyze import get_analyzer
 from indexer.years import fiscal_years
 from service.answer.patterns import without_years
 
@@ -50,7 +50,7 @@ class Question:
 
 def content_terms(text: str) -> list[str]:
     """Lemmas of ``text`` without the question words (which no answer contains)."""
-    return [t for t in tokenize(text) if t not in QUESTION_WORDS]
+    return [t for t in get_analyzer().lemmas(text) if t not in QUESTION_WORDS]
 
 
 def read_question(query: str) -> Question:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from indexer.analyze import get_analyzer
 from indexer.chunking import field_role
-from indexer.tokenize import tokenize
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.patterns import has_figure
@@ -154,7 +154,7 @@ def features(
     lexical_text = f"{hit.project_name or ''} {unit.scoring_text}"
     return Scored(
         unit=unit,
-        lexical=overlap(question, set(tokenize(lexical_text)), weights),
+        lexical=overlap(question, set(get_analyzer().lemmas(lexical_text)), weights),
         passage=hit.score / top_score if top_score > 0 else 0.0,
         year=year_match(question, unit),
         kind=kind_match(question, unit),
