@@ -6,10 +6,11 @@ cosine to the question is computed by the Answerer (it needs the model) and adde
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -80,7 +81,8 @@ class Scored:
     role: float  # 1 when the field's role is one the question asks for (plan, target …)
     department: float  # 1 for the department unit of a question that asks for one
     cosine: float | None = None
-    config: AnswerConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+    # (dataclasses.field in full: the feature above is called ``field``)
+    config: AnswerConfig = dataclasses.field(default=DEFAULT_CONFIG, repr=False, compare=False)
 
     @property
     def cheap(self) -> float:

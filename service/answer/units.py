@@ -108,7 +108,8 @@ def split_fields(text: str, fallback_label: str) -> list[FieldBlock]:
     chunk's field name).
     """
     fields: list[FieldBlock] = []
-    label, lines = fallback_label, []
+    label = fallback_label
+    lines: list[str] = []
     for raw in text.split("\n"):
         line = raw.strip()
         opened = parse_label_line(line)
