@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from conftest import CORPUS
@@ -65,6 +66,23 @@ def test_index_from_another_format_version_is_refused(settings):
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(IndexMismatchError, match="format 0"):
         open_engine(settings, HashingEmbedder())
+
+
+def test_index_of_a_changed_corpus_is_refused(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = settings.model_copy(update={"corpus_dir": corpus})
+    _build(settings)
+    # A text the index does not hold may change: the index is still served.
+    other = corpus / "isesaki-jisshi-r3.txt"
+    other.write_text(other.read_text(encoding="utf-8") + "\n追記\n", encoding="utf-8")
+    assert open_engine(settings, HashingEmbedder()).search("証明書", top_k=1)
+    text = corpus / "isesaki-gyokaku-r2-r5.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace("53,124", "53,125"), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match=r"corpus changed.*plansearch index"):
+        open_engine(settings, HashingEmbedder())
+    _build(settings)  # what the message says to run
+    assert open_engine(settings, HashingEmbedder()).search("証明書", top_k=1)
 
 
 def test_damaged_file_is_detected_by_checksum(settings):

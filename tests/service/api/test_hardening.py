@@ -1,17 +1,14 @@
-"""Bad input, limits, the read-only surface, unexpected errors and live index swaps."""
+"""Bad input, limits, the read-only surface and unexpected errors.
+
+Live index swaps: test_live_reindex.py (a real server) and test_reload.py."""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
-from conftest import CORPUS
 from fastapi.testclient import TestClient
 
-from indexer.build import build_index
-from indexer.embedding.hashing import HashingEmbedder
-from indexer.settings import Settings
 from service.api import create_app
 
 
@@ -41,9 +38,60 @@ def test_emoji_english_and_mixed_questions_are_answered(client, query):
     assert r.status_code == 200 and r.json()["hits"]
 
 
+LIMIT = 16 * 1024  # README: "a body over 16 KiB (413)"; PLANSEARCH_MAX_BODY_BYTES 16384
+JSON = {"content-type": "application/json"}
+
+
+def _padded(size: int) -> bytes:
+    """A valid search body of exactly ``size`` bytes (JSON white space as padding)."""
+    head, tail = '{"q": "子育て支援"'.encode(), b"}"
+    return head + b" " * (size - len(head) - len(tail)) + tail
+
+
 def test_oversized_body_is_413(client):
     r = client.post("/search", json={"q": "あ" * 500, "doc_id": ["x" * 40] * 400})
     assert r.status_code == 413 and "bytes" in r.json()["detail"]
+
+
+def test_body_limit_is_16_kib_exactly(client):
+    assert len(_padded(LIMIT)) == LIMIT
+    r = client.post("/search", content=_padded(LIMIT), headers=JSON)
+    assert r.status_code == 200 and r.json()["hits"]
+    r = client.post("/search", content=_padded(LIMIT + 1), headers=JSON)
+    assert r.status_code == 413
+    assert r.json()["detail"] == f"request body over {LIMIT} bytes"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="service/api/middleware.py raises _TooLarge from inside receive(); FastAPI's body "
+    "reader catches it and answers 400 'There was an error parsing the body', so a body sent "
+    "without Content-Length (chunked) over the limit never gets 413",
+)
+def test_chunked_body_over_the_limit_is_413(client):
+    def chunks():
+        body = _padded(LIMIT + 1000)
+        for i in range(0, len(body), 1000):
+            yield body[i : i + 1000]
+
+    r = client.post("/search", content=chunks(), headers=JSON)
+    assert r.request.headers.get("transfer-encoding") == "chunked"
+    assert r.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"{not json", "JSON decode error"),
+        (b'{"q": ', "JSON decode error"),
+        (b'{"q": "a"} trailing', "JSON decode error"),
+        (b"[1, 2]", "valid dictionary"),
+        (b"", "Field required"),
+    ],
+)
+def test_malformed_json_bodies_get_422_with_a_message(client, body, message):
+    r = client.post("/search", content=body, headers=JSON)
+    assert r.status_code == 422 and message in r.json()["detail"]
 
 
 def test_path_parameters_are_looked_up_not_opened(client):
@@ -85,28 +133,3 @@ def test_unexpected_errors_are_500_without_internals(hashing_engine, hashing_set
         r = c.get("/search", params={"q": "子育て"})
     assert r.status_code == 500
     assert "secret" not in r.text and "Traceback" not in r.text
-
-
-def test_reindexing_while_serving_swaps_to_the_new_index(tmp_path):
-    settings = Settings(
-        embedder="hashing",
-        corpus_dir=CORPUS,
-        index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache",
-        reload_interval=0.1,
-    )
-    build_index(settings, HashingEmbedder(), doc_ids=["isesaki-gyokaku-r2-r5"], progress=False)
-    with TestClient(create_app(settings)) as c:
-        docs = lambda: {d["doc_id"] for d in c.get("/health").json()["documents"]}  # noqa: E731
-        assert docs() == {"isesaki-gyokaku-r2-r5"}
-        build_index(
-            settings,
-            HashingEmbedder(),
-            doc_ids=["isesaki-gyokaku-r2-r5", "isesaki-manifesto-r6"],
-            progress=False,
-        )
-        deadline = time.monotonic() + 30
-        while docs() != {"isesaki-gyokaku-r2-r5", "isesaki-manifesto-r6"}:
-            assert time.monotonic() < deadline, "the new index was not picked up"
-            assert c.get("/search", params={"q": "証明書"}).status_code == 200  # old one serves
-            time.sleep(0.1)
