@@ -264,15 +264,12 @@ def answer(
     as_json: JsonOpt = False,
 ) -> None:
     """The sentence or row that answers a question, with its citation and closest projects."""
-    from service.answer import answer_question
-
     _need_one(query, batch)
     engine = _engine(Settings())
     filters = _filters(engine, doc_id, city, department, section, year, project)
 
     def run(q: str) -> Result:
-        found = answer_question(engine, q, filters)
-        projects = engine.search_projects(q, top_k, filters)[0]
+        found, projects = engine.answer(q, filters, top_k)
         return {"answer": found.model_dump(), "projects": [p.model_dump() for p in projects]}
 
     _ask(query, batch, as_json, run, _print_answer)

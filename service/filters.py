@@ -68,19 +68,28 @@ class ChunkTable:
         self.city = np.array([documents[c.doc_id].city for c in chunks])
         self.department = [c.department or "" for c in chunks]
         self.section = [" › ".join(c.section_path) for c in chunks]
+        # Close values are offered per heading: a whole path is too long to resemble a typo.
+        self.headings = sorted({h for c in chunks for h in c.section_path})
         self.top_section = [_top_section(c.section_path) for c in chunks]
         self.project = [c.project_id or "" for c in chunks]
         self.years = [fiscal_years(f"{c.field}\n{c.text}") for c in chunks]
         self.documents = documents
 
-    def _contains_any(self, column: list[str], needles: tuple[str, ...], what: str) -> np.ndarray:
+    def _contains_any(
+        self,
+        column: list[str],
+        needles: tuple[str, ...],
+        what: str,
+        vocabulary: list[str] | None = None,
+    ) -> np.ndarray:
         mask = np.array([any(n in value for n in needles) for value in column])
         if not mask.any():
-            known = sorted({v for v in column if v})
-            close = {
+            known = vocabulary if vocabulary is not None else sorted({v for v in column if v})
+            # Closest first (difflib's order), so the likely intended value leads the list.
+            close = dict.fromkeys(
                 m for n in needles for m in difflib.get_close_matches(n, known, n=5, cutoff=0.3)
-            }
-            hint = f"; close values: {', '.join(sorted(close))}" if close else ""
+            )
+            hint = f"; close values: {', '.join(close)}" if close else ""
             raise FilterError(f"no {what} matches {', '.join(needles)}{hint}")
         return mask
 
@@ -106,7 +115,7 @@ class ChunkTable:
         if f.departments:
             mask &= self._contains_any(self.department, f.departments, "department")
         if f.sections:
-            mask &= self._contains_any(self.section, f.sections, "section")
+            mask &= self._contains_any(self.section, f.sections, "section", self.headings)
         if f.years:
             mask &= np.array([bool(ys & set(f.years)) for ys in self.years])
         if f.project_prefix:

@@ -19,13 +19,15 @@ from indexer.links import Link
 from indexer.records import Project
 from indexer.settings import Settings
 from service.aggregate import ProjectRank, group_by_project
+from service.answer.engine import Answerer
+from service.answer.ranking import Ranking, answer_from
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
 from service.highlight import highlight_spans
 from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import ParsedQuery, QueryAnalyzer, index_frequencies
-from service.schemas import Hit, ProjectResult, RelatedLink, SearchMode
+from service.schemas import AnswerOut, Hit, ProjectResult, RelatedLink, SearchMode
 
 __all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
 
@@ -110,6 +112,8 @@ class SearchEngine:
         self.links: dict[tuple[str, str], list[RelatedLink]] = {
             key: [_related(x) for x in found] for key, found in index.links.items()
         }
+        # Extractive answers; it owns their caches, which live as long as this engine.
+        self.answerer = Answerer(self)
 
     # -- the question -----------------------------------------------------------
 
@@ -272,6 +276,27 @@ class SearchEngine:
             evidence=evidence,
             related=self.links.get((rank.doc_id, rank.project_key), []),
         )
+
+    def answer(
+        self, query: Question, filters: SearchFilters, top_k: int
+    ) -> tuple[AnswerOut, list[ProjectResult]]:
+        """The answer to ``query`` and the ``top_k`` closest projects, from one retrieval and
+        one question embedding: the answer is read from the same ranking the projects show."""
+        query = self.parse(query)
+        ranking, outcome = self.answer_ranking(query, filters)
+        projects, _ = self.search_projects(query, top_k, filters, candidates=outcome.candidates)
+        return answer_from(ranking), projects
+
+    def answer_ranking(
+        self, query: Question, filters: SearchFilters | None = None
+    ) -> tuple[Ranking, SearchOutcome]:
+        """Every answer unit of the top passages scored, and the retrieval they come from."""
+        query = self.parse(query)
+        outcome = self.search_full(
+            query, self.answerer.config.passages, filters or SearchFilters(), highlight=False
+        )
+        ranking = self.answerer.rank(query.text, hits=outcome.hits, query_vector=query.vector)
+        return ranking, outcome
 
     # -- records ----------------------------------------------------------------
 

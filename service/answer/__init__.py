@@ -88,6 +88,8 @@ def rank_units(
     passages: int | None = None,
 ) -> Ranking:
     """The top passages, every unit of them scored (best first), and their relevance."""
+    if passages is None:  # the service's own path: one retrieval, one question embedding
+        return engine.answer_ranking(query, filters)[0]
     return answerer_for(engine).rank(query, filters, passages=passages)
 
 
@@ -103,4 +105,4 @@ def answer_question(
     ``found=False`` comes with ``text=""`` and no citation. Raises ``SearchInputError`` for
     an empty or too long question or a bad filter, like the search does.
     """
-    return answerer_for(engine).answer(query, filters, passages=passages)
+    return answer_from(rank_units(engine, query, filters, passages))

@@ -20,28 +20,34 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send)
             return
+        if declared is not None:
+            # The server holds a body to its declared length, so the check above suffices.
+            await self.app(scope, receive, send)
+            return
+        # A chunked body declares no length: read it here, up to the limit, then hand it on.
+        # (Raising from inside receive() would reach FastAPI's body reader, which answers 400.)
+        messages: list[Message] = []
         seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
-            return message
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body"):
+                break
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         detail = f"request body over {self.max_bytes} bytes"
         await JSONResponse({"detail": detail}, status_code=413)(scope, _no_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _no_receive() -> Message:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.answer import answer_question
 from service.api.deps import EngineDep, FiltersDep, QueryParam
 from service.api.errors import ERRORS
 from service.limits import DEFAULT_ANSWER_TOP_K, MAX_ANSWER_TOP_K
@@ -24,6 +23,5 @@ def answer(
     """The sentence or table row that answers the question, with its citation and a
     confidence; when nothing answers it, ``found`` is false and the closest projects are
     still listed."""
-    result = answer_question(engine, q, filters)
-    projects, _ = engine.search_projects(q, top_k, filters)
+    result, projects = engine.answer(q, filters, top_k)
     return AnswerResponse(query=q.strip(), answer=result, projects=projects)

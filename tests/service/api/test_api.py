@@ -270,11 +270,6 @@ def test_misspelled_section_gets_close_values(client):
     assert "close values: 安心安全分野" in r.json()["detail"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/filters.py compares a short section value with whole joined section paths "
-    "('福祉分野 › 1-1-1 …'), so difflib finds none close and the 422 offers no close values",
-)
 def test_misspelled_short_section_gets_the_heading_it_resembles(client):
     # corpus/isesaki-jisshi-r3.txt line 23: the section heading 「福祉分野」.
     r = client.get("/search", params={"q": "子育て", "section": "福祉分や"})

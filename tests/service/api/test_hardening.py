@@ -62,12 +62,6 @@ def test_body_limit_is_16_kib_exactly(client):
     assert r.json()["detail"] == f"request body over {LIMIT} bytes"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/api/middleware.py raises _TooLarge from inside receive(); FastAPI's body "
-    "reader catches it and answers 400 'There was an error parsing the body', so a body sent "
-    "without Content-Length (chunked) over the limit never gets 413",
-)
 def test_chunked_body_over_the_limit_is_413(client):
     def chunks():
         body = _padded(LIMIT + 1000)
