@@ -18,7 +18,6 @@ the engine's own Answerer (``engine.answerer``), or makes one the first time and
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
@@ -61,24 +60,9 @@ __all__ = [
 FOUND_THRESHOLD = DEFAULT_CONFIG.found_threshold
 RELEVANCE_CENTER = DEFAULT_CONFIG.relevance_center
 
-# The engine attribute an Answerer lives in. SearchEngine is to set it itself; until it does,
-# answerer_for sets it once, so the caches live exactly as long as the engine.
-_ATTRIBUTE = "answerer"
-_attach_lock = threading.Lock()
-
-
 def answerer_for(engine: SearchEngine) -> Answerer:
-    """The engine's Answerer: ``engine.answerer`` when it has one, else one made once and set
-    there (no module-level registry to grow with engines)."""
-    answerer = getattr(engine, _ATTRIBUTE, None)
-    if answerer is not None:
-        return answerer
-    with _attach_lock:  # two first requests at once must not build two IDF tables
-        answerer = getattr(engine, _ATTRIBUTE, None)
-        if answerer is None:
-            answerer = Answerer(engine)
-            setattr(engine, _ATTRIBUTE, answerer)
-    return answerer
+    """The engine's Answerer (made with the engine, so its caches live exactly as long)."""
+    return engine.answerer
 
 
 def rank_units(

@@ -18,7 +18,7 @@ from service.answer import (
     answer_question,
     answerer_for,
 )
-from service.schemas import AnswerOut, Hit
+from service.schemas import Hit
 from service.search import clean_query
 
 QUESTIONS = [
@@ -125,22 +125,31 @@ def test_each_answerer_owns_its_caches(hashing_engine):
     assert first.term_weights is not second.term_weights
 
 
-def test_answer_question_uses_the_engines_answerer():
-    expected = AnswerOut(text="x", found=True, confidence=0.9)
-    asked: list[tuple[object, ...]] = []
-    stub = SimpleNamespace(answer=lambda *a, **k: asked.append(a) or expected)
-    assert answer_question(SimpleNamespace(answerer=stub), "問い") is expected
-    assert asked == [("問い", None)]
+def test_answer_question_takes_the_engines_one_retrieval_path(real_engine):
+    # answer_question and /answer read the same ranking: one retrieval, one question embedding.
+    question = "婚活セミナーは令和4年度に何回開催する予定ですか"
+    filters = real_engine.make_filters()
+    direct = answer_question(real_engine, question, filters)
+    served, _ = real_engine.answer(question, filters, 5)
+    assert direct == served
+    calls: list[str] = []
+    embedder = real_engine.embedder
+    many = embedder.encode_queries  # every query-side model call goes through it
+    embedder.encode_queries = lambda qs: calls.extend(qs) or many(qs)
+    asked = question + "？"
+    try:
+        real_engine.answer(asked, filters, 5)
+    finally:
+        del embedder.encode_queries
+    assert calls.count(asked) == 1  # the question is embedded once; the rest are answer units
 
 
-def test_an_answerer_is_made_once_per_engine(hashing_engine):
-    engine = _engine_like(hashing_engine, hashing_engine.embedder)
-    answerer = answerer_for(engine)
-    assert answerer is answerer_for(engine) is engine.answerer
-    assert answerer.engine is engine
-    answer_question(engine, QUESTIONS[0])
-    assert engine.answerer is answerer and len(answerer.vectors) > 0
-    assert answerer_for(_engine_like(hashing_engine, hashing_engine.embedder)) is not answerer
+def test_each_engine_owns_one_answerer(hashing_engine):
+    answerer = answerer_for(hashing_engine)
+    assert answerer is hashing_engine.answerer and answerer.engine is hashing_engine
+    before = len(answerer.vectors)
+    answer_question(hashing_engine, QUESTIONS[0] + "（確認）")
+    assert answerer_for(hashing_engine) is answerer and len(answerer.vectors) > before
 
 
 def test_real_model_answers_alike_with_a_given_vector(real_engine):
