@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     dense_weight: float = Field(2.0, ge=0.0)
     lexical_weight: float = Field(1.0, ge=0.0)
     candidates: int = Field(200, ge=10, le=5000, description="per-retriever depth before fusion")
+    query_max_tokens: int = Field(
+        64, ge=16, le=512, description="model tokens of a question embedded (the rest is cut)"
+    )
+    query_cache_size: int = Field(2048, ge=0, le=100_000, description="question vectors kept")
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

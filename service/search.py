@@ -27,6 +27,7 @@ from service.highlight import highlight_spans
 from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import ParsedQuery, QueryAnalyzer, index_frequencies
+from service.question_vectors import QuestionVectors
 from service.schemas import AnswerOut, Hit, ProjectResult, RelatedLink, SearchMode
 
 __all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
@@ -98,6 +99,7 @@ class SearchEngine:
         embedder: Embedder,
         fusion: FusionConfig,
         analyzer: QueryAnalyzer | None = None,
+        questions: QuestionVectors | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -112,6 +114,7 @@ class SearchEngine:
         self.links: dict[tuple[str, str], list[RelatedLink]] = {
             key: [_related(x) for x in found] for key, found in index.links.items()
         }
+        self.questions = questions or QuestionVectors(embedder)
         # Extractive answers; it owns their caches, which live as long as this engine.
         self.answerer = Answerer(self)
 
@@ -125,7 +128,7 @@ class SearchEngine:
         else:
             parsed = self.analyzer.parse(clean_query(query))
         if parsed.vector is None and mode != "lexical":
-            parsed = parsed.with_vector(self.embedder.encode_query(parsed.text))
+            parsed = parsed.with_vector(self.questions.vector(parsed.text))
         return parsed
 
     # -- validation -------------------------------------------------------------
@@ -342,4 +345,5 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     embedder = embedder or make_embedder(settings)
     index = load_index(settings.index_dir, embedder.identity, settings.corpus_dir)
     analyzer = QueryAnalyzer(index_frequencies(index.lexical), sudachi_file=settings.synonyms_file)
-    return SearchEngine(index, embedder, FusionConfig.from_settings(settings), analyzer)
+    questions = QuestionVectors(embedder, settings.query_max_tokens, settings.query_cache_size)
+    return SearchEngine(index, embedder, FusionConfig.from_settings(settings), analyzer, questions)

@@ -56,6 +56,23 @@ class Embedder(ABC):
     def count_tokens(self, text: str) -> int:
         """Model tokens of a passage, special tokens and prefix included."""
 
+    def clip(self, text: str, max_tokens: int) -> str:
+        """The longest prefix of ``text`` within ``max_tokens`` model tokens.
+
+        The model's cost grows with its input (a 1,000-character paste takes 40× a question),
+        while no question needs more than a few dozen tokens to say what it asks.
+        """
+        if self.count_tokens(text) <= max_tokens:
+            return text
+        low, high = 0, len(text)  # invariant: text[:low] fits, text[:high] does not
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self.count_tokens(text[:middle]) <= max_tokens:
+                low = middle
+            else:
+                high = middle
+        return text[:low]
+
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Query vectors (n × dim), normalized."""
         return self._run(list(texts), is_query=True)
