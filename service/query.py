@@ -1,6 +1,6 @@
 """Query understanding: normalization and BM25 query expansion.
 
-The index holds fugashi + unidic-lite lemmas of the text as printed (``indexer.tokenize``). The
+The index holds fugashi + unidic-lite lemmas of the text as printed (``indexer.analyze``). The
 lemma already folds many spelling variants (子ども/こども/子供 → 子供, 障がい/障碍/障害 → 障害,
 空家/空き家 → 空き家, ゴミ/ごみ → 塵), so the analyzer works on lemma sequences and adds what the
 lemma cannot know:
