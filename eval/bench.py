@@ -205,3 +205,73 @@ def latency_plot(result: dict[str, Any], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+# -- ratios to the floor -------------------------------------------------------------------
+
+# Questions at the length limit built to be expensive: repeated era names, repeated project
+# numbers, one repeated kana, repeated words.
+ADVERSARIAL: dict[str, str] = {
+    "era names": "令和" * 500,
+    "project numbers": "1-(1)-" * 166,
+    "one kana": "あ" * 1000,
+    "words": "子育て支援 " * 166,
+}
+
+
+def _fresh_questions(engine: SearchEngine) -> None:
+    """Forget remembered question vectors, so each question pays its embedding."""
+    from service.question_vectors import QuestionVectors
+
+    q = engine.questions
+    engine.questions = QuestionVectors(engine.embedder, q.max_tokens, q.size)
+
+
+def _routes(engine: SearchEngine) -> dict[str, Any]:
+    filters = engine.make_filters()
+    return {
+        "search": lambda q: engine.search_full(q, 10, filters),
+        "projects": lambda q: engine.search_projects(q, 10, filters),
+        "answer": lambda q: engine.answer(q, filters, 5),
+    }
+
+
+def _p50_ms(call: Any, queries: list[str]) -> float:
+    samples = []
+    for q in queries:
+        start = time.perf_counter()
+        call(q)
+        samples.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def floor_ratios(engine: SearchEngine, queries: list[str], repeats: int) -> dict[str, Any]:
+    """In one process and one run: the embedding alone (the floor) and each route on the same
+    unique questions, their ratio, a repeated question, and adversarial questions per route."""
+    embedder = engine.embedder
+    floor = statistics.median(
+        _p50_ms(lambda q: embedder.encode_query(embedder.clip(q, 64)), queries)
+        for _ in range(repeats)
+    )
+    out: dict[str, Any] = {"floor_p50_ms": round(floor, 2), "routes": {}}
+    for name, call in _routes(engine).items():
+        runs = []
+        for _ in range(repeats):
+            _fresh_questions(engine)
+            runs.append(_p50_ms(call, queries))
+        p50 = statistics.median(runs)
+        repeated = _p50_ms(call, [queries[0]] * 50)
+        worst = {}
+        for label, text in ADVERSARIAL.items():
+            _fresh_questions(engine)
+            worst[label] = _p50_ms(call, [f"{i}{text}"[:1000] for i in range(3)])
+        out["routes"][name] = {
+            "p50_ms": round(p50, 2),
+            "ratio_to_floor": round(p50 / floor, 2),
+            "repeated_p50_ms": repeated,
+            "adversarial_p50_ms": worst,
+            "worst_adversarial_ratio_to_typical": round(max(worst.values()) / p50, 2),
+        }
+    search = out["routes"]["search"]["p50_ms"]
+    out["answer_to_search"] = round(out["routes"]["answer"]["p50_ms"] / search, 2)
+    return out

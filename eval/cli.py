@@ -149,6 +149,7 @@ def bench(
     result: dict[str, Any] = {"machine": b.machine(), "queries": len(queries), "repeats": repeats}
     result["embedding"] = b.embedding_throughput(engine, sample, repeats)
     result["search_in_process"] = b.in_process_latency(engine, queries, repeats)
+    result["floor"] = b.floor_ratios(engine, queries, repeats)
     result["search_http"] = b.http_latency(settings, queries, clients, repeats)
     result["peak_rss_mb_bench_process"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
