@@ -1,3 +1,3 @@
 """plansearch indexer: corpus → parse → chunk → embed → index."""
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3

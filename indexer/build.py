@@ -17,6 +17,7 @@ from indexer.corpus import corpus_hashes, load_documents, read_text
 from indexer.embedding.base import Embedder
 from indexer.embedding.cache import EmbeddingCache
 from indexer.links import build_links
+from indexer.offsets import token_table
 from indexer.parsing import parse_document
 from indexer.records import Chunk, DocumentInfo, Project
 from indexer.settings import Settings
@@ -144,6 +145,7 @@ def build_index(
             lexical_tokens=get_analyzer().lemmas_many(c.indexed_text for c in chunks),
             records=records,
             links=build_links(records, {p.doc.doc_id: p.doc for p in parsed}),
+            tokens=token_table((c.text for c in chunks), get_analyzer()),
             manifest=build_manifest(settings, embedder, config, parsed, chunks),
         )
         publish(build_dir, settings.index_dir)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from indexer.errors import UnavailableError
+from indexer.files import sha256_file
 from indexer.records import DocumentInfo
 
 
@@ -30,15 +30,6 @@ def load_documents(corpus_dir: Path) -> list[DocumentInfo]:
 def read_text(corpus_dir: Path, doc: DocumentInfo) -> str:
     """The document's text as UTF-8."""
     return (corpus_dir / doc.file).read_text(encoding="utf-8")
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def corpus_hashes(corpus_dir: Path, docs: list[DocumentInfo]) -> dict[str, str]:

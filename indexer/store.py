@@ -9,6 +9,7 @@ Layout of one build directory::
     chunks.jsonl    chunk metadata and text, in index order
     records.jsonl   every parsed record with all its fields
     links.jsonl     cross-document links between records (``indexer.links``)
+    tokens.npz      each chunk text's tokens with offsets, for highlighting (``indexer.offsets``)
 
 ``index_dir`` (e.g. ``var/index``) is a symbolic link to the current build,
 replaced with ``os.replace`` so a reader sees the old build or the new one,
@@ -17,7 +18,6 @@ never a half-written directory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -33,7 +33,9 @@ import numpy as np
 
 from indexer import FORMAT_VERSION
 from indexer.errors import UnavailableError
+from indexer.files import sha256_file
 from indexer.links import Key, Link
+from indexer.offsets import TokenTable
 from indexer.records import Chunk, Field, Project
 
 MANIFEST = "manifest.json"
@@ -42,6 +44,7 @@ LEXICAL = "lexical"
 CHUNKS = "chunks.jsonl"
 RECORDS = "records.jsonl"
 LINKS = "links.jsonl"
+TOKENS = "tokens.npz"
 
 
 class IndexStoreError(UnavailableError):
@@ -54,15 +57,6 @@ class IndexMissingError(IndexStoreError):
 
 class IndexMismatchError(IndexStoreError):
     """The index was built by other code or with another model, or is damaged."""
-
-
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _files(build_dir: Path) -> list[Path]:
@@ -88,6 +82,7 @@ def write_build(
     lexical_tokens: list[list[str]],
     records: list[Project],
     links: dict[Key, list[Link]],
+    tokens: TokenTable,
     manifest: dict[str, Any],
 ) -> None:
     """Write every artifact of one build into ``build_dir`` (which must not exist)."""
@@ -103,6 +98,7 @@ def write_build(
     lexical.save(str(build_dir / LEXICAL))
     _write_jsonl(build_dir / CHUNKS, [asdict(c) for c in chunks])
     _write_jsonl(build_dir / RECORDS, [asdict(r) for r in records])
+    tokens.save(build_dir / TOKENS)
     _write_jsonl(
         build_dir / LINKS,
         [
@@ -113,7 +109,7 @@ def write_build(
     manifest = {
         **manifest,
         "format_version": FORMAT_VERSION,
-        "files": {str(p.relative_to(build_dir)): sha256_of(p) for p in _files(build_dir)},
+        "files": {str(p.relative_to(build_dir)): sha256_file(p) for p in _files(build_dir)},
     }
     (build_dir / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
@@ -158,7 +154,7 @@ def verify_files(index_dir: Path, manifest: dict[str, Any]) -> None:
     """Check every artifact against the manifest checksums."""
     for name, digest in manifest.get("files", {}).items():
         path = index_dir / name
-        if not path.is_file() or sha256_of(path) != digest:
+        if not path.is_file() or sha256_file(path) != digest:
             raise IndexMismatchError(
                 f"index file {name} is missing or damaged; rebuild with `plansearch index`"
             )
@@ -199,3 +195,8 @@ def load_links(index_dir: Path) -> dict[Key, list[Link]]:
         (row["doc_id"], row["project_key"]): [Link(**x) for x in row["links"]]
         for row in _read_jsonl(index_dir / LINKS)
     }
+
+
+def load_tokens(index_dir: Path) -> TokenTable:
+    """The chunks' tokens with offsets, in index order."""
+    return TokenTable.load(index_dir / TOKENS)

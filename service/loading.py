@@ -14,6 +14,7 @@ from indexer.analyze import AnalyzerConfig
 from indexer.corpus import corpus_hashes, load_documents
 from indexer.embedding.base import EmbedderIdentity
 from indexer.links import Key, Link
+from indexer.offsets import TokenTable
 from indexer.records import Chunk, DocumentInfo, Project
 from indexer.store import (
     IndexMismatchError,
@@ -22,6 +23,7 @@ from indexer.store import (
     load_lexical,
     load_links,
     load_records,
+    load_tokens,
     read_manifest,
     verify_files,
 )
@@ -41,6 +43,7 @@ class LoadedIndex:
     records: dict[Key, Project]
     documents: dict[str, DocumentInfo]
     links: dict[Key, list[Link]]
+    tokens: TokenTable
 
     @property
     def cities(self) -> list[str]:
@@ -88,10 +91,14 @@ def load_index(
     try:
         dense, lexical = load_dense(path), load_lexical(path)
         chunks, records = load_chunks(path), load_records(path)
-        links = load_links(path)
+        links, tokens = load_links(path), load_tokens(path)
     except Exception as exc:  # any reader failure means a damaged index
         raise IndexMismatchError(f"index at {path} cannot be read ({exc}); {REBUILD}") from exc
-    if dense.ntotal != len(chunks) or dense.d != identity.dim:
+    if (
+        dense.ntotal != len(chunks)
+        or dense.d != identity.dim
+        or len(tokens.indptr) != len(chunks) + 1
+    ):
         raise IndexMismatchError(f"index vectors do not match its chunks; {REBUILD}")
     documents = {d["doc_id"]: DocumentInfo(**d) for d in manifest["documents"]}
     return LoadedIndex(
@@ -103,4 +110,5 @@ def load_index(
         records={(r.doc_id, r.project_key): r for r in records},
         documents=documents,
         links=links,
+        tokens=tokens,
     )

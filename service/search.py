@@ -23,7 +23,7 @@ from service.answer.engine import Answerer
 from service.answer.ranking import Ranking, answer_from
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
-from service.highlight import highlight_spans
+from service.highlight import highlight_row
 from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import ParsedQuery, QueryAnalyzer, index_frequencies
@@ -240,8 +240,17 @@ class SearchEngine:
             text=chunk.text,
             chunk_id=chunk.chunk_id,
             related=self.links.get((chunk.doc_id, chunk.project_key), []),
-            highlights=highlight_spans(chunk.text, terms),
+            highlights=self._highlights(chunk_id, terms),
         )
+
+    def _highlights(self, chunk_id: int, terms: frozenset[str]) -> list[tuple[int, int]]:
+        if not terms:
+            return []
+        ids = self.index.tokens.lemma_ids(terms)
+        return highlight_row(self.index.tokens, self._row[chunk_id], ids)
+
+    def _highlighted(self, hit: Hit, terms: frozenset[str]) -> Hit:
+        return hit.model_copy(update={"highlights": self._highlights(hit.chunk_id, terms)})
 
     def search_projects(
         self,
@@ -265,7 +274,7 @@ class SearchEngine:
         terms = query.highlight_terms
         return [
             # Only the shown evidence is worth highlighting.
-            self._project_result(rank, [_highlighted(h, terms) for h in passages])
+            self._project_result(rank, [self._highlighted(h, terms) for h in passages])
             for rank, passages in groups
         ], facets
 
@@ -327,10 +336,6 @@ class SearchEngine:
 def _check_top_k(top_k: int) -> None:
     if not 1 <= top_k <= MAX_TOP_K:
         raise SearchInputError(f"top_k must be between 1 and {MAX_TOP_K}, got {top_k}")
-
-
-def _highlighted(hit: Hit, terms: frozenset[str]) -> Hit:
-    return hit.model_copy(update={"highlights": highlight_spans(hit.text, terms)})
 
 
 def _related(link: Link) -> RelatedLink:

@@ -105,3 +105,20 @@ def test_merge_joins_touching_and_overlapping_spans():
 def test_nothing_to_highlight():
     assert highlight_spans("", frozenset({"子育て"})) == []
     assert highlight_spans("子育て支援", frozenset()) == []
+
+
+@pytest.mark.parametrize("query", ["子育て支援", "高齢者の見守り", "令和4年度の目標値", "ごみ減量"])
+def test_stored_offsets_highlight_exactly_as_tagging_the_text(hashing_engine, query):
+    # The index keeps each chunk's tokens (indexer/offsets.py); highlighting from them must
+    # give the very spans that tagging the passage again gives.
+    from service.highlight import highlight_row
+
+    terms = hashing_engine.analyzer.parse(query).highlight_terms
+    table = hashing_engine.index.tokens
+    ids = table.lemma_ids(terms)
+    marked = 0
+    for row, chunk in enumerate(hashing_engine.index.chunks):
+        expected = highlight_spans(chunk.text, terms)
+        assert highlight_row(table, row, ids) == expected, chunk.chunk_id
+        marked += bool(expected)
+    assert marked > 10  # the query's words do occur: the comparison is not over empty spans
