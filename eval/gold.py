@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from indexer.files import json_lines
+
 Style = Literal["citizen", "staff", "detail", "list"]
 STYLES: tuple[Style, ...] = ("citizen", "staff", "detail", "list")
 GOLD_DIR = Path(__file__).parent / "gold"
@@ -68,16 +70,10 @@ def _question(row: dict, where: str) -> GoldQuestion:
 def load_gold(path: Path) -> list[GoldQuestion]:
     """Questions of a JSON Lines gold file, in file order."""
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldFormatError(f"{path}:{n}: not JSON ({exc.msg})") from exc
-        if not isinstance(row, dict):
-            raise GoldFormatError(f"{path}:{n}: each line must be a JSON object")
-        out.append(_question(row, f"{path}:{n}"))
+    for line in json_lines(path):
+        if line.problem:
+            raise GoldFormatError(f"{path}:{line.number}: {line.problem}")
+        out.append(_question(line.row, f"{path}:{line.number}"))
     ids = [q.id for q in out]
     if len(ids) != len(set(ids)):
         raise GoldFormatError(f"{path}: duplicate question ids")

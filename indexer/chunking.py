@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from indexer.labels import field_block
-from indexer.records import Chunk, DocumentInfo, Field, Project
+from indexer.records import Chunk, DocumentInfo, Field, Project, place_of
 
 TokenCounter = Callable[[str], int]
 
@@ -189,15 +189,10 @@ def _make_chunk(
 ) -> Chunk:
     return Chunk(
         chunk_id=chunk_id_for(doc.doc_id, record.project_key, field, part),
-        doc_id=doc.doc_id,
-        project_key=record.project_key,
-        project_id=record.project_id,
-        project_name=record.project_name,
-        department=record.department,
-        section_path=record.section_path,
         field=field,
         header=header,
         text=text,
+        **place_of(record),
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 RecordKind = Literal["project", "section"]
 
@@ -98,6 +98,15 @@ class Chunk:
         return f"{self.header}\n{self.text}"
 
 
+# Where a record sits, as a chunk (and every API shape of a passage or project) repeats it.
+PLACE_FIELDS = ("doc_id", "project_key", "project_id", "project_name", "department", "section_path")
+
+
+def place_of(record: Project | Chunk) -> dict[str, Any]:
+    """The document, record key, number, name, department and section headings of ``record``."""
+    return {name: getattr(record, name) for name in PLACE_FIELDS}
+
+
 def section_record(
     doc: DocumentInfo, project_key: str, path: tuple[str, ...], fields: tuple[Field, ...]
 ) -> Project:
@@ -127,17 +136,12 @@ def project_record(
     fields: tuple[Field, ...],
     related: tuple[str, ...] = (),
 ) -> Project:
-    """A project record of ``doc``."""
-    return Project(
-        doc_id=doc.doc_id,
-        city=doc.city,
-        doc_title=doc.title,
+    """A project record of ``doc``: a section record with a number, name, department and links."""
+    return replace(
+        section_record(doc, project_key, path, fields),
         kind="project",
-        project_key=project_key,
         project_id=project_id,
         project_name=name,
         department=department,
-        section_path=path,
-        fields=fields,
         related=related,
     )

@@ -20,16 +20,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import uvicorn
-from playwright.sync_api import expect, sync_playwright
 
 from indexer.settings import get_settings
 from service.api import create_app
 
+if TYPE_CHECKING:  # the page test imports this module without needing playwright
+    from playwright.sync_api import Browser, Playwright
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -44,26 +47,38 @@ QUERY = "子育て支援に取り組んでいる事業は？"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
+class ServerDidNotStart(RuntimeError):
+    """uvicorn stopped or took too long before it was listening."""
+
+
 @contextmanager
-def serve() -> Iterator[str]:
-    """The app over the published index, in a background thread; yields its base URL."""
+def serve(app: Any, timeout: float = 120) -> Iterator[str]:
+    """``app`` under uvicorn in a background thread on a free port of 127.0.0.1; yields its URL.
+
+    The page test (tests/service/test_page.py) serves its app through this too.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()
-    server = uvicorn.Server(uvicorn.Config(create_app(get_settings()), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sys.exit("the server did not start")
-        time.sleep(0.1)
     try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise ServerDidNotStart("the server did not start")
+            time.sleep(0.05)
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def launch(pw: Playwright) -> Browser:
+    """Debian's chromium, headless, through Playwright (never a downloaded browser)."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def has_japanese_font() -> bool:
@@ -89,8 +104,10 @@ def shoot(query: str, out_dir: Path) -> list[Path]:
     """Ask ``query`` at each width and save the visible part of the page as PNG."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with serve() as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    from playwright.sync_api import expect, sync_playwright
+
+    with serve(create_app(get_settings())) as base, sync_playwright() as pw:
+        browser = launch(pw)
         for name, viewport in VIEWPORTS.items():
             page = browser.new_page(viewport=viewport, locale="ja-JP")
             page.goto(f"{base}/?q={quote(query)}")
@@ -111,11 +128,15 @@ def main() -> None:
     parser.add_argument("--query", default=QUERY, help="the question to show")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="directory for the PNGs")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium")
     if not has_japanese_font():
         print("warning: no Japanese font (apt-get install -y fonts-noto-cjk)", file=sys.stderr)
-    for path in shoot(args.query, args.out):
+    try:
+        written = shoot(args.query, args.out)
+    except ServerDidNotStart as exc:
+        sys.exit(str(exc))
+    for path in written:
         print(f"{path} ({path.stat().st_size // 1024} KiB)")
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from pydantic import ValidationError
 
 from indexer.embedding import EmbedderError, make_embedder
 from indexer.errors import PlansearchError
+from indexer.files import JsonLine, json_lines
 from indexer.settings import Settings
 from indexer.store import IndexMissingError, IndexStoreError
 from service.filters import SearchFilters
@@ -25,6 +29,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+Result = dict[str, Any]
+Run = Callable[[str], Result]  # one question's result, as printed in JSON
+Show = Callable[[Result], None]  # prints a result for people
+Ask = Callable[..., Result]  # (question, Scope, **a command's own options) → its result
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -87,159 +97,11 @@ def serve(
     )
 
 
-def _read_batch(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise _fail(f"batch file not found: {path}")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _fail(f"{path}:{n}: not JSON ({exc.msg})") from exc
-        if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("query"), str):
-            raise _fail(f'{path}:{n}: each line needs an "id" and a string "query"')
-        rows.append(row)
-    return rows
-
-
 def _print_hits(hits: list[Hit]) -> None:
     for h in hits:
         number = f"{h.project_id} {h.project_name}" if h.project_id else " › ".join(h.section_path)
         typer.echo(f"{h.rank:>3}. [{h.score:.4f}] {h.doc_id} | {number} | {h.department or '-'}")
         typer.echo(f"     {h.field}: {h.text[:120].replace(chr(10), ' ')}")
-
-
-def _filters(
-    engine: SearchEngine,
-    doc_id: list[str] | None,
-    city: list[str] | None,
-    department: list[str] | None,
-    section: list[str] | None,
-    year: list[str] | None,
-    project: str | None,
-) -> SearchFilters:
-    """The filter options, read and checked as the API reads its filter parameters."""
-    try:
-        params = FilterParams(
-            doc_id=doc_id,
-            city=city,
-            department=department,
-            section=section,
-            year=year,
-            project=project,
-        )
-        return params.search_filters(engine)
-    except ValidationError as exc:
-        problems = [f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" for e in exc.errors()]
-        raise _fail("; ".join(problems)) from exc
-    except PlansearchError as exc:
-        raise _fail(str(exc)) from exc
-
-
-def _need_one(query: str | None, batch: Path | None) -> None:
-    if (query is None) == (batch is None):
-        raise _fail("give either a question or --batch FILE")
-
-
-Result = dict[str, Any]
-
-
-def _ask(
-    query: str | None,
-    batch: Path | None,
-    as_json: bool,
-    run: Callable[[str], Result],
-    show: Callable[[Result], None],
-) -> None:
-    """Answer one question (shown, or printed as JSON) or every line of a batch file.
-
-    A batch prints one JSON line per input line, ``{"id", "query", **run(query)}``; a line
-    whose question is refused gets ``{"error": …}`` and the batch goes on.
-    """
-    if batch is not None:
-        for row in _read_batch(batch):
-            try:
-                body = run(row["query"])
-            except SearchInputError as exc:
-                body = {"error": str(exc)}
-            out = {"id": row["id"], "query": row["query"], **body}
-            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-        return
-    try:
-        result = run(query or "")
-    except SearchInputError as exc:
-        raise _fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps({"query": query, **result}, ensure_ascii=False, indent=2))
-    else:
-        show(result)
-
-
-# The filter options carry the descriptions of the API's filter parameters (FilterParams).
-DocOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("doc_id"))]
-CityOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("city"))]
-DeptOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("department"))]
-SectionOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("section"))]
-YearOpt = Annotated[list[str] | None, typer.Option(help=FilterParams.describe("year"))]
-ProjectOpt = Annotated[str | None, typer.Option(help=FilterParams.describe("project"))]
-BatchOpt = Annotated[Path | None, typer.Option(help="JSON Lines with id and query")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="JSON output")]
-TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_TOP_K)]
-AnswerTopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_ANSWER_TOP_K)]
-
-
-@app.command()
-def search(
-    query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: TopKOpt = DEFAULT_TOP_K,
-    doc_id: DocOpt = None,
-    city: CityOpt = None,
-    department: DeptOpt = None,
-    section: SectionOpt = None,
-    year: YearOpt = None,
-    project: ProjectOpt = None,
-    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
-    batch: BatchOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Ranked passages for a question, or for every line of a --batch file."""
-    _need_one(query, batch)
-    engine = _engine(Settings())
-    filters = _filters(engine, doc_id, city, department, section, year, project)
-    the_mode: SearchMode = mode  # type: ignore[assignment]  # validated by the engine
-
-    def run(q: str) -> Result:
-        hits = engine.search(q, top_k, mode=the_mode, filters=filters)
-        return {"results": [h.model_dump() for h in hits]}
-
-    _ask(query, batch, as_json, run, lambda r: _print_hits([Hit(**h) for h in r["results"]]))
-
-
-@app.command("projects-for")
-def projects_for(
-    query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: TopKOpt = DEFAULT_TOP_K,
-    doc_id: DocOpt = None,
-    city: CityOpt = None,
-    department: DeptOpt = None,
-    section: SectionOpt = None,
-    year: YearOpt = None,
-    project: ProjectOpt = None,
-    batch: BatchOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Projects (not passages) that address a question, each with its best passages."""
-    _need_one(query, batch)
-    engine = _engine(Settings())
-    filters = _filters(engine, doc_id, city, department, section, year, project)
-
-    def run(q: str) -> Result:
-        found = engine.search_projects(q, top_k, filters)[0]
-        return {"projects": [p.model_dump() for p in found]}
-
-    _ask(query, batch, as_json, run, _print_projects)
 
 
 def _print_projects(result: Result) -> None:
@@ -248,31 +110,6 @@ def _print_projects(result: Result) -> None:
             f"{p['rank']:>3}. {p['doc_id']} | {p['project_id']} {p['project_name']} | "
             f"{p['department'] or '-'}"
         )
-
-
-@app.command()
-def answer(
-    query: Annotated[str | None, typer.Argument(help="the question")] = None,
-    top_k: AnswerTopKOpt = DEFAULT_ANSWER_TOP_K,
-    doc_id: DocOpt = None,
-    city: CityOpt = None,
-    department: DeptOpt = None,
-    section: SectionOpt = None,
-    year: YearOpt = None,
-    project: ProjectOpt = None,
-    batch: BatchOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """The sentence or row that answers a question, with its citation and closest projects."""
-    _need_one(query, batch)
-    engine = _engine(Settings())
-    filters = _filters(engine, doc_id, city, department, section, year, project)
-
-    def run(q: str) -> Result:
-        found, projects = engine.answer(q, filters, top_k)
-        return {"answer": found.model_dump(), "projects": [p.model_dump() for p in projects]}
-
-    _ask(query, batch, as_json, run, _print_answer)
 
 
 def _print_answer(result: Result) -> None:
@@ -286,6 +123,151 @@ def _print_answer(result: Result) -> None:
     else:
         typer.echo(f"該当する記述が見つかりませんでした (confidence {a['confidence']:.2f})")
     _print_projects(result)
+
+
+def _filters(engine: SearchEngine, options: dict[str, Any]) -> SearchFilters:
+    """The filter options, read and checked as the API reads its filter parameters."""
+    try:
+        return FilterParams(**options).search_filters(engine)
+    except ValidationError as exc:
+        problems = [f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" for e in exc.errors()]
+        raise _fail("; ".join(problems)) from exc
+    except PlansearchError as exc:
+        raise _fail(str(exc)) from exc
+
+
+BATCH_HELP = (
+    'JSON Lines, each with an "id" and a string "query": one JSON line out per line. A line '
+    'that is not JSON or lacks them gets {"error", "line"} (and its "id") and the rest go on: '
+    "exit code 0 once the file is read"
+)
+_NEEDS_ID_AND_QUERY = 'each line needs an "id" and a string "query"'
+
+
+def _batch_line(line: JsonLine, run: Run) -> Result:
+    """What one line of a batch file prints: ``{"id", "query", **run(query)}`` or an error."""
+    row = line.row
+    problem = line.problem
+    if not problem and ("id" not in row or not isinstance(row.get("query"), str)):
+        problem = _NEEDS_ID_AND_QUERY
+    if problem:
+        known = {"id": row["id"]} if "id" in row else {}
+        return {**known, "error": problem, "line": line.number}
+    try:
+        body = run(row["query"])
+    except SearchInputError as exc:
+        body = {"error": str(exc)}
+    return {"id": row["id"], "query": row["query"], **body}
+
+
+def _run_batch(path: Path, run: Run) -> None:
+    """One JSON line per non-blank line of ``path``; a bad line or question does not stop it."""
+    if not path.is_file():
+        raise _fail(f"batch file not found: {path}")
+    try:
+        for line in json_lines(path):
+            sys.stdout.write(json.dumps(_batch_line(line, run), ensure_ascii=False) + "\n")
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{path}: not UTF-8 text ({exc.reason})") from exc
+
+
+def _ask(query: str | None, batch: Path | None, as_json: bool, run: Run, show: Show) -> None:
+    """Answer one question (shown, or printed as JSON) or every line of a batch file."""
+    if batch is not None:
+        _run_batch(batch, run)
+        return
+    try:
+        result = run(query or "")
+    except SearchInputError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps({"query": query, **result}, ensure_ascii=False, indent=2))
+    else:
+        show(result)
+
+
+def _param(name: str, annotation: Any, default: Any = None) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+def _filter_option(name: str) -> inspect.Parameter:
+    """The option of filter ``name``, with the description of the API's filter parameter."""
+    kind = FilterParams.model_fields[name].annotation
+    return _param(name, Annotated[kind, typer.Option(help=FilterParams.describe(name))])
+
+
+# What every question command takes besides its own options: the question (or --batch), the
+# filters of the API (FilterParams) and --json.
+_QUERY = _param("query", Annotated[str | None, typer.Argument(help="the question")])
+_SHARED = [
+    *(_filter_option(name) for name in FilterParams.model_fields),
+    _param("batch", Annotated[Path | None, typer.Option(help=BATCH_HELP)]),
+    _param("as_json", Annotated[bool, typer.Option("--json", help="JSON output")], False),
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a question command asks: the engine, and the filters its options set."""
+
+    engine: SearchEngine
+    filters: SearchFilters
+
+
+def _question_command(name: str, show: Show) -> Callable[[Ask], Ask]:
+    """Register ``ask(question, scope, **own options)`` as the command ``name``.
+
+    The command takes the question, then the options of ``ask`` (after its scope), then the
+    filters, --batch and --json; its help is the docstring of ``ask``.
+    """
+
+    def register(ask: Ask) -> Ask:
+        own = list(inspect.signature(ask, eval_str=True).parameters.values())[2:]
+
+        def command(query: str | None, batch: Path | None, as_json: bool, **options: Any) -> None:
+            filter_options = {f: options.pop(f) for f in FilterParams.model_fields}
+            if (query is None) == (batch is None):
+                raise _fail("give either a question or --batch FILE")
+            engine = _engine(Settings())
+            scope = Scope(engine, _filters(engine, filter_options))
+            _ask(query, batch, as_json, partial(ask, at=scope, **options), show)
+
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        signature = inspect.Signature([_QUERY, *(p.replace(kind=keyword) for p in own), *_SHARED])
+        command.__signature__ = signature  # type: ignore[attr-defined]
+        command.__doc__ = ask.__doc__
+        app.command(name)(command)
+        return ask
+
+    return register
+
+
+TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_TOP_K)]
+AnswerTopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_ANSWER_TOP_K)]
+ModeOpt = Annotated[str, typer.Option(help="hybrid, dense or lexical")]
+
+
+@_question_command("search", show=lambda r: _print_hits([Hit(**h) for h in r["results"]]))
+def search(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K, mode: ModeOpt = "hybrid") -> Result:
+    """Ranked passages for a question, or for every line of a --batch file."""
+    hits = at.engine.search(q, top_k, mode=cast(SearchMode, mode), filters=at.filters)
+    return {"results": [h.model_dump() for h in hits]}  # the engine refuses an unknown mode
+
+
+@_question_command("projects-for", show=_print_projects)
+def projects_for(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K) -> Result:
+    """Projects (not passages) that address a question, each with its best passages."""
+    found = at.engine.search_projects(q, top_k, at.filters)[0]
+    return {"projects": [p.model_dump() for p in found]}
+
+
+@_question_command("answer", show=_print_answer)
+def answer(q: str, at: Scope, top_k: AnswerTopKOpt = DEFAULT_ANSWER_TOP_K) -> Result:
+    """The sentence or row that answers a question, with its citation and closest projects."""
+    found, projects = at.engine.answer(q, at.filters, top_k)
+    return {"answer": found.model_dump(), "projects": [p.model_dump() for p in projects]}
 
 
 @app.command()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from indexer.records import Chunk, DocumentInfo, Project
+from indexer.records import Chunk, DocumentInfo, Project, place_of
 from service.limits import (
     DEFAULT_TOP_K,
     EVIDENCE_PER_PROJECT,
@@ -113,6 +113,11 @@ class TitledProject(ProjectIdentity):
 
     doc_title: str
 
+    @classmethod
+    def from_project(cls, project: TitledProject, **more: Any) -> Self:
+        """This shape of ``project`` (a Hit, say); ``more`` fills the fields this shape adds."""
+        return cls(**project.model_dump(include=set(TitledProject.model_fields)), **more)
+
 
 class ProjectRef(TitledProject):
     """A project with where it sits: city, department and section headings."""
@@ -124,17 +129,7 @@ class ProjectRef(TitledProject):
     @classmethod
     def from_record(cls, record: Project | Chunk, doc: DocumentInfo, **more: Any) -> Self:
         """This shape of ``record`` of ``doc``; ``more`` fills the fields a derived shape adds."""
-        return cls(
-            doc_id=record.doc_id,
-            doc_title=doc.title,
-            city=doc.city,
-            project_id=record.project_id,
-            project_key=record.project_key,
-            project_name=record.project_name,
-            department=record.department,
-            section_path=list(record.section_path),
-            **more,
-        )
+        return cls(doc_title=doc.title, city=doc.city, **place_of(record), **more)
 
 
 class RelatedLink(ProjectIdentity):

@@ -3,12 +3,16 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from indexer.corpus import load_documents, read_text
 from indexer.parsing import parse_document
-from indexer.records import DocumentInfo, Project
+from indexer.records import DocumentInfo, Field, Project, project_record
+
+if TYPE_CHECKING:
+    from indexer.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -25,6 +29,33 @@ def parsed(doc_id: str) -> tuple[Project, ...]:
     return tuple(parse_document(read_text(CORPUS, doc), doc))
 
 
+def hashing_settings_in(root: Path, corpus_dir: Path = CORPUS, **more: Any) -> Settings:
+    """Settings for an index (``root/index``) and cache (``root/cache``) built with the
+    model-free test encoder; ``more`` sets any other setting."""
+    from indexer.settings import Settings
+
+    return Settings(
+        embedder="hashing",
+        corpus_dir=corpus_dir,
+        index_dir=root / "index",
+        cache_dir=root / "cache",
+        **more,
+    )
+
+
+def trial_project(doc: DocumentInfo, *fields: Field) -> Project:
+    """A project record "1 試験事業" of ``doc`` with these fields, no department, no section."""
+    return project_record(
+        doc,
+        project_key="1",
+        project_id="1",
+        name="試験事業",
+        department=None,
+        path=(),
+        fields=fields,
+    )
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
@@ -33,15 +64,7 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def hashing_settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings for an index of the whole corpus built with the model-free test encoder."""
-    from indexer.settings import Settings
-
-    root = tmp_path_factory.mktemp("hashing")
-    return Settings(
-        embedder="hashing",
-        corpus_dir=CORPUS,
-        index_dir=root / "index",
-        cache_dir=root / "cache",
-    )
+    return hashing_settings_in(tmp_path_factory.mktemp("hashing"))
 
 
 @pytest.fixture(scope="session")

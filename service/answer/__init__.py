@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.engine import Answerer
 from service.answer.question import Question, read_question
-from service.answer.ranking import Ranking, answer_from, citation_for
+from service.answer.ranking import Ranking, answer_from, answering, citation_for
 from service.answer.scoring import Scored, TermWeights, confidence
 from service.answer.units import Unit, split_fields, split_label, split_sentences, split_units
 from service.filters import SearchFilters
-from service.schemas import AnswerOut
 
 if TYPE_CHECKING:
     from service.search import SearchEngine
@@ -60,6 +59,7 @@ __all__ = [
 FOUND_THRESHOLD = DEFAULT_CONFIG.found_threshold
 RELEVANCE_CENTER = DEFAULT_CONFIG.relevance_center
 
+
 def answerer_for(engine: SearchEngine) -> Answerer:
     """The engine's Answerer (made with the engine, so its caches live exactly as long)."""
     return engine.answerer
@@ -77,16 +77,11 @@ def rank_units(
     return answerer_for(engine).rank(query, filters, passages=passages)
 
 
-def answer_question(
-    engine: SearchEngine,
-    query: str,
-    filters: SearchFilters | None = None,
-    *,
-    passages: int | None = None,
-) -> AnswerOut:
+answer_question = answering(
+    rank_units,
     """The best sentence or row of the top ``passages`` passages (default 8), or found=False.
 
     ``found=False`` comes with ``text=""`` and no citation. Raises ``SearchInputError`` for
     an empty or too long question or a bad filter, like the search does.
-    """
-    return answer_from(rank_units(engine, query, filters, passages))
+    """,
+)

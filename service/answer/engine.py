@@ -20,12 +20,12 @@ import numpy as np
 
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.question import Question, read_question
-from service.answer.ranking import Ranking, answer_from
+from service.answer.ranking import Ranking, answering
 from service.answer.scoring import Scored, TermWeights, score_units, to_embed, with_cosines
 from service.answer.units import candidate_units
 from service.answer.vectors import VectorCache
 from service.filters import SearchFilters
-from service.schemas import AnswerOut, Hit
+from service.schemas import Hit
 
 if TYPE_CHECKING:  # service.search may build its Answerer itself: no import at run time
     from service.search import SearchEngine
@@ -51,22 +51,6 @@ class Answerer:
             if self._weights is None:
                 self._weights = TermWeights(self.engine.index.lexical)
             return self._weights
-
-    def answer(
-        self,
-        query: str,
-        filters: SearchFilters | None = None,
-        hits: Sequence[Hit] | None = None,
-        query_vector: np.ndarray | None = None,
-        *,
-        passages: int | None = None,
-    ) -> AnswerOut:
-        """The best sentence or row of the top passages, or found=False (``text=""``, no citation).
-
-        See ``rank`` for the arguments. Raises ``SearchInputError`` for an empty or too long
-        question or a bad filter, like the search does (when it retrieves).
-        """
-        return answer_from(self.rank(query, filters, hits, query_vector, passages=passages))
 
     def rank(
         self,
@@ -94,6 +78,15 @@ class Answerer:
         scored = score_units(question, hits, units, self.term_weights, self.config)
         scored, query_vector = self._add_cosines(question, scored, query_vector)
         return Ranking(hits, scored, self._relevance(hits, query_vector), self.config)
+
+    answer = answering(
+        rank,
+        """The best sentence or row of the top passages, or found=False (``text=""``, no citation).
+
+        See ``rank`` for the arguments. Raises ``SearchInputError`` for an empty or too long
+        question or a bad filter, like the search does (when it retrieves).
+        """,
+    )
 
     def retrieve(
         self, query: str, filters: SearchFilters | None = None, passages: int | None = None

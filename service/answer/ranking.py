@@ -6,12 +6,16 @@ schema's "empty when not found") and no citation; the caller shows the closest p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ParamSpec
 
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.scoring import Scored, confidence
 from service.answer.units import Unit
 from service.schemas import AnswerOut, Citation, Hit
+
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
@@ -26,15 +30,7 @@ class Ranking:
 
 def citation_for(hit: Hit, unit: Unit) -> Citation:
     """Where the unit comes from: document, project, field name and fiscal year."""
-    return Citation(
-        doc_id=hit.doc_id,
-        doc_title=hit.doc_title,
-        project_id=hit.project_id,
-        project_key=hit.project_key,
-        project_name=hit.project_name,
-        field=unit.name,
-        year=unit.year,
-    )
+    return Citation.from_project(hit, field=unit.name, year=unit.year)
 
 
 def answer_from(ranking: Ranking) -> AnswerOut:
@@ -49,3 +45,13 @@ def answer_from(ranking: Ranking) -> AnswerOut:
     return AnswerOut(
         text=best.unit.text, found=True, confidence=conf, citation=citation_for(hit, best.unit)
     )
+
+
+def answering(rank: Callable[P, Ranking], doc: str) -> Callable[P, AnswerOut]:
+    """``rank`` made to answer: the same arguments, and the answer of its ranking (``doc``)."""
+
+    def answer(*args: P.args, **kwargs: P.kwargs) -> AnswerOut:
+        return answer_from(rank(*args, **kwargs))
+
+    answer.__doc__ = doc
+    return answer

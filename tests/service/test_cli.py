@@ -27,11 +27,57 @@ def test_search_batch_writes_one_json_line_per_input(hashing_env, tmp_path):
     assert all(r["doc_id"] and r["field"] and r["text"] for x in lines for r in x["results"])
 
 
-def test_search_batch_rejects_bad_lines(hashing_env, tmp_path):
+def test_search_batch_reports_bad_lines_and_goes_on(hashing_env, tmp_path):
     batch = tmp_path / "bad.jsonl"
-    batch.write_text('{"id": 1}\n')
-    result = runner.invoke(app, ["search", "--batch", str(batch), "--json"])
-    assert result.exit_code == 2 and 'needs an "id" and a string "query"' in result.output
+    lines = [
+        '{"id": "a", "query": "証明書のコンビニ交付"}',
+        '{"id": "b", "query": "ごみ"',  # not JSON
+        "",  # an empty line is skipped, not reported
+        '["not", "an", "object"]',
+        '{"query": "ごみ"}',  # no id
+        '{"id": 4}',  # no query
+        '{"id": 5, "query": 17}',  # query not a string
+        "   ",
+        '{"id": "z", "query": "ファミリー・サポート・センター"}',
+    ]
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["search", "--batch", str(batch), "--json", "-k", "2"])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.stdout.strip().splitlines()]
+    assert out[1] == {"error": out[1]["error"], "line": 2}  # not JSON: no id to give
+    assert out[1]["error"].startswith("not JSON (")
+    needs = 'each line needs an "id" and a string "query"'
+    assert out[2:-1] == [
+        {"error": "each line must be a JSON object", "line": 4},
+        {"error": needs, "line": 5},
+        {"id": 4, "error": needs, "line": 6},
+        {"id": 5, "error": needs, "line": 7},
+    ]
+    assert [x["id"] for x in (out[0], out[-1])] == ["a", "z"]
+    assert all(
+        set(x) == {"id", "query", "results"} and len(x["results"]) == 2 for x in (out[0], out[-1])
+    )
+
+
+def test_batch_file_missing_or_not_text_is_exit_2(hashing_env, tmp_path):
+    for command in ("search", "projects-for", "answer"):
+        result = runner.invoke(app, [command, "--batch", str(tmp_path / "nowhere.jsonl")])
+        assert result.exit_code == 2 and "batch file not found" in result.stderr, command
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"id": 1, "query": "caf\xe9"}\n'.encode("latin-1"))
+    result = runner.invoke(app, ["search", "--batch", str(latin)])
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr
+
+
+def test_batch_bad_lines_go_on_in_every_question_command(hashing_env, tmp_path):
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": 1}\n{"id": 2, "query": "証明書のコンビニ交付"}\n', encoding="utf-8")
+    for command, key in (("projects-for", "projects"), ("answer", "answer")):
+        result = runner.invoke(app, [command, "--batch", str(batch), "-k", "2"])
+        assert result.exit_code == 0, (command, result.output)
+        bad, good = (json.loads(x) for x in result.stdout.strip().splitlines())
+        assert bad == {"id": 1, "error": 'each line needs an "id" and a string "query"', "line": 1}
+        assert good["id"] == 2 and key in good, command
 
 
 def test_search_prints_ranked_hits_and_rejects_empty_query(hashing_env):

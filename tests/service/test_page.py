@@ -8,33 +8,20 @@ set) they fail instead, because scripts/test.sh installs both.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
 
+from scripts.screenshot import CHROMIUM, VIEWPORTS, launch, serve
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 30_000  # the first question also warms up the model
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
+DESKTOP = VIEWPORTS["desktop"]
+PHONE = VIEWPORTS["phone"]
 
 QUESTION = "子どもを少しの時間だけ近所の人に預かってもらえますか"
 FAMILY_SUPPORT = '.card[data-doc="isesaki-jisshi-r3"][data-key="39"]'
@@ -58,7 +45,7 @@ def browser() -> Iterator[Browser]:
     except ImportError:
         _unavailable("the playwright package is missing")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(pw)
         yield browser
         browser.close()
 
@@ -66,25 +53,10 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def base_url(real_settings, real_engine) -> Iterator[str]:
     """The app over the real engine, served by uvicorn on a free port of 127.0.0.1."""
-    import uvicorn
-
     from service.api import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    config = uvicorn.Config(create_app(real_settings, real_engine), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://{host}:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serve(create_app(real_settings, real_engine), timeout=30) as url:
+        yield url
 
 
 def _new_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:

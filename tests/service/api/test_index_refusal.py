@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, hashing_settings_in
 from fastapi.testclient import TestClient
 
 from indexer.build import build_index
@@ -29,13 +29,7 @@ ROUTES = [
 def settings(tmp_path) -> Settings:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    return Settings(
-        embedder="hashing",
-        corpus_dir=corpus,
-        index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache",
-        reload_interval=0,
-    )
+    return hashing_settings_in(tmp_path, corpus, reload_interval=0)
 
 
 def _build(settings: Settings, dim: int = 256) -> None:

@@ -8,7 +8,7 @@ import logging
 import time
 
 import pytest
-from conftest import CORPUS
+from conftest import hashing_settings_in
 from fastapi.testclient import TestClient
 
 from indexer.build import build_index
@@ -25,13 +25,7 @@ TOKEN = "t" * 32
 
 @pytest.fixture()
 def settings(tmp_path) -> Settings:
-    return Settings(
-        embedder="hashing",
-        corpus_dir=CORPUS,
-        index_dir=tmp_path / "index",
-        cache_dir=tmp_path / "cache",
-        reload_interval=0,
-    )
+    return hashing_settings_in(tmp_path, reload_interval=0)
 
 
 def _build(settings: Settings, doc_ids: list[str]) -> None:
