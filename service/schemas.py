@@ -173,6 +173,11 @@ class SearchResponse(BaseModel):
     total: int
     hits: list[Hit]
     facets: Facets = Field(default_factory=Facets)
+    no_match: bool = Field(
+        False,
+        description="nothing is close enough to the question to be about it; the results are "
+        "only the nearest ones (近い事業)",
+    )
 
 
 # -- projects ---------------------------------------------------------------------------------
@@ -218,6 +223,11 @@ class ProjectSearchResponse(BaseModel):
     total: int
     projects: list[ProjectResult]
     facets: Facets = Field(default_factory=Facets)
+    no_match: bool = Field(
+        False,
+        description="nothing is close enough to the question to be about it; the results are "
+        "only the nearest ones (近い事業)",
+    )
 
 
 class ProjectList(BaseModel):

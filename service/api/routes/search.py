@@ -32,6 +32,7 @@ def _passages(
         total=len(outcome.hits),
         hits=outcome.hits,
         facets=Facets(**outcome.facets),
+        no_match=outcome.no_match,
     )
 
 
@@ -66,7 +67,11 @@ def search_projects(
     top_k: TopKParam = DEFAULT_TOP_K,
 ) -> ProjectSearchResponse:
     """Projects for a question, each with the passages that rank it (see ``description``)."""
-    projects, facets = engine.search_projects(q, top_k, filters)
+    found = engine.search_projects_full(q, top_k, filters)
     return ProjectSearchResponse(
-        query=q.strip(), total=len(projects), projects=projects, facets=Facets(**facets)
+        query=q.strip(),
+        total=len(found.projects),
+        projects=found.projects,
+        facets=Facets(**found.facets),
+        no_match=found.no_match,
     )
