@@ -267,8 +267,12 @@ def projects_for(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K) -> Result:
 @_question_command("answer", show=_print_answer)
 def answer(q: str, at: Scope, top_k: AnswerTopKOpt = DEFAULT_ANSWER_TOP_K) -> Result:
     """The sentence or row that answers a question, with its citation and closest projects."""
-    found, projects = at.engine.answer(q, at.filters, top_k)
-    return {"answer": found.model_dump(), "projects": [p.model_dump() for p in projects]}
+    found = at.engine.answer(q, at.filters, top_k)
+    return {
+        "answer": found.answer.model_dump(),
+        "projects": [p.model_dump() for p in found.projects],
+        "no_match": found.no_match,
+    }
 
 
 @app.command()

@@ -46,6 +46,7 @@ from indexer.analyze import normalize as index_form
 from indexer.settings import Settings
 from indexer.years import YearError, parse_year, wareki
 from service.highlight import highlight_spans
+from service.language import detect_language
 from service.synonyms import SOURCES, Key, SynonymTable, frame_words, lookup, synonym_table
 
 # The term of the fiscal-year expansion in ``QueryAnalyzer.expansions``.
@@ -285,6 +286,7 @@ class QueryAnalyzer:
             lexical_tokens=own * self.original_repeat + added,
             highlight_terms=frozenset(own).union(added),
             years=tuple(dict.fromkeys(_years(text))),
+            language=detect_language(text),
         )
 
     # Shorthands over ``parse`` for callers that want one part only.

@@ -178,6 +178,9 @@ class SearchResponse(BaseModel):
         description="nothing is close enough to the question to be about it; the results are "
         "only the nearest ones (近い事業)",
     )
+    query_language: str | None = Field(
+        None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
+    )
 
 
 # -- projects ---------------------------------------------------------------------------------
@@ -228,6 +231,9 @@ class ProjectSearchResponse(BaseModel):
         description="nothing is close enough to the question to be about it; the results are "
         "only the nearest ones (近い事業)",
     )
+    query_language: str | None = Field(
+        None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
+    )
 
 
 class ProjectList(BaseModel):
@@ -262,6 +268,14 @@ class AnswerResponse(BaseModel):
     query: str
     answer: AnswerOut
     projects: list[ProjectResult]
+    no_match: bool = Field(
+        False,
+        description="nothing is close enough to the question to be about it; the results are "
+        "only the nearest ones (近い事業)",
+    )
+    query_language: str | None = Field(
+        None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
+    )
 
 
 # -- service ----------------------------------------------------------------------------------

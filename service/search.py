@@ -105,6 +105,7 @@ class SearchOutcome:
     facets: dict[str, dict[str, int]]
     candidates: list[tuple[int, float]]
     no_match: bool = False
+    query_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,17 @@ class ProjectOutcome:
     projects: list[ProjectResult]
     facets: dict[str, dict[str, int]]
     no_match: bool = False
+    query_language: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """An answer, the closest projects, and what the listing says of the question."""
+
+    answer: AnswerOut
+    projects: list[ProjectResult]
+    no_match: bool = False
+    query_language: str | None = None
 
 
 class SearchEngine:
@@ -252,7 +264,7 @@ class SearchEngine:
             self._hit(rank, cid, s, terms) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
-        return SearchOutcome(hits, facets, candidates, self._no_match(retrieval))
+        return SearchOutcome(hits, facets, candidates, self._no_match(retrieval), query.language)
 
     def search(
         self,
@@ -329,7 +341,7 @@ class SearchEngine:
             self._project_result(rank, [self._highlighted(h, terms) for h in passages])
             for rank, passages in groups
         ]
-        return ProjectOutcome(projects, facets, no_match)
+        return ProjectOutcome(projects, facets, no_match, query.language)
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]
@@ -342,15 +354,13 @@ class SearchEngine:
             related=self.links.get((rank.doc_id, rank.project_key), []),
         )
 
-    def answer(
-        self, query: Question, filters: SearchFilters, top_k: int
-    ) -> tuple[AnswerOut, list[ProjectResult]]:
+    def answer(self, query: Question, filters: SearchFilters, top_k: int) -> AnswerOutcome:
         """The answer to ``query`` and the ``top_k`` closest projects, from one retrieval and
         one question embedding: the answer is read from the same ranking the projects show."""
         query = self.parse(query)
         ranking, outcome = self.answer_ranking(query, filters)
         listed = self.search_projects_full(query, top_k, filters, retrieved=outcome)
-        return answer_from(ranking), listed.projects
+        return AnswerOutcome(answer_from(ranking), listed.projects, listed.no_match, query.language)
 
     def answer_ranking(
         self, query: Question, filters: SearchFilters | None = None

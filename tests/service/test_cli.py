@@ -113,7 +113,9 @@ def test_projects_for_batch_and_plain_output(hashing_env, tmp_path):
     result = runner.invoke(app, ["projects-for", "--batch", str(batch), "--top-k", "4"])
     assert result.exit_code == 0, result.output
     first, second = (json.loads(x) for x in result.stdout.strip().splitlines())
-    assert set(first) == {"id", "query", "projects"} and 1 <= len(first["projects"]) <= 4
+    assert (
+        set(first) == {"id", "query", "projects", "no_match"} and 1 <= len(first["projects"]) <= 4
+    )
     assert all({"project_id", "evidence", "score"} <= set(p) for p in first["projects"])
     assert "empty" in second["error"]  # a bad line is reported, the batch goes on
     plain = runner.invoke(app, ["projects-for", "証明書 コンビニ交付", "-k", "3"])

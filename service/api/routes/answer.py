@@ -23,5 +23,11 @@ def answer(
     """The sentence or table row that answers the question, with its citation and a
     confidence; when nothing answers it, ``found`` is false and the closest projects are
     still listed."""
-    result, projects = engine.answer(q, filters, top_k)
-    return AnswerResponse(query=q.strip(), answer=result, projects=projects)
+    found = engine.answer(q, filters, top_k)
+    return AnswerResponse(
+        query=q.strip(),
+        answer=found.answer,
+        projects=found.projects,
+        no_match=found.no_match,
+        query_language=found.query_language,
+    )

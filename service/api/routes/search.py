@@ -33,6 +33,7 @@ def _passages(
         hits=outcome.hits,
         facets=Facets(**outcome.facets),
         no_match=outcome.no_match,
+        query_language=outcome.query_language,
     )
 
 
@@ -74,4 +75,5 @@ def search_projects(
         projects=found.projects,
         facets=Facets(**found.facets),
         no_match=found.no_match,
+        query_language=found.query_language,
     )

@@ -130,7 +130,7 @@ def test_answer_question_takes_the_engines_one_retrieval_path(real_engine):
     question = "婚活セミナーは令和4年度に何回開催する予定ですか"
     filters = real_engine.make_filters()
     direct = answer_question(real_engine, question, filters)
-    served, _ = real_engine.answer(question, filters, 5)
+    served = real_engine.answer(question, filters, 5).answer
     assert direct == served
     calls: list[str] = []
     embedder = real_engine.embedder

@@ -1,0 +1,37 @@
+"""The question's language, detected offline, carried on the parsed query and in responses."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.language import detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("子どもを少しの時間だけ預かってもらえる仕組みはありますか", "ja"),
+        ("保育園", "ja"),  # kanji alone, short: a Japanese word here
+        ("ゴミ", "ja"),
+        ("Is there a place that can look after my child for a few hours?", "en"),
+        ("Onde posso deixar meu filho por algumas horas?", "pt"),
+        ("Tôi có thể gửi con ở đâu vài giờ?", "vi"),
+        ("我想知道垃圾怎么分类和回收", "zh"),
+        ("Saan ako puwedeng magpa-checkup ng kalusugan?", "tl"),
+        ("¿Dónde puedo vacunar a mi hijo?", "es"),
+        ("아이를 맡길 수 있는 곳이 있나요", "ko"),
+        ("12345 ?!", None),
+    ],
+)
+def test_detects_the_language_of_a_question(text, code):
+    assert detect_language(text) == code
+
+
+def test_responses_carry_the_query_language(hashing_engine, hashing_settings):
+    with TestClient(create_app(hashing_settings, hashing_engine)) as client:
+        for path in ("/search", "/projects/search", "/answer"):
+            pt = client.get(path, params={"q": "Onde posso jogar o lixo reciclável?"}).json()
+            ja = client.get(path, params={"q": "ごみの分別の方法は？"}).json()
+            assert (pt["query_language"], ja["query_language"]) == ("pt", "ja"), path
