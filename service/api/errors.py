@@ -27,6 +27,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorOut, "description": "no usable index; the message says what to run"},
 }
 
+# Answered before a route runs, so ``service.api.main`` adds them to the routes they reach:
+# 413 to every route (the body limit is middleware), 400 to the routes that read a JSON body.
+BODY_TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "request body over the limit (16 KiB by default)"},
+}
+BODY_UNREADABLE: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "the body cannot be parsed (not UTF-8 text)"},
+}
+
 # service.search's own error classes, until they derive from the PlansearchError family.
 _LEGACY_STATUS: dict[type[Exception], int] = {LegacyInputError: 422, LegacyNotFoundError: 404}
 

@@ -1,5 +1,6 @@
 """The application: settings and engine holder, lifespan (load, then watch for new builds),
-middleware, error handlers, and every router mounted in one place."""
+middleware, error handlers, and every router mounted in one place, with the documentation
+pages and their assets served by the service itself."""
 
 from __future__ import annotations
 
@@ -7,15 +8,20 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from indexer.settings import Settings, get_settings
-from service.api.errors import install_error_handlers
+from service.api.errors import BODY_TOO_LARGE, BODY_UNREADABLE, install_error_handlers
 from service.api.middleware import BodyLimitMiddleware
-from service.api.routes import admin, answer, health, page, projects, search
+from service.api.routes import admin, answer, docs, health, page, projects, search
 from service.holder import EngineHolder
 from service.search import SearchEngine
 
@@ -30,6 +36,8 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         version="0.1.0",
         summary="Search Japanese municipal plans (総合計画・実施計画・行政改革) by question.",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load from a CDN; routes/docs.py serves them offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.holder = EngineHolder(settings, engine)
@@ -39,11 +47,63 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for module in (search, answer, projects, health, page):
-        app.include_router(module.router)
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    # 413 comes from the body limit (middleware), before any route runs: every route has it.
+    for module in (search, answer, projects, health, page, docs):
+        app.include_router(module.router, responses=BODY_TOO_LARGE)
     if settings.admin_token:  # state-changing routes exist only with a token
         app.include_router(admin.router)
+    app.mount(docs.ASSETS_URL, docs.assets(), name="docs-assets")
+    document_unreadable_bodies(app)
     return app
+
+
+def document_unreadable_bodies(app: FastAPI) -> None:
+    """Publish 400 on every operation that reads a JSON body: FastAPI answers it before the
+    route runs when the body cannot be parsed (bytes that are not UTF-8 text)."""
+    build = app.openapi
+    documented = {
+        str(status): {
+            "description": answer["description"],
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{answer['model'].__name__}"}
+                }
+            },
+        }
+        for status, answer in BODY_UNREADABLE.items()
+    }
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in build()["paths"].values():
+                for operation in operations.values():
+                    if "requestBody" in operation:
+                        operation["responses"].update(documented)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def allowed_methods(request: Request, given: str | None) -> str:
+    """The ``Allow`` header of a 405: every method the schema documents at this path, plus
+    those Starlette named (``given``). A path such as ``/search`` has one route per method and
+    Starlette names only the first route's."""
+    methods = {m.strip() for m in (given or "").split(",") if m.strip()}
+    path = request.url.path.removeprefix(request.scope.get("root_path", "")) or "/"
+    for template, operations in request.app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            methods |= {m.upper() for m in operations}
+    return ", ".join(sorted(methods))
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """FastAPI's answer to an HTTP error, with a complete ``Allow`` header on 405."""
+    if exc.status_code == 405:
+        headers = dict(exc.headers or {})
+        headers["Allow"] = allowed_methods(request, headers.get("Allow"))
+        exc.headers = headers
+    return await http_exception_handler(request, exc)
 
 
 @asynccontextmanager
