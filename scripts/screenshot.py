@@ -57,7 +57,7 @@ def serve(app: Any, timeout: float = 120) -> Iterator[str]:
 
     The page test (tests/service/test_page.py) serves its app through this too.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))

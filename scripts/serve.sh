@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install plansearch into .venv/ and serve the API and search page on localhost.
-# Builds the index first when it is missing (about 10 minutes on 2 cores, once).
+# Builds the index first when it is missing (about 7 minutes on 2 cores, once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv

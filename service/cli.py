@@ -87,7 +87,7 @@ def serve(
     except IndexMissingError:
         if not (build and settings.build_if_missing):
             raise _fail(f"no index at {settings.index_dir}; run `plansearch index`") from None
-        typer.echo("no index yet: building it first (about 10 minutes on 2 cores)", err=True)
+        typer.echo("no index yet: building it first (about 7 minutes on 2 cores)", err=True)
         index(doc_id=None, quiet=False)
         engine = _engine(settings)
     except (IndexStoreError, EmbedderError) as exc:
