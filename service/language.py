@@ -11,18 +11,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-LANGUAGES = (
-    Language.JAPANESE,
-    Language.ENGLISH,
-    Language.PORTUGUESE,
-    Language.VIETNAMESE,
-    Language.CHINESE,
-    Language.TAGALOG,
-    Language.SPANISH,
-    Language.KOREAN,
-)
+CODES = ("ja", "en", "pt", "vi", "zh", "tl", "es", "ko")
+LANGUAGES = tuple(Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in CODES)
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _ONLY_KANJI = re.compile(r"^[\u4e00-\u9fff\s\d、。？！?!]{1,4}$")
 _LETTERS = re.compile(r"[^\W\d_]")

@@ -165,14 +165,10 @@ class Facets(BaseModel):
     year: dict[str, int] = Field(default_factory=dict, description="西暦 fiscal year → count")
 
 
-class SearchResponse(BaseModel):
-    """Ranked passages for a question."""
+class QuestionResponse(BaseModel):
+    """What every answer to a question says of the question itself."""
 
     query: str
-    mode: SearchMode
-    total: int
-    hits: list[Hit]
-    facets: Facets = Field(default_factory=Facets)
     no_match: bool = Field(
         False,
         description="nothing is close enough to the question to be about it; the results are "
@@ -181,6 +177,15 @@ class SearchResponse(BaseModel):
     query_language: str | None = Field(
         None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
     )
+
+
+class SearchResponse(QuestionResponse):
+    """Ranked passages for a question."""
+
+    mode: SearchMode
+    total: int
+    hits: list[Hit]
+    facets: Facets = Field(default_factory=Facets)
 
 
 # -- projects ---------------------------------------------------------------------------------
@@ -219,21 +224,12 @@ class ProjectResult(ProjectSummary):
     related: list[RelatedLink] = Field(default_factory=list)
 
 
-class ProjectSearchResponse(BaseModel):
+class ProjectSearchResponse(QuestionResponse):
     """Projects (not passages) for a question, e.g. 「子育て支援に取り組んでいる事業は？」."""
 
-    query: str
     total: int
     projects: list[ProjectResult]
     facets: Facets = Field(default_factory=Facets)
-    no_match: bool = Field(
-        False,
-        description="nothing is close enough to the question to be about it; the results are "
-        "only the nearest ones (近い事業)",
-    )
-    query_language: str | None = Field(
-        None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
-    )
 
 
 class ProjectList(BaseModel):
@@ -262,20 +258,11 @@ class AnswerOut(BaseModel):
     citation: Citation | None = None
 
 
-class AnswerResponse(BaseModel):
+class AnswerResponse(QuestionResponse):
     """The answer and the closest projects (shown also when nothing was found)."""
 
-    query: str
     answer: AnswerOut
     projects: list[ProjectResult]
-    no_match: bool = Field(
-        False,
-        description="nothing is close enough to the question to be about it; the results are "
-        "only the nearest ones (近い事業)",
-    )
-    query_language: str | None = Field(
-        None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
-    )
 
 
 # -- service ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -32,22 +33,27 @@ def assets() -> StaticFiles:
     return StaticFiles(directory=ASSETS, check_dir=True)
 
 
-def _urls(request: Request) -> tuple[str, str]:
-    """The schema's URL and the assets' URL prefix, under the request's root path."""
+def _page(request: Request, name: str) -> dict[str, Any]:
+    """What both pages take: the schema's URL under the request's root path, and a title."""
     root = request.scope.get("root_path", "").rstrip("/")
-    return f"{root}{request.app.openapi_url}", f"{root}{ASSETS_URL}"
+    return {
+        "openapi_url": f"{root}{request.app.openapi_url}",
+        "title": f"{request.app.title} — API ({name})",
+    }
+
+
+def _asset(request: Request, name: str) -> str:
+    return f"{request.scope.get('root_path', '').rstrip('/')}{ASSETS_URL}/{name}"
 
 
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI over ``/openapi.json``: every operation, with "Try it out"."""
-    schema, assets_url = _urls(request)
     return get_swagger_ui_html(
-        openapi_url=schema,
-        title=f"{request.app.title} — API (Swagger UI)",
-        swagger_js_url=f"{assets_url}/{SWAGGER_JS}",
-        swagger_css_url=f"{assets_url}/{SWAGGER_CSS}",
-        swagger_favicon_url=f"{assets_url}/{FAVICON}",
+        **_page(request, "Swagger UI"),
+        swagger_js_url=_asset(request, SWAGGER_JS),
+        swagger_css_url=_asset(request, SWAGGER_CSS),
+        swagger_favicon_url=_asset(request, FAVICON),
         oauth2_redirect_url=None,  # the public API has no OAuth
         swagger_ui_parameters=request.app.swagger_ui_parameters,
     )
@@ -56,12 +62,10 @@ def swagger_ui(request: Request) -> HTMLResponse:
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
     """ReDoc over ``/openapi.json``: the same schema as one reference page."""
-    schema, assets_url = _urls(request)
     return get_redoc_html(
-        openapi_url=schema,
-        title=f"{request.app.title} — API (ReDoc)",
-        redoc_js_url=f"{assets_url}/{REDOC_JS}",
-        redoc_favicon_url=f"{assets_url}/{FAVICON}",
+        **_page(request, "ReDoc"),
+        redoc_js_url=_asset(request, REDOC_JS),
+        redoc_favicon_url=_asset(request, FAVICON),
         with_google_fonts=False,  # fonts.googleapis.com is another host
     )
 
