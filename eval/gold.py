@@ -10,8 +10,13 @@ from typing import Literal
 
 from indexer.files import json_lines
 
-Style = Literal["citizen", "staff", "detail", "list"]
+Style = Literal["citizen", "staff", "detail", "list", "foreign"]
+# The styles of the Japanese gold set (dev.jsonl, test.jsonl), which the quality gate reads.
 STYLES: tuple[Style, ...] = ("citizen", "staff", "detail", "list")
+# Questions by foreign residents in their own language (foreign-dev.jsonl, foreign-test.jsonl):
+# a resident's words, like ``citizen``, with the question's ``language`` (ISO 639-1).
+FOREIGN: Style = "foreign"
+GOLD_STYLES: tuple[Style, ...] = (*STYLES, FOREIGN)
 GOLD_DIR = Path(__file__).parent / "gold"
 
 
@@ -38,6 +43,7 @@ class GoldQuestion:
     style: Style
     relevant: tuple[Label, ...]
     answer_hint: str = ""
+    language: str = "ja"
 
     @property
     def doc(self) -> str:
@@ -58,12 +64,17 @@ def _question(row: dict, where: str) -> GoldQuestion:
     try:
         labels = tuple(Label(r["doc"], r["project"], r["name"]) for r in row["relevant"])
         question = GoldQuestion(
-            row["id"], row["query"], row["style"], labels, row.get("answer_hint", "")
+            row["id"],
+            row["query"],
+            row["style"],
+            labels,
+            row.get("answer_hint", ""),
+            row["language"] if row["style"] == FOREIGN else row.get("language", "ja"),
         )
     except (KeyError, TypeError) as exc:
         raise GoldFormatError(f"{where}: missing or bad key {exc}") from exc
-    if question.style not in STYLES or not labels:
-        raise GoldFormatError(f"{where}: style must be one of {STYLES} and relevant non-empty")
+    if question.style not in GOLD_STYLES or not labels:
+        raise GoldFormatError(f"{where}: style must be one of {GOLD_STYLES} and relevant non-empty")
     return question
 
 

@@ -8,7 +8,11 @@ lemma cannot know:
 * synonyms (子育て → 育児, 高齢者 → 年寄り, ごみ → 廃棄): the Sudachi synonym dictionary
   (built into ``var/synonyms/`` at install time) and a short curated list (``data/synonyms.tsv``);
 * the other way of writing a fiscal year (令和4年度 → 2022, 2022年度 → 令和 4), since the
-  documents print mostly 和暦 and the index keeps what is printed.
+  documents print mostly 和暦 and the index keeps what is printed;
+* for a question that is not in Japanese (``ParsedQuery.language``), the Japanese words of the
+  glossary concepts it names (daycare, creche, 托儿所 → 保育, 所, 園): the index holds Japanese
+  lemmas only, so without them BM25 scores a foreign question on nothing (``service/glossary.py``).
+  Japanese questions skip this step.
 
 Weighting: bm25s ``get_scores`` sums one BM25 term score per query token (duplicates count
 again) and takes no weights, so the levers are which expansions a term gets, how many, and how
@@ -45,12 +49,15 @@ from indexer.analyze import NOT_TEXT, Token, get_analyzer
 from indexer.analyze import normalize as index_form
 from indexer.settings import Settings
 from indexer.years import YearError, parse_year, wareki
+from service.glossary import GLOSSARY_FILE, japanese_tokens, load_glossary
 from service.highlight import highlight_spans
 from service.language import detect_language
 from service.synonyms import SOURCES, Key, SynonymTable, frame_words, lookup, synonym_table
 
 # The term of the fiscal-year expansion in ``QueryAnalyzer.expansions``.
 YEAR_TERM: Key = ("<year>",)
+# The language of the documents: its questions need no glossary.
+INDEX_LANGUAGE = "ja"
 # 平成 starts in 1989: earlier years have no form the documents would print.
 _FIRST_HEISEI = 1989
 # Where scripts/fetch-synonyms.sh writes the Sudachi groups (``PLANSEARCH_SYNONYMS_FILE``).
@@ -193,6 +200,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "max3": {"max_expansions": 3},
     "rarer": {"rarer": True},
     "noframe": {"frame": False},
+    "noglossary": {"glossary": False},
 }
 
 
@@ -206,7 +214,9 @@ class QueryAnalyzer:
     a word the documents rarely use (お年寄り, 持ち主) onto the one they do (高齢, 所有), and
     leaves alone words the documents already use (方針 is not widened to ポリシー).
     ``max_expansions``: tokens added per matched term at most. ``original_repeat``: how many
-    times the query's own tokens are sent (2 weighs them 2:1 against expansions).
+    times the query's own tokens are sent (2 weighs them 2:1 against expansions). ``glossary``:
+    whether a question not in Japanese gets the Japanese tokens of the glossary concepts it
+    names (read from ``glossary_file``), each once, when the index holds them.
     """
 
     def __init__(
@@ -219,6 +229,8 @@ class QueryAnalyzer:
         rarer: bool = False,
         frame: bool = True,
         sudachi_file: Path = DEFAULT_SUDACHI_FILE,
+        glossary: bool = True,
+        glossary_file: Path = GLOSSARY_FILE,
     ) -> None:
         self.frequencies = frequencies
         self.max_expansions = max_expansions
@@ -227,6 +239,7 @@ class QueryAnalyzer:
         self.rarer = rarer
         self.tables = tuple(synonym_table(source, sudachi_file) for source in sources)
         self.frame = frame_words() if frame else frozenset()
+        self.glossary = load_glossary(glossary_file) if glossary else None
 
     def normalize(self, query: str) -> str:
         """NFKC and width normalization, whitespace collapsed (idempotent)."""
@@ -272,21 +285,40 @@ class QueryAnalyzer:
                 out.append(Expansion(YEAR_TERM, years))
         return out
 
+    def _glossary_expansions(
+        self, text: str, language: str | None, taken: set[str]
+    ) -> list[Expansion]:
+        """For a question not in Japanese: per glossary concept it names (by the word found),
+        the Japanese tokens of the concept not already sent."""
+        if self.glossary is None or language == INDEX_LANGUAGE:
+            return []
+        out = []
+        for found in self.glossary.find(text):
+            tokens = japanese_tokens(found.concept.japanese)
+            added = tuple(t for t in tokens if t not in taken and self._indexed(t))
+            taken.update(added)
+            if added:
+                out.append(Expansion((found.word,), added))
+        return out
+
     def parse(self, query: str) -> ParsedQuery:
         """Everything retrieval, highlighting and answering need to know about ``query``."""
         text = normalize(query)
         own = _lemmas(text)
-        expansions = tuple(self._expansions(text, own))
+        language = detect_language(text)
+        expansions = self._expansions(text, own)
+        taken = set(own).union(t for e in expansions for t in e.added)
+        expansions += self._glossary_expansions(text, language, taken)
         added = tuple(t for e in expansions for t in e.added)
         return ParsedQuery(
             text=" ".join(query.split()),
             normalized=text,
             tokens=own,
-            expansions=expansions,
+            expansions=tuple(expansions),
             lexical_tokens=own * self.original_repeat + added,
             highlight_terms=frozenset(own).union(added),
             years=tuple(dict.fromkeys(_years(text))),
-            language=detect_language(text),
+            language=language,
         )
 
     # Shorthands over ``parse`` for callers that want one part only.
