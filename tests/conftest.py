@@ -173,3 +173,28 @@ def pytest_make_collect_report(collector: pytest.Collector):
     report = yield
     _fail_skip_in_ci(report)
     return report
+
+
+def _browser_unavailable(reason: str) -> None:
+    """Skip on a developer machine without the browser; fail in CI, which must run these."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; scripts/test.sh installs it and CI must run the browser tests")
+    pytest.skip(f"{reason} (run scripts/test.sh to install it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser), for the page and
+    docs tests; one per module, so Playwright's event loop lives no longer than its tests."""
+    from scripts.screenshot import CHROMIUM, launch
+
+    if not CHROMIUM.exists():
+        _browser_unavailable(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("the playwright package is missing")
+    with sync_playwright() as pw:
+        launched = launch(pw)
+        yield launched
+        launched.close()

@@ -7,14 +7,13 @@ set) they fail instead, because scripts/test.sh installs both.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
 
-from scripts.screenshot import CHROMIUM, VIEWPORTS, launch, serve
+from scripts.screenshot import VIEWPORTS, serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -26,28 +25,6 @@ PHONE = VIEWPORTS["phone"]
 QUESTION = "子どもを少しの時間だけ近所の人に預かってもらえますか"
 FAMILY_SUPPORT = '.card[data-doc="isesaki-jisshi-r3"][data-key="39"]'
 NONSENSE = "おいしいラーメンの作り方は？"
-
-
-def _unavailable(reason: str) -> None:
-    """Skip on a developer machine without the browser; fail in CI, which must run this."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; scripts/test.sh installs it and CI must run the page test")
-    pytest.skip(f"{reason} (run scripts/test.sh to install it)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium driven by Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is missing")
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from live_server import serve_app
 
-from scripts.screenshot import CHROMIUM, launch
 from service.api import create_app
 from service.api.routes import docs
 
@@ -90,21 +89,6 @@ def test_docs_pages_are_not_in_the_schema(client: TestClient):
 
 
 # -- in a browser ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium driven by Playwright (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (run scripts/test.sh to install it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is missing (run scripts/test.sh to install it)")
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
