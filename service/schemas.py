@@ -242,20 +242,53 @@ class ProjectList(BaseModel):
 # -- answers ----------------------------------------------------------------------------------
 
 
+AnswerKind = Literal[
+    "value", "date", "reason", "method", "place", "department", "status", "yesno", "list", "fact"
+]
+
+
 class Citation(TitledProject):
-    """Where an answer was taken from."""
+    """Where an answer, or one part of it, was taken from."""
 
     field: str
     year: str | None = None
+    quote: str = Field("", description="the part of the answer text taken from here")
+    card: int | None = Field(
+        None,
+        description="rank (1 = first) of the listed project (AnswerResponse.projects) this "
+        "part comes from; null when it is not among them",
+    )
+
+
+class AnswerItem(ProjectRef):
+    """A project of a list answer, with one line of evidence."""
+
+    rank: int = Field(description="its rank among the projects listed (1 = first)")
+    field: str = Field(description="the field the evidence line is taken from")
+    evidence: str = Field(description="one line of the project that shows why it is listed")
 
 
 class AnswerOut(BaseModel):
-    """An extractive answer: sentence(s) or table row(s) copied from one passage."""
+    """An extractive answer: up to three units (sentences, rows) copied from the passages,
+    each with its own citation; or, for a list question, the projects with one line each."""
 
-    text: str = Field(description="the answering sentence(s) or row(s); empty when not found")
+    text: str = Field(
+        description="the answering sentence(s) or row(s), one part a line; empty when not found"
+    )
     found: bool
-    confidence: float = Field(ge=0.0, le=1.0)
-    citation: Citation | None = None
+    confidence: float = Field(ge=0.0, le=1.0, description="probability the answer is right")
+    citation: Citation | None = Field(None, description="the first of citations")
+    citations: list[Citation] = Field(
+        default_factory=list, description="one per part of text, in order (its quote is the part)"
+    )
+    kind: AnswerKind = Field(
+        "fact",
+        description="what the question asks: value (a number with its unit), date, reason, "
+        "method, place, department, status, yesno (はい/not found), list (see items) or fact",
+    )
+    items: list[AnswerItem] = Field(
+        default_factory=list, description="list questions: the projects, one evidence line each"
+    )
 
 
 class AnswerResponse(QuestionResponse):

@@ -30,7 +30,7 @@ class Ranking:
 
 def citation_for(hit: Hit, unit: Unit) -> Citation:
     """Where the unit comes from: document, project, field name and fiscal year."""
-    return Citation.from_project(hit, field=unit.name, year=unit.year)
+    return Citation.from_project(hit, field=unit.name, year=unit.year, quote=unit.text)
 
 
 def answer_from(ranking: Ranking) -> AnswerOut:
@@ -42,8 +42,9 @@ def answer_from(ranking: Ranking) -> AnswerOut:
     if conf < ranking.config.found_threshold:
         return AnswerOut(text="", found=False, confidence=conf, citation=None)
     hit = ranking.hits[best.unit.passage]
+    cited = citation_for(hit, best.unit)
     return AnswerOut(
-        text=best.unit.text, found=True, confidence=conf, citation=citation_for(hit, best.unit)
+        text=best.unit.text, found=True, confidence=conf, citation=cited, citations=[cited]
     )
 
 

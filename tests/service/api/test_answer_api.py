@@ -54,6 +54,7 @@ def test_answer_batch_cli(real_engine, real_settings, monkeypatch, tmp_path):
     rows = [json.loads(x) for x in result.stdout.strip().splitlines()]
     assert [r["id"] for r in rows] == [1, 2]
     first = rows[0]["answer"]
-    assert set(first) == {"text", "found", "confidence", "citation"} and first["found"]
+    assert set(first) == {"text", "found", "confidence", "citation", "citations", "kind", "items"}
+    assert first["found"] and first["citations"][0] == first["citation"]
     assert {"doc_id", "project_id", "project_name", "field"} <= set(first["citation"])
     assert rows[1]["answer"]["found"] is False and len(rows[1]["projects"]) == 3
