@@ -10,7 +10,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import faiss
 import numpy as np
 
 from indexer.embedding.base import Embedder
@@ -21,6 +20,8 @@ from indexer.settings import Settings
 from service.aggregate import ProjectRank, group_by_project
 from service.answer.engine import Answerer
 from service.answer.ranking import Ranking, answer_from
+from service.backends.base import RetrievalBackend
+from service.backends.local import LocalBackend
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import ranked, rrf, weighted_scores
 from service.highlight import highlight_row
@@ -89,14 +90,28 @@ def clean_query(query: str) -> str:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Fused candidates, and the best cosine of the question with a passage (dense modes)."""
+    """Fused candidates, the best cosine of the question with a passage (dense modes), and
+    the shards of a sharded backend that did not answer (then the candidates are partial)."""
 
     candidates: list[tuple[int, float]]
     best_cosine: float | None = None
+    missing_shards: tuple[str, ...] = ()
+
+
+class _Partial:
+    """``partial``: a shard of the index did not answer (``missing_shards`` names it), so
+    the results come from the other shards."""
+
+    missing_shards: tuple[str, ...]
+
+    @property
+    def partial(self) -> bool:
+        """Whether some shard is missing from these results."""
+        return bool(self.missing_shards)
 
 
 @dataclass(frozen=True)
-class SearchOutcome:
+class SearchOutcome(_Partial):
     """Ranked passages plus facet counts over every passage that matched.
 
     ``no_match``: no passage is close enough to the question to be about it (the results are
@@ -108,26 +123,29 @@ class SearchOutcome:
     candidates: list[tuple[int, float]]
     no_match: bool = False
     query_language: str | None = None
+    missing_shards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class ProjectOutcome:
+class ProjectOutcome(_Partial):
     """Ranked projects with their evidence, facet counts, and ``no_match`` as above."""
 
     projects: list[ProjectResult]
     facets: dict[str, dict[str, int]]
     no_match: bool = False
     query_language: str | None = None
+    missing_shards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class AnswerOutcome:
+class AnswerOutcome(_Partial):
     """An answer, the closest projects, and what the listing says of the question."""
 
     answer: AnswerOut
     projects: list[ProjectResult]
     no_match: bool = False
     query_language: str | None = None
+    missing_shards: tuple[str, ...] = ()
 
 
 class SearchEngine:
@@ -141,13 +159,16 @@ class SearchEngine:
         analyzer: QueryAnalyzer | None = None,
         questions: QuestionVectors | None = None,
         no_match_floor: float | None = None,
+        backend: RetrievalBackend | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
         self.table = ChunkTable(index.chunks, index.documents)
-        self._ids = np.array([c.chunk_id for c in index.chunks], dtype=np.int64)
-        self._row = {int(cid): row for row, cid in enumerate(self._ids)}
+        self._row = {c.chunk_id: row for row, c in enumerate(index.chunks)}
+        # Where dense and lexical candidates come from (service/backends): this process's
+        # FAISS + BM25 unless a sharded backend is given; everything after is the same.
+        self.backend: RetrievalBackend = backend or LocalBackend.from_index(index)
         # Query understanding: synonym and 和暦/西暦 expansion on the lexical side only, and
         # token-aware highlighting; limited to tokens this index holds. Replaceable, so the
         # evaluation can compare expansion settings on one loaded index.
@@ -190,24 +211,6 @@ class SearchEngine:
 
     # -- retrieval --------------------------------------------------------------
 
-    def _dense(self, query: ParsedQuery, rows: np.ndarray, depth: int) -> dict[int, float]:
-        assert query.vector is not None  # parse() embeds for every mode that reaches here
-        vector = query.vector.reshape(1, -1)
-        params = None
-        if len(rows) < len(self._ids):
-            selector = faiss.IDSelectorBatch(self._ids[rows])
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
-        scores, ids = self.index.dense.search(vector, min(depth, len(rows)), params=params)
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-
-    def _lexical(self, query: ParsedQuery, rows: np.ndarray, depth: int) -> dict[int, float]:
-        if not query.lexical_tokens:
-            return {}
-        scores = np.asarray(self.index.lexical.get_scores(list(query.lexical_tokens)))[rows]
-        # Stable order on ties: by row, so equal-scoring chunks rank reproducibly.
-        order = np.lexsort((rows, -scores))[:depth]
-        return {int(self._ids[rows[i]]): float(scores[i]) for i in order if scores[i] > 0}
-
     def _fuse(
         self,
         dense: dict[int, float],
@@ -249,10 +252,10 @@ class SearchEngine:
         if len(rows) == 0:
             return Retrieval([])
         depth = max(self.fusion.candidates, depth)
-        dense = self._dense(query, rows, depth) if mode != "lexical" else {}
-        lexical = self._lexical(query, rows, depth) if mode != "dense" else {}
-        best = max(dense.values(), default=None) if mode != "lexical" else None
-        return Retrieval(self._fuse(dense, lexical, mode, query), best)
+        found = self.backend.candidates(query, rows, depth, mode)
+        best = max(found.dense.values(), default=None) if mode != "lexical" else None
+        fused = self._fuse(found.dense, found.lexical, mode, query)
+        return Retrieval(fused, best, found.missing_shards)
 
     def _no_match(self, retrieval: Retrieval, query: ParsedQuery) -> bool:
         if not retrieval.candidates:
@@ -283,8 +286,9 @@ class SearchEngine:
             self._hit(rank, cid, s, terms) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
+        no_match = self._no_match(retrieval, query)
         return SearchOutcome(
-            hits, facets, candidates, self._no_match(retrieval, query), query.language
+            hits, facets, candidates, no_match, query.language, retrieval.missing_shards
         )
 
     def search(
@@ -351,8 +355,10 @@ class SearchEngine:
         if retrieved is None:
             retrieval = self.retrieve_full(query, filters)
             candidates, no_match = retrieval.candidates, self._no_match(retrieval, query)
+            missing = retrieval.missing_shards
         else:
             candidates, no_match = retrieved.candidates, retrieved.no_match
+            missing = retrieved.missing_shards
         hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         groups = group_by_project(hits, top_k, evidence)
@@ -362,7 +368,7 @@ class SearchEngine:
             self._project_result(rank, [self._highlighted(h, terms) for h in passages])
             for rank, passages in groups
         ]
-        return ProjectOutcome(projects, facets, no_match, query.language)
+        return ProjectOutcome(projects, facets, no_match, query.language, missing)
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]
@@ -381,7 +387,13 @@ class SearchEngine:
         query = self.parse(query)
         ranking, outcome = self.answer_ranking(query, filters)
         listed = self.search_projects_full(query, top_k, filters, retrieved=outcome)
-        return AnswerOutcome(answer_from(ranking), listed.projects, listed.no_match, query.language)
+        return AnswerOutcome(
+            answer_from(ranking),
+            listed.projects,
+            listed.no_match,
+            query.language,
+            listed.missing_shards,
+        )
 
     def answer_ranking(
         self, query: Question, filters: SearchFilters | None = None
