@@ -10,13 +10,17 @@ from typing import Literal
 
 from indexer.files import json_lines
 
-Style = Literal["citizen", "staff", "detail", "list", "foreign"]
+Style = Literal["citizen", "staff", "detail", "list", "foreign", "plain"]
 # The styles of the Japanese gold set (dev.jsonl, test.jsonl), which the quality gate reads.
 STYLES: tuple[Style, ...] = ("citizen", "staff", "detail", "list")
 # Questions by foreign residents in their own language (foreign-dev.jsonl, foreign-test.jsonl):
 # a resident's words, like ``citizen``, with the question's ``language`` (ISO 639-1).
 FOREIGN: Style = "foreign"
-GOLD_STYLES: tuple[Style, ...] = (*STYLES, FOREIGN)
+# Japanese questions in a resident's everyday words (plain-dev.jsonl, plain-test.jsonl): casual,
+# kana-heavy, a few misspellings (人間ドッグ, 予防摂取), none of the plan's own terms. Kept out of
+# dev/test.jsonl so the gate's stored Japanese figures keep their meaning.
+PLAIN: Style = "plain"
+GOLD_STYLES: tuple[Style, ...] = (*STYLES, FOREIGN, PLAIN)
 GOLD_DIR = Path(__file__).parent / "gold"
 
 

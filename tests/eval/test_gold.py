@@ -47,3 +47,25 @@ def test_split_files_are_the_fixed_hash_split_of_the_parts(tmp_path: Path):
     for name in ("dev", "test"):
         assert (tmp_path / f"{name}.jsonl").read_text() == (GOLD_DIR / f"{name}.jsonl").read_text()
         assert sizes[name] == len(SPLITS[name]) > 50
+
+
+PLAIN_SPLITS = {name: load_gold(GOLD_DIR / f"plain-{name}.jsonl") for name in ("dev", "test")}
+PLAIN_ALL = PLAIN_SPLITS["dev"] + PLAIN_SPLITS["test"]
+
+
+def test_plain_questions_are_many_enough_and_apart_from_the_gate_splits():
+    assert all(len(qs) >= 20 for qs in PLAIN_SPLITS.values()) and len(PLAIN_ALL) >= 40
+    assert {q.style for q in PLAIN_ALL} == {"plain"} and {q.language for q in PLAIN_ALL} == {"ja"}
+    assert len({q.id for q in PLAIN_ALL + ALL}) == len(PLAIN_ALL) + len(ALL)
+    # The quality gate's splits keep their four styles: their stored figures stay comparable.
+    assert "plain" not in {q.style for q in ALL}
+
+
+@pytest.mark.parametrize("question", PLAIN_ALL, ids=lambda q: q.id)
+def test_a_plain_question_names_a_parsed_project_without_using_its_name(question):
+    for label in question.relevant:
+        records = {r.project_key: r for r in parsed(label.doc) if r.kind == "project"}
+        assert label.project in records, f"{question.id}: no project {label.project}"
+        assert records[label.project].project_name == label.name
+        # A resident does not know the project's name: no question quotes it.
+        assert label.name not in question.query
