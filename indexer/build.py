@@ -47,6 +47,11 @@ class BuildReport:
     embedded: int
     seconds: float
 
+    @property
+    def reused(self) -> int:
+        """Chunks whose vectors came from the embedding cache (text unchanged)."""
+        return self.chunks - self.embedded
+
 
 def parse_corpus(corpus_dir: Path, doc_ids: list[str] | None = None) -> list[ParsedDocument]:
     """Every listed document (or those in ``doc_ids``) parsed into records."""
@@ -134,6 +139,12 @@ def build_index(
     cache = EmbeddingCache(settings.cache_dir, embedder)
     vectors, embedded = cache.embed(
         [c.indexed_text for c in chunks], batch_size=settings.embed_batch_size, progress=progress
+    )
+    log.info(
+        "%d chunks: %d embedded, %d reused from the cache",
+        len(chunks),
+        embedded,
+        len(chunks) - embedded,
     )
     records = [r for p in parsed for r in p.records]
     build_dir = new_build_dir(settings.index_dir)

@@ -10,7 +10,12 @@ RecordKind = Literal["project", "section"]
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """One plan document of the corpus, as listed in ``corpus/documents.json``."""
+    """One plan document of the corpus, as listed in ``corpus/documents.json``.
+
+    ``layout`` names the parser that reads it (``jisshi``, ``generic``, ``auto`` …, see
+    :mod:`indexer.parsing`); unset, a document of the original corpus keeps the parser it
+    always had and any other document is read with ``auto``.
+    """
 
     doc_id: str
     city: str
@@ -19,6 +24,7 @@ class DocumentInfo:
     file: str
     number_label: str = "事業番号"
     short_title: str = ""
+    layout: str | None = None
 
     def project_label(self, project_id: str) -> str:
         """How the document prints a project number (``事業番号 34``, ``重点施策 1-1 方針2``)."""

@@ -19,6 +19,7 @@ from indexer.errors import PlansearchError
 from indexer.files import JsonLine, json_lines
 from indexer.settings import Settings
 from indexer.store import IndexMissingError, IndexStoreError
+from service import cli_documents
 from service.filters import SearchFilters
 from service.limits import DEFAULT_ANSWER_TOP_K, DEFAULT_TOP_K, MAX_ANSWER_TOP_K, MAX_TOP_K
 from service.schemas import FilterParams, Hit, SearchMode
@@ -311,6 +312,9 @@ def projects(
         for r in records
     ]
     typer.echo(json.dumps({"counts": counts, "projects": rows}, ensure_ascii=False, indent=2))
+
+
+cli_documents.register(app)  # add, remove
 
 
 def main() -> None:
