@@ -14,6 +14,7 @@ from indexer import FORMAT_VERSION
 from indexer.analyze import get_analyzer
 from indexer.chunking import ChunkingConfig, chunk_records
 from indexer.corpus import corpus_hashes, load_documents, read_text
+from indexer.dense import choose_spec
 from indexer.embedding.base import Embedder
 from indexer.embedding.cache import EmbeddingCache
 from indexer.links import build_links
@@ -112,7 +113,10 @@ def build_manifest(
         "embedder": embedder.identity.as_dict(),
         "chunking": {"max_tokens": config.max_tokens, "overlap_tokens": config.overlap_tokens},
         "analyzer": get_analyzer().config.as_dict(),
-        "dense_index": "IndexIDMap2(IndexFlatIP), inner product over L2-normalized vectors",
+        # The type by size; write_build adds the search parameter it calibrates.
+        "dense_index": choose_spec(
+            len(chunks), settings.dense_index, settings.dense_flat_threshold
+        ).as_dict(),
         "corpus": corpus_hashes(settings.corpus_dir, docs),
         "documents": [d.__dict__ for d in docs],
         "counts": _counts(parsed, chunks),

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     )
     chunk_overlap_tokens: int = Field(32, ge=0, le=128)
 
+    # The dense index type (indexer/dense.py): auto = exact below the threshold, IVF above.
+    dense_index: Literal["auto", "flat", "ivf", "hnsw"] = Field(
+        "auto", description="dense index type; auto: flat below dense_flat_threshold, else ivf"
+    )
+    dense_flat_threshold: int = Field(
+        100_000, ge=1, description="chunks from which `auto` builds an IVF index"
+    )
+
     # Defaults chosen on eval/gold/dev.jsonl (see eval/README.md): min-max weighted sum,
     # dense counted twice, beat reciprocal-rank fusion on nDCG@10 and MRR@10.
     fusion: Literal["rrf", "weighted"] = Field("weighted", description="hybrid fusion method")

@@ -4,7 +4,8 @@ Layout of one build directory::
 
     manifest.json   model, prefixes, dimension, chunking, corpus hashes, counts,
                     format version, library versions, file checksums
-    dense.faiss     IndexIDMap2(IndexFlatIP) over normalized vectors, ids = chunk ids
+    dense.faiss     IndexIDMap2 over normalized vectors, ids = chunk ids: IndexFlatIP, or
+                    IVF/HNSW above a size (``indexer.dense``; type in the manifest)
     lexical/        bm25s index over fugashi lemmas of the same chunks
     chunks.jsonl    chunk metadata and text, in index order
     records.jsonl   every parsed record with all its fields
@@ -31,7 +32,7 @@ import bm25s
 import faiss
 import numpy as np
 
-from indexer import FORMAT_VERSION
+from indexer import FORMAT_VERSION, dense
 from indexer.errors import UnavailableError
 from indexer.files import sha256_file
 from indexer.links import Key, Link
@@ -90,9 +91,9 @@ def write_build(
     ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
     if len(set(ids.tolist())) != len(ids):
         raise ValueError("chunk id collision: two chunks share an id")
-    dense = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-    dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-    faiss.write_index(dense, str(build_dir / DENSE))
+    spec = _dense_spec(manifest.get("dense_index"))
+    index, spec = dense.build(vectors, ids, spec)
+    faiss.write_index(index, str(build_dir / DENSE))
     lexical = bm25s.BM25()
     lexical.index(lexical_tokens, show_progress=False)
     lexical.save(str(build_dir / LEXICAL))
@@ -108,6 +109,7 @@ def write_build(
     )
     manifest = {
         **manifest,
+        "dense_index": spec.as_dict(),  # with the search parameter calibrated by the build
         "format_version": FORMAT_VERSION,
         "files": {str(p.relative_to(build_dir)): sha256_file(p) for p in _files(build_dir)},
     }
@@ -160,9 +162,23 @@ def verify_files(index_dir: Path, manifest: dict[str, Any]) -> None:
             )
 
 
-def load_dense(index_dir: Path) -> faiss.Index:
-    """The FAISS index."""
-    return faiss.read_index(str(index_dir / DENSE))
+def _dense_spec(entry: object) -> dense.DenseSpec:
+    try:
+        return dense.DenseSpec.from_manifest(entry)
+    except dense.DenseSpecError as exc:
+        raise IndexMismatchError(f"{exc}; rebuild with `plansearch index`") from exc
+
+
+def load_dense(index_dir: Path, manifest: dict[str, Any] | None = None) -> faiss.Index:
+    """The FAISS index, checked against the type and parameters its manifest records
+    (IndexMismatchError otherwise)."""
+    spec = _dense_spec((manifest or read_manifest(index_dir)).get("dense_index"))
+    index = faiss.read_index(str(index_dir / DENSE))
+    try:
+        dense.check(index, spec)
+    except dense.DenseSpecError as exc:
+        raise IndexMismatchError(f"{exc}; rebuild with `plansearch index`") from exc
+    return index
 
 
 def load_lexical(index_dir: Path) -> bm25s.BM25:
