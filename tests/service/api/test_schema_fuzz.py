@@ -39,6 +39,7 @@ OPERATIONS = [
     ("GET", "/search"),
     ("POST", "/search"),
     ("GET", "/projects/search"),
+    ("GET", "/projects/search.csv"),
     ("GET", "/answer"),
     ("GET", "/projects"),
     ("GET", "/projects/{doc_id}/{project_key}"),
