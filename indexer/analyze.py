@@ -8,7 +8,10 @@ load: an index tokenized under other rules is refused, not silently mis-searched
 Normalization (the index form): NFKC (full-width ASCII → ASCII, half-width kana → full-width,
 ①→1), lower case, thousands separators removed (``3,550`` → ``3550``). Tokens keep their UniDic
 lemma (子ども/こども/子供 → 子供), with loanword glosses cut (``センター-center`` → センター);
-punctuation, blanks, particles and auxiliaries are dropped.
+punctuation, blanks, particles and auxiliaries are dropped. Each token also carries UniDic's
+katakana reading of its surface (``Token.reading``; じしん and 地震 both ジシン), which the query
+analyzer uses to match a word written in kana or with a wrong kanji of the same sound; readings
+are never indexed, so the index's tokens and ``AnalyzerConfig`` are those of before.
 
 MeCab taggers are not thread-safe, and each one loads the dictionary (tens of MB). One tagger
 per analyzer, behind a lock, keeps memory flat however many threads a server runs; tagging a
@@ -76,6 +79,9 @@ class Token:
     pos: str  # UniDic part of speech, first level (名詞, 動詞, 接尾辞, 代名詞 …)
     pos2: str
     affix: bool  # a prefix or suffix (御, 第, 者, 物)
+    # UniDic's katakana reading of the surface (じしん, 地震 → ジシン): what a word sounds like
+    # whichever way it was written; read by the query analyzer, never indexed.
+    reading: str = ""
 
     @property
     def light(self) -> bool:
@@ -89,6 +95,7 @@ class _Node:
     lemma: str
     pos: str
     pos2: str
+    reading: str
 
 
 def normalize(text: str) -> str:
@@ -141,7 +148,13 @@ class Analyzer:
         # Node objects are views into the tagger's buffer: copy what we need under the lock.
         with self._lock:
             return [
-                _Node(n.surface, _lemma_of(n), n.feature.pos1 or "", n.feature.pos2 or "")
+                _Node(
+                    n.surface,
+                    _lemma_of(n),
+                    n.feature.pos1 or "",
+                    n.feature.pos2 or "",
+                    _reading_of(n),
+                )
                 for n in self._tagger(text)
             ]
 
@@ -179,9 +192,17 @@ class Analyzer:
                     node.pos,
                     node.pos2,
                     node.pos in self._affix,
+                    node.reading,
                 )
             )
         return tuple(out)
+
+    def reading(self, text: str) -> str:
+        """The katakana reading of ``text`` as a whole (地震 → ジシン, 伊勢崎 → イセサキ); empty
+        when a part has none (Latin letters, digits, symbols)."""
+        nodes = self._nodes(normalize(text))
+        readings = [n.reading for n in nodes]
+        return "".join(readings) if nodes and all(readings) else ""
 
     def lemmas_many(self, texts: Iterable[str]) -> list[list[str]]:
         """``lemmas`` over many passages, as lists (what bm25s indexes); not cached, since a
@@ -193,6 +214,12 @@ def _lemma_of(node: fugashi.UnidicNode) -> str:
     lemma = node.feature.lemma
     # UniDic writes loanword lemmas as "センター-center"; keep the Japanese side.
     return (lemma.split("-", 1)[0] if lemma else "") or node.surface
+
+
+def _reading_of(node: fugashi.UnidicNode) -> str:
+    # Unknown words (Latin letters, rare kanji) have no reading: "" rather than "*" or None.
+    kana = node.feature.kana
+    return kana if kana and kana != "*" else ""
 
 
 @cache

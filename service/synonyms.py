@@ -8,6 +8,10 @@ sequence (from the one analyzer) equals the term's.
 Sources: ``curated`` (``data/synonyms.tsv``, written here) and ``sudachi`` (built into
 ``var/synonyms/`` at install time by ``scripts/fetch-synonyms.sh``; see
 ``service/synonym_source.py``). Without the second the curated list is used alone, with a warning.
+
+A third table, ``colloquial_table`` (``data/colloquial.tsv``, written here), is one-way: a
+resident's everyday words (預かって, 補聴器, 人間ドッグ) call for the plans' administrative words
+(一時預かり・保育, 補装具, 健診), never the other way round.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ log = logging.getLogger("plansearch")
 DATA_DIR = Path(__file__).parent / "data"
 CURATED_FILE = DATA_DIR / "synonyms.tsv"
 FRAME_FILE = DATA_DIR / "no_expand.txt"
+COLLOQUIAL_FILE = DATA_DIR / "colloquial.tsv"
 SOURCES = ("curated", "sudachi")
 
 # The lemmas of a word or query term, as the analyzer yields them.
@@ -53,6 +58,15 @@ def parse_sudachi_line(line: str) -> tuple[Word, ...]:
 def parse_curated_line(line: str) -> tuple[Word, ...]:
     """Words of one curated line: whitespace-separated synonyms, each its own lexeme."""
     return tuple(Word(text, number) for number, text in enumerate(line.split()))
+
+
+def parse_colloquial_lines(line: str) -> list[tuple[Word, ...]]:
+    """One group per everyday word of a ``colloquial.tsv`` line (``targets<TAB>triggers``): the
+    administrative words (lexeme 0, never triggers) and that one everyday word (lexeme 1), so an
+    everyday word expands to the administrative words only, not to its neighbours on the line."""
+    targets, _, triggers = line.rstrip("\n").partition("\t")
+    heads = tuple(Word(text, 0, trigger=False) for text in targets.split())
+    return [(*heads, Word(text, 1)) for text in triggers.split()]
 
 
 def read_groups(path: Path, parse: Callable[[str], tuple[Word, ...]]) -> list[tuple[Word, ...]]:
@@ -181,3 +195,16 @@ def lookup(tables: Iterable[SynonymTable], spellings: Iterable[str], key: Key) -
     for table in tables:
         out += [c for c in table.lookup(spellings, key) if c not in out]
     return tuple(out)
+
+
+@cache
+def colloquial_table(path: Path = COLLOQUIAL_FILE) -> SynonymTable:
+    """The one-way everyday → administrative table, indexed by spelling and by lemma."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    groups = [
+        g
+        for ln in lines
+        if ln.strip() and not ln.startswith("#")
+        for g in parse_colloquial_lines(ln)
+    ]
+    return build_table(groups, by_lemma=True)

@@ -12,7 +12,6 @@ from service.query import (
     DEFAULT_SUDACHI_FILE as SUDACHI_FILE,
 )
 from service.query import (
-    YEAR_TERM,
     QueryAnalyzer,
     index_frequencies,
     normalize,
@@ -205,9 +204,12 @@ def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, fre
         own = list(get_analyzer().lemmas(normalize(query)))
         tokens = analyzer.lexical_tokens(query)
         assert tokens[: len(own)] == own
-        synonyms = [e for e in analyzer.expansions(query) if e.term != YEAR_TERM]
-        assert all(len(e.added) <= max_expansions for e in synonyms)
-        assert len(tokens) <= len(own) * (1 + max_expansions) + 3
+        expansions = analyzer.expansions(query)
+        # The hand-written colloquial table adds all the words of its line (a few tokens).
+        bounded = [e for e in expansions if e.kind in ("synonym", "reading")]
+        assert all(len(e.added) <= max_expansions for e in bounded)
+        written = sum(len(e.added) for e in expansions if e.kind == "colloquial")
+        assert len(tokens) <= len(own) * (1 + 2 * max_expansions) + 3 + written
         assert not set(tokens[len(own) :]) & set(own)
         assert all(frequencies.get(t, 0) > 0 for t in tokens[len(own) :])
 
@@ -235,3 +237,87 @@ def test_plugs_into_the_search_engine(hashing_engine, tuned):
     finally:
         hashing_engine.analyzer = before
     assert hits and any("空き家" in h.text for h in hits)
+
+
+# -- plain Japanese: readings and everyday words ----------------------------------------------
+
+# Passage counts as an index would give them: 地震 and 自身 sound alike (ジシン), the plans say
+# 地震 far more often; 町内 and 庁内 (チョウナイ) are both real words.
+PLAIN_FREQUENCIES = {
+    "地震": 32,
+    "自身": 4,
+    "窓口": 77,
+    "イセサキ": 2515,
+    "検診": 24,
+    "検針": 4,
+    "接種": 22,
+    "摂取": 2,
+    "町内": 10,
+    "庁内": 30,
+    "幼児": 21,
+    "一時": 40,
+    "保育": 200,
+    "預かる": 5,
+    "補装": 6,
+    "具": 300,
+}
+
+
+@pytest.fixture(scope="module")
+def plain_analyzer():
+    return QueryAnalyzer(frequencies=PLAIN_FREQUENCIES, sources=(), years=False)
+
+
+@pytest.mark.parametrize(
+    ("query", "added"),
+    [
+        ("じしんのときの水", "地震"),  # kana for a kanji word, however the tagger read it (自身)
+        ("まどぐちはどこ", "窓口"),  # one word the tagger cut in two (まど + ぐち)
+        ("いせさきに住んでいます", "イセサキ"),  # the city in kana
+        ("がんの検針", "検診"),  # a wrong kanji of the same sound, rare in the index
+        ("予防摂取の予約", "接種"),  # ... sharing no character, ten times rarer
+    ],
+)
+def test_a_word_is_found_by_its_reading(plain_analyzer, query, added):
+    parsed = plain_analyzer.parse(query)
+    assert added in parsed.lexical_tokens and added in parsed.highlight_terms
+    # The question's own tokens come first and unchanged.
+    assert parsed.lexical_tokens[: len(parsed.tokens)] == parsed.tokens
+
+
+def test_real_words_in_kanji_are_not_swapped_for_their_homophones(plain_analyzer):
+    # 町内 is a word the plans use (庁内 is only three times as common); 用事 is unknown to the
+    # index, and an unknown kanji word is not taken for 幼児.
+    for query, homophone in [("町内の集まり", "庁内"), ("用事がある日", "幼児")]:
+        assert homophone not in plain_analyzer.parse(query).lexical_tokens
+
+
+def test_everyday_words_call_for_the_plans_words(plain_analyzer):
+    tokens = plain_analyzer.parse("子どもを少しだけあずかってほしい").lexical_tokens
+    assert {"一時", "保育"} <= set(tokens)
+    assert {"補装", "具"} <= set(plain_analyzer.parse("補聴器がこわれた").lexical_tokens)
+    # One-way: the administrative word does not call for the everyday one.
+    assert "補聴" not in plain_analyzer.parse("補装具の支給").lexical_tokens
+
+
+def test_plain_steps_can_be_switched_off_and_skip_foreign_questions():
+    bare = QueryAnalyzer(
+        PLAIN_FREQUENCIES, sources=(), years=False, readings=False, colloquial=False
+    )
+    assert bare.parse("じしんであずかって").expansions == ()
+    on = QueryAnalyzer(PLAIN_FREQUENCIES, sources=(), years=False, glossary=False)
+    assert on.parse("Where is the madoguchi for jishin?").expansions == ()
+
+
+def test_every_colloquial_line_has_targets_and_triggers():
+    from service.synonyms import COLLOQUIAL_FILE, colloquial_table
+
+    lines = [
+        ln
+        for ln in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    for line in lines:
+        targets, tab, triggers = line.partition("\t")
+        assert tab and targets.split() and triggers.split(), line
+    assert len(colloquial_table()) == sum(len(ln.split("\t")[1].split()) for ln in lines)
