@@ -117,7 +117,10 @@ def test_health_and_openapi(client):
     )
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert '<html lang="ja">' in page.text
+    assert '<html lang="ja"' in page.text
+    assert 'data-max-query-chars="1000"' in page.text and "{{" not in page.text  # limits filled
+    assert client.get("/static/page.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/index.html").status_code == 404  # only the page's assets
 
 
 def test_service_without_index_answers_503_with_what_to_run(tmp_path):
