@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from eval.gold import GOLD_DIR, GoldQuestion, load_gold
+from eval.gold import GOLD_DIR, GoldFormatError, GoldQuestion, Label, load_gold
+from indexer.files import json_lines
 from indexer.textclean import nfkc
 from service import answer as answer_module
 from service.answer import answer_from, answer_question, rank_units
@@ -68,6 +69,37 @@ NONSENSE_TEST: tuple[str, ...] = (
 )
 NONSENSE = {"dev": NONSENSE_DEV, "test": NONSENSE_TEST}
 SPLITS = ("dev", "test", "both")
+
+
+# -- the answers gold (answers-{dev,test}.jsonl): questions per kind, with expected parts --
+
+
+@dataclass(frozen=True)
+class AnswerGold:
+    """A question of ``answers-{split}.jsonl``: its kind, project and expected parts."""
+
+    id: str
+    query: str
+    kind: str
+    relevant: tuple[Label, ...]
+    parts: tuple[str, ...]
+
+
+def load_answer_gold(path: Path) -> list[AnswerGold]:
+    """The questions of one answers-gold file (JSON Lines)."""
+    out = []
+    for line in json_lines(path):
+        if line.problem:
+            raise GoldFormatError(f"{path}:{line.number}: {line.problem}")
+        row = line.row
+        try:
+            labels = tuple(Label(r["doc"], r["project"], r["name"]) for r in row["relevant"])
+            out.append(
+                AnswerGold(row["id"], row["query"], row["kind"], labels, tuple(row["parts"]))
+            )
+        except (KeyError, TypeError) as exc:
+            raise GoldFormatError(f"{path}:{line.number}: missing or bad key {exc}") from exc
+    return out
 
 
 def hint_found(text: str, hint: str) -> tuple[bool, bool]:

@@ -50,6 +50,14 @@ class AnswerConfig:
     # and every detail question (the lowest, manifesto-024, has 0.65); see the `--fit` table.
     found_threshold: float = 0.5
 
+    # -- composing the answer (service.answer.compose) ------------------------------------------
+    # A unit of a project other than the first card is chosen only when its score beats the first
+    # card's best unit by this much (dev: see eval/answer_kinds.py --fit-margin).
+    agree_margin: float = 0.3
+    # Units added for the other parts of a question score at least the main unit minus this.
+    part_margin: float = 1.5
+    max_parts: int = 3
+
     # -- units and sizes ------------------------------------------------------------------------
     short_field_chars: int = 60  # a field this short (and ≤ short_field_lines lines) is one unit
     short_field_lines: int = 3

@@ -74,10 +74,10 @@ class Answerer:
         question = read_question(query.strip())
         units = candidate_units(hits, question.asks_department, self.config)
         if not units:  # nothing passed the filters: no model call needed
-            return Ranking(hits, [], self.config.relevance_center, self.config)
+            return Ranking(hits, [], self.config.relevance_center, self.config, question)
         scored = score_units(question, hits, units, self.term_weights, self.config)
         scored, query_vector = self._add_cosines(question, scored, query_vector)
-        return Ranking(hits, scored, self._relevance(hits, query_vector), self.config)
+        return Ranking(hits, scored, self._relevance(hits, query_vector), self.config, question)
 
     answer = answering(
         rank,

@@ -21,3 +21,14 @@ def without_years(text: str, blank: str = "") -> str:
 def has_figure(text: str) -> bool:
     """A digit remains once fiscal years are taken out (``17.0%``, not ``(H30年度)``)."""
     return bool(DIGIT.search(without_years(text)))
+
+
+# A figure of an answer (「1,185件」, 「16.2%」, 「745億3,000万円」); years are taken out first.
+_FIGURE = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
+_LABEL = re.compile(r"【[^】]*】")  # field labels: 「事業費総額(2年間の…)」 is no figure
+
+
+def figures(text: str) -> set[str]:
+    """The figures of a text, fiscal years left out (「令和4年度: 17.0%」 → {"17.0"})."""
+    bare = without_years(_LABEL.sub(" ", text), " ")
+    return {m.group().rstrip(",.，．") for m in _FIGURE.finditer(bare)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from indexer.analyze import get_analyzer
 from indexer.years import fiscal_years
 from service.answer.patterns import without_years
+from service.schemas import AnswerKind
 
 # Lemmas of interrogatives and light verbs: every answer lacks them, so they only dilute overlap.
 QUESTION_WORDS = frozenset(
@@ -22,10 +23,48 @@ QUESTION_WORDS = frozenset(
 )
 _ASKS_DEPARTMENT = re.compile(r"担当|部署|所管|どこの課|どの課|何課|どこの部|どの部|窓口はどこ")
 _ASKS_QUANTITY = re.compile(
-    r"何\s*(?:[％%人件回戸基食店歳円倍割名校台本社]|か所|箇所|ヶ所|ケ所|トン|ホール|世帯|キロ|平方)"
-    r"|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
+    r"何\s*(?:[％%人件回戸基食店歳円倍割名校台本社点]|か所|箇所|ヶ所|ケ所|カ所|トン|ホール|世帯|キロ|平方|団体)"
+    r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")
+# The kinds of question, most specific first: the first that matches is the question's kind.
+_KINDS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
+    (
+        "list",
+        re.compile(
+            r"一覧|すべて|全て|全部|リスト|まとめて|挙げて"
+            r"|(?:取り組んで|取組んで|関わる|関係する|関する)(?:いる)?(?:事業|取組|施策|方針|公約)(?:は|を|が|って)"
+            r"|(?:事業|取組|施策|公約)(?:は|を)(?:どれ|何が|教えて)"
+        ),
+    ),
+    ("reason", re.compile(r"なぜ|何故|理由|原因|どうして|なんで")),
+    ("department", _ASKS_DEPARTMENT),
+    (
+        "status",
+        re.compile(
+            r"達成度|実施状況|進捗(?!率)|ランク|評価|どこまで(?:進|達成)|達成(?:でき|した|された)"
+        ),
+    ),
+    ("date", re.compile(r"いつ|何月|何年度?(?:から|まで|に(?!何)|を目安|の予定)|時期")),
+    ("place", re.compile(r"どこ(?:で|に|の(?!課|部)|[？?]?$)|場所|どの地区|どの地域|どの単位")),
+    ("method", re.compile(r"どのように|どうやって|どんな方法|方法は")),
+    ("value", _ASKS_QUANTITY),
+)
+# 〜はありますか・〜できますか・〜もらえる？: availability, answered はい or not found. Only when
+# nothing more specific is asked (「何人ですか」 is a value).
+_YES_NO = re.compile(
+    r"(?:あり|あるん|ある|ありませ|でき|できる|もらえ|受けられ|使え|出|され|始まら|やって|くれ)"
+    r"(?:ます|る|ない|ん)?(?:か|の|かな|でしょうか)?\s*[？?。]?\s*$"
+)
+# One slot per thing asked: 「何台で、何年を目安に」, 「いくらで、そのうち…いくら」.
+_SLOT = re.compile(
+    r"何\s*(?:[％%人件回戸基食店歳円倍割名校台本社点]|か所|箇所|ヶ所|ケ所|カ所|トン|世帯|施設|団体)"
+    r"|いくら|いくつ|どのくらい|どれくらい|どこまで|いつ|何年|どこで|どこに|どの単位|なぜ|理由"
+)
+# 「現状値と目標値」「現在何％で、目標は」: the value now and the target are two slots.
+_NOW = re.compile(r"現状|現在|今は|今どれ|今何")
+_TARGET = re.compile(r"目標|目指")
+
 # Words that say which kind of field holds the answer, by the roles of indexer.chunking.
 _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("plan", re.compile(r"予定|計画|工程|行程|スケジュール")),
@@ -46,6 +85,8 @@ class Question:
     asks_department: bool
     asks_quantity: bool
     asks_date: bool
+    kind: AnswerKind = "fact"
+    slots: int = 1  # how many things the question asks at once (two-part questions: 2)
 
 
 def content_terms(text: str) -> list[str]:
@@ -63,4 +104,27 @@ def read_question(query: str) -> Question:
         asks_department=bool(_ASKS_DEPARTMENT.search(query)),
         asks_quantity=bool(_ASKS_QUANTITY.search(query)),
         asks_date=bool(_ASKS_DATE.search(query)),
+        kind=question_kind(query),
+        slots=question_slots(query),
     )
+
+
+def question_kind(query: str) -> AnswerKind:
+    """What the question asks for (AnswerOut.kind): the first kind whose cue it uses."""
+    for kind, cue in _KINDS:
+        if cue.search(query):
+            return kind
+    return "yesno" if _YES_NO.search(query.strip()) else "fact"
+
+
+def question_slots(query: str) -> int:
+    """How many things the question asks (1–3): 「現状値と目標値は」 asks two.
+
+    Several fiscal years with それぞれ count one slot each (「令和3年度と令和4年度にそれぞれ」).
+    """
+    found = len(_SLOT.findall(without_years(query, " ")))
+    if _NOW.search(query) and _TARGET.search(query):
+        found = max(found, 2)
+    if "それぞれ" in query:
+        found = max(found, len(fiscal_years(query)))
+    return max(1, min(3, found))

@@ -1,4 +1,4 @@
-"""A question's scored units, and the answer they make: the best unit, or found=False.
+"""A question's scored units, and the answer they make (service.answer.compose).
 
 Below the config's ``found_threshold`` the answer is ``found=False`` with ``text=""`` (the
 schema's "empty when not found") and no citation; the caller shows the closest projects instead.
@@ -6,14 +6,15 @@ schema's "empty when not found") and no citation; the caller shows the closest p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ParamSpec
 
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
-from service.answer.scoring import Scored, confidence
+from service.answer.question import Question
+from service.answer.scoring import Scored
 from service.answer.units import Unit
-from service.schemas import AnswerOut, Citation, Hit
+from service.schemas import AnswerOut, Citation, Hit, ProjectResult
 
 P = ParamSpec("P")
 
@@ -26,6 +27,7 @@ class Ranking:
     units: list[Scored]
     relevance: float  # best cosine between the question and a passage (as the dense search)
     config: AnswerConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
+    question: Question | None = field(default=None, repr=False, compare=False)
 
 
 def citation_for(hit: Hit, unit: Unit) -> Citation:
@@ -33,19 +35,12 @@ def citation_for(hit: Hit, unit: Unit) -> Citation:
     return Citation.from_project(hit, field=unit.name, year=unit.year, quote=unit.text)
 
 
-def answer_from(ranking: Ranking) -> AnswerOut:
-    """The answer of a ranking: its best unit, or found=False below the threshold."""
-    if not ranking.units:
-        return AnswerOut(text="", found=False, confidence=0.0, citation=None)
-    best = ranking.units[0]
-    conf = round(confidence(best.total, ranking.relevance, ranking.config), 4)
-    if conf < ranking.config.found_threshold:
-        return AnswerOut(text="", found=False, confidence=conf, citation=None)
-    hit = ranking.hits[best.unit.passage]
-    cited = citation_for(hit, best.unit)
-    return AnswerOut(
-        text=best.unit.text, found=True, confidence=conf, citation=cited, citations=[cited]
-    )
+def answer_from(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerOut:
+    """The answer of a ranking and of the projects listed beside it (their cards): up to
+    three units, a list or はい, or found=False below the threshold."""
+    from service.answer.compose import compose  # compose reads Ranking: no cycle at import
+
+    return compose(ranking, projects)
 
 
 def answering(rank: Callable[P, Ranking], doc: str) -> Callable[P, AnswerOut]:

@@ -19,7 +19,7 @@ from indexer.analyze import get_analyzer
 from indexer.chunking import field_role
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
-from service.answer.patterns import has_figure
+from service.answer.patterns import figures, has_figure
 from service.answer.question import Question, content_terms
 from service.answer.units import Unit
 from service.schemas import Hit
@@ -28,6 +28,15 @@ if TYPE_CHECKING:
     import bm25s
 
 _DATE = re.compile(r"[0-9０-９元]{1,2}\s*年\s*[0-9０-９]{1,2}\s*月|[0-9０-９]{1,2}\s*月")
+# What gives a cause (a reason question wants it, not the status line it explains).
+_CAUSE = re.compile(
+    r"ため|影響|により|によって|による|原因|理由|できなかった|できず|厳しい|延長|遅れ|繰り越|見送"
+)
+_CAUSE_FIELD = re.compile(r"課題|理由|原因|要因")
+# A status: 達成度 marks, ランク letters, 計画以下 …
+_STATUS = re.compile(
+    r"[◎○△×]|計画以下|計画通り|計画以上|達成|進捗率|未着手|検討・準備中|^[A-E]\s*[:：]"
+)
 
 TermWeight = Callable[[str], float]
 
@@ -118,12 +127,22 @@ def year_match(question: Question, unit: Unit) -> float:
 
 
 def kind_match(question: Question, unit: Unit) -> float:
-    """1 when the unit holds what the question asks for: a figure or a date."""
+    """1 when the unit holds what the question asks for: a figure (every figure of a two-part
+    question: 1.5), a date, a cause, a status; -1 for a bare status line to a reason question."""
     if unit.kind == "department":
         return 0.0
-    if question.asks_quantity and has_figure(unit.body):
+    body = unit.body
+    if question.kind == "reason":
+        if _CAUSE.search(body):
+            # the field that states why (取組課題と…方針: 「達成できなかった理由も記載」)
+            return 1.5 if _CAUSE_FIELD.search(unit.name) else 1.0
+        return -1.0 if _STATUS.search(body) and len(body) < 20 else 0.0
+    if question.kind == "status" and _STATUS.search(body):
         return 1.0
-    if question.asks_date and _DATE.search(unit.body):
+    if question.asks_quantity and has_figure(body):
+        many = question.slots >= 2 and len(figures(unit.text)) >= question.slots
+        return 1.5 if many else 1.0
+    if question.asks_date and _DATE.search(body):
         return 1.0
     return 0.0
 

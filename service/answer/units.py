@@ -17,7 +17,7 @@ from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.patterns import ERA, has_figure
 from service.schemas import Hit
 
-UnitKind = Literal["sentence", "line", "row", "field", "department"]
+UnitKind = Literal["sentence", "line", "row", "table", "field", "department"]
 
 DEPARTMENT_LABEL = "担当"
 
@@ -26,6 +26,7 @@ _LABEL_YEAR = re.compile(rf"^(.*?)\s*({ERA}(?:\s*[〜~～]\s*{ERA})?(?:まで|�
 # "令和4年度: 17.0%", "現状値 (令和2年度): 16.2%", "現状値（令和2年度）: 100万人"
 _ROW_YEAR = re.compile(rf"^[^:：|]{{0,8}}?[（(]?\s*({ERA})\s*[)）]?\s*[:：]")
 _KEY_VALUE = re.compile(r"^[^:：|]{1,10}[:：]")
+_TABLE_KEY = re.compile(r"^[^:：|]{1,20}[:：]")  # "現状値 (令和2年度):" too
 # 。 ends a sentence unless a closing bracket follows (『はな咲く。』プロジェクト).
 _SENTENCE_END = re.compile(r"(?<=。)(?![」』）)】〕])")
 _CELL = " | "  # how the parsers join the cells of a table row
@@ -33,6 +34,13 @@ _CELL = " | "  # how the parsers join the cells of a table row
 # Fields whose short value rows mean nothing without the indicator named just before them.
 _INDICATOR_FIELDS = ("指標名", "成果指標")
 _VALUE_FIELDS = ("現状値", "目標値")
+# A funding breakdown means nothing without the total it breaks down (事業費総額 → 財源内訳).
+_TOTAL_FIELD = "事業費"
+_BREAKDOWN_FIELD = "財源内訳"
+# A status field with one row per department (実施状況: 企画調整課 | C …, 交通政策課 | B …).
+_WHOLE_FIELDS = (_BREAKDOWN_FIELD, "実施状況")
+# A key-value table longer than this is not one fact (the indicator tables have 4–6 lines).
+_MAX_TABLE_LINES = 8
 
 
 @dataclass(frozen=True)
@@ -150,15 +158,28 @@ def _is_short(f: FieldBlock, body: str, config: AnswerConfig) -> bool:
     )
 
 
-def _field_units(f: FieldBlock, indicator: str, config: AnswerConfig) -> list[Unit]:
+def _field_units(
+    f: FieldBlock, indicator: str, config: AnswerConfig, total: str = ""
+) -> list[Unit]:
     body = "\n".join(f.lines)
-    context = indicator if split_label(f.label)[0] in _VALUE_FIELDS else ""
+    name = split_label(f.label)[0]
+    context = indicator if name in _VALUE_FIELDS else ""
     if _is_short(f, body, config):
         return [Unit(body, f.label, "field", context)]
+    if name.startswith(_WHOLE_FIELDS) and len(f.lines) <= _MAX_TABLE_LINES:
+        # The whole breakdown with its total: 「事業費はいくらで、そのうち起債は」 is one fact.
+        return [Unit(body, f.label, "table", total)]
     units: list[Unit] = []
     first = f.lines[0]
     header = first if _is_header(first) else ""
     key_title = first if _KEY_VALUE.match(first) and _CELL not in first else ""
+    if (
+        key_title
+        and len(f.lines) <= _MAX_TABLE_LINES
+        and all(_TABLE_KEY.match(line) for line in f.lines[1:])
+    ):
+        # 指標名 with its definition, 現状値 and every 目標値 year: one fact, kept whole.
+        return [Unit("\n".join(f.lines[1:]), f.label, "table", key_title)]
     for i, line in enumerate(f.lines):
         if _CELL in line:
             if line != header:
@@ -182,11 +203,19 @@ def split_units(
     indicator (現状値, 目標値) carry the indicator's name as context.
     """
     units: list[Unit] = []
-    indicator = ""
+    indicator = total = ""
     for f in split_fields(text, field):
-        if split_label(f.label)[0] in _INDICATOR_FIELDS:
+        name = split_label(f.label)[0]
+        if name in _INDICATOR_FIELDS:
             indicator = field_block(f.label, " ".join(f.lines))
-        units.extend(_field_units(f, indicator, config))
+        made = _field_units(f, indicator, config, total)
+        if name == _VALUE_FIELDS[1] and units and units[-1].name == _VALUE_FIELDS[0]:
+            # 目標値 right after 現状値: the pair is the fact (「現状値と目標値は？」).
+            now = units[-1]
+            pair = f"{now.context}\n{field_block(now.label, now.body)}".lstrip("\n")
+            made = [replace(u, context=pair) for u in made]
+        total = field_block(f.label, " ".join(f.lines)) if name.startswith(_TOTAL_FIELD) else ""
+        units.extend(made)
     return [replace(u, passage=passage, position=i) for i, u in enumerate(units)]
 
 

@@ -26,11 +26,14 @@ def _chunk_text(engine, doc_id: str, key: str, field_part: str) -> tuple[str, st
 # -- splitting (model-free) ---------------------------------------------------------------------
 
 
-def test_table_rows_stay_whole_with_their_field_label(hashing_engine):
+def test_funding_breakdown_is_one_unit_with_its_total(hashing_engine):
     text, field = _chunk_text(hashing_engine, "isehara-chuki-r3-r4", "1-102", "財源内訳")
     units = {u.text for u in split_units(text, field)}
-    assert "【財源内訳】(一般財源) | 6,031千円" in units
     assert "【事業費総額(2年間の事業費見込み)】9,155千円" in units
+    assert (
+        "【事業費総額(2年間の事業費見込み)】9,155千円\n【財源内訳】(一般財源) | 6,031千円\n"
+        "(国県補助等) | 0千円\n(起債) | 0千円\n(その他) | 3,124千円"
+    ) in units
 
 
 def test_table_rows_carry_the_header_of_their_table(hashing_engine):
@@ -58,11 +61,14 @@ def test_short_yearly_field_is_one_unit_with_its_year(hashing_engine):
     assert r3[0].name == "財政効果額(歳入)"
 
 
-def test_indicator_rows_keep_the_indicator_name(hashing_engine):
+def test_an_indicator_table_is_one_unit_with_every_year(hashing_engine):
     text, field = _chunk_text(hashing_engine, "isehara-chuki-r3-r4", "1-105", "目標")
-    row = next(u for u in split_units(text, field) if "17.0%" in u.body)
-    assert row.text == "【目標】指標名: がん検診受診率\n令和4年度: 17.0%"
-    assert row.year == "令和4年度"
+    units = [u for u in split_units(text, field) if "17.0%" in u.body]
+    assert [u.text for u in units] == [
+        "【目標】指標名: がん検診受診率\n指標の定義: 本市が実施するがん検診の受診率\n"
+        "現状値 (令和2年度): 16.2%\n令和3年度: 16.6%\n令和4年度: 17.0%"
+    ]
+    assert units[0].kind == "table"
 
 
 def test_a_full_stop_inside_brackets_does_not_end_the_sentence():
@@ -131,7 +137,7 @@ DETAIL = [
         "isehara-chuki-r3-r4",
         "1-105",
         "目標",
-        "令和4年度",
+        None,  # the whole indicator table: every year, so no one year
     ),
     (
         "民生委員による一人暮らし高齢者の基礎調査、令和4年度は何人を対象に予定していますか",

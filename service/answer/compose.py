@@ -1,0 +1,184 @@
+"""The answer a ranking makes, by the kind of question: up to three units, a list, or はい.
+
+- Agreement with the cards: the answer comes from the top-ranked project shown beside it (card
+  #1) unless a unit of another project scores better by ``config.agree_margin`` (fitted on dev);
+  every citation says which card it comes from.
+- Several things asked (「現状値と目標値は？」, 「いくらで、そのうち起債は」): units of the same
+  project are added, best first, while they bring a figure or date the answer lacks (at most
+  ``config.max_parts``).
+- A list question lists the projects of the cards (the ones ``/projects/search`` ranks), one
+  evidence line each; a yes/no question answers 「はい、…」 with the project and its line.
+
+Below ``config.found_threshold`` the answer is ``found=False`` with ``text=""`` and no citation.
+Pure: the ranking and the listed projects in, an AnswerOut out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from service.answer.patterns import figures
+from service.answer.question import Question, read_question
+from service.answer.scoring import Scored, confidence
+from service.answer.units import Unit, split_sentences
+from service.schemas import AnswerItem, AnswerKind, AnswerOut, Citation, Hit, ProjectResult
+
+if TYPE_CHECKING:
+    from service.answer.ranking import Ranking
+
+ProjectId = tuple[str, str]
+
+_DATE = re.compile(r"[0-9０-９元]{1,2}\s*月|年度|まで|以降|から")
+
+
+def card_ranks(hits: Sequence[Hit], projects: Sequence[ProjectResult]) -> dict[ProjectId, int]:
+    """Rank (1 = first card) of each project: the listed projects', else first-seen in hits."""
+    if projects:
+        return {(p.doc_id, p.project_key): p.rank for p in projects}
+    ranks: dict[ProjectId, int] = {}
+    for hit in hits:
+        ranks.setdefault((hit.doc_id, hit.project_key), len(ranks) + 1)
+    return ranks
+
+
+def _project(ranking: Ranking, s: Scored) -> ProjectId:
+    hit = ranking.hits[s.unit.passage]
+    return hit.doc_id, hit.project_key
+
+
+def citation(hit: Hit, unit: Unit, card: int | None = None) -> Citation:
+    """Where the unit comes from: document, project, field, fiscal year, its text and card."""
+    return Citation.from_project(hit, field=unit.name, year=unit.year, quote=unit.text, card=card)
+
+
+def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
+    """The best unit, from the first card unless another project's is better by the margin."""
+    best = ranking.units[0]
+    top = next((s for s in ranking.units if cards.get(_project(ranking, s)) == 1), None)
+    if top is None or top is best:
+        return best
+    return best if best.total - top.total >= ranking.config.agree_margin else top
+
+
+def _adds(question: Question, unit: Unit, shown: str) -> bool:
+    if question.asks_date and _DATE.search(unit.body) and not _DATE.search(shown):
+        return True
+    return bool(figures(unit.text) - figures(shown))
+
+
+def widest(ranking: Ranking, main: Scored) -> Scored:
+    """The unit of the same project that holds the main one whole and more (the total with its
+    breakdown), if it scores within ``part_margin``; else the main unit."""
+    project = _project(ranking, main)
+    for s in ranking.units:
+        if (
+            s is not main
+            and _project(ranking, s) == project
+            and main.unit.text in s.unit.text
+            and s.total >= main.total - ranking.config.part_margin
+        ):
+            return s
+    return main
+
+
+def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored]:
+    """The main unit, and units of its project that bring what it lacks for the slots asked."""
+    main = widest(ranking, main)
+    chosen = [main]
+    wanted = question.slots
+    if wanted <= 1 or len(figures(main.unit.text)) >= wanted:
+        return chosen
+    project = _project(ranking, main)
+    for s in ranking.units:
+        if len(chosen) >= min(wanted, ranking.config.max_parts):
+            break
+        if s in chosen or _project(ranking, s) != project:
+            continue
+        shown = "\n".join(c.unit.text for c in chosen)
+        if s.unit.text in shown or s.total < main.total - ranking.config.part_margin:
+            continue
+        if _adds(question, s.unit, shown):
+            chosen.append(s)
+    return chosen
+
+
+def _evidence_line(ranking: Ranking, project: ProjectResult) -> tuple[str, str, Hit | None]:
+    """(line, field, hit) that shows why a listed project answers: its best unit, else the
+    first sentence of its first evidence passage."""
+    key = (project.doc_id, project.project_key)
+    for s in ranking.units:
+        if _project(ranking, s) == key:
+            return s.unit.body.split("\n")[0], s.unit.name, ranking.hits[s.unit.passage]
+    if project.evidence:
+        hit = project.evidence[0]
+        body = hit.text.split("\n")[0]
+        first = split_sentences(body.split("】", 1)[-1]) or [body]
+        return first[0], hit.field, hit
+    return project.project_name or "", "", None
+
+
+def list_answer(ranking: Ranking, projects: Sequence[ProjectResult], conf: float) -> AnswerOut:
+    """The listed projects, one evidence line each."""
+    items, cites = [], []
+    for p in projects:
+        line, field, hit = _evidence_line(ranking, p)
+        items.append(
+            AnswerItem(
+                **p.model_dump(include=set(AnswerItem.model_fields) - {"field", "evidence"}),
+                field=field,
+                evidence=line,
+            )
+        )
+        if hit is not None:
+            cites.append(Citation.from_project(p, field=field, year=None, quote=line, card=p.rank))
+    text = "\n".join(f"・{i.project_name or i.project_key}：{i.evidence}" for i in items)
+    return AnswerOut(
+        text=text,
+        found=bool(items),
+        confidence=conf,
+        citation=cites[0] if cites else None,
+        citations=cites,
+        kind="list",
+        items=items,
+    )
+
+
+def not_found(kind: AnswerKind, conf: float = 0.0) -> AnswerOut:
+    """The answer when nothing answers: empty, no citation."""
+    return AnswerOut(text="", found=False, confidence=conf, citation=None, kind=kind)
+
+
+def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerOut:
+    """The AnswerOut of a ranking and the projects listed beside it (see the module doc)."""
+    question = ranking.question or read_question("")
+    kind = question.kind
+    if not ranking.units:
+        return not_found(kind)
+    cards = card_ranks(ranking.hits, projects)
+    main = choose(ranking, cards)
+    conf = round(confidence(main.total, ranking.relevance, ranking.config), 4)
+    if conf < ranking.config.found_threshold:
+        return not_found(kind, conf)
+    if kind == "list" and projects:
+        return list_answer(ranking, projects, conf)
+    parts = parts_for(ranking, question, main)
+    cites = [
+        citation(ranking.hits[s.unit.passage], s.unit, cards.get(_project(ranking, s)))
+        for s in parts
+    ]
+    text = "\n".join(s.unit.text for s in parts)
+    if kind == "yesno":
+        hit = ranking.hits[main.unit.passage]
+        who = f"（{hit.department}）" if hit.department else ""
+        name = hit.project_name or hit.doc_title
+        text = f"はい、「{name}」{who}があります。\n{text}"
+    return AnswerOut(
+        text=text,
+        found=True,
+        confidence=conf,
+        citation=cites[0],
+        citations=cites,
+        kind=kind,
+    )
