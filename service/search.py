@@ -388,7 +388,7 @@ class SearchEngine:
         ranking, outcome = self.answer_ranking(query, filters)
         listed = self.search_projects_full(query, top_k, filters, retrieved=outcome)
         return AnswerOutcome(
-            answer_from(ranking),
+            answer_from(ranking, listed.projects),
             listed.projects,
             listed.no_match,
             query.language,
