@@ -11,8 +11,9 @@ bash scripts/fetch-synonyms.sh   # Sudachi synonyms for query expansion (npm reg
 .venv/bin/lint-imports   # indexer/service never import eval; indexer never imports service
 .venv/bin/mypy           # type hints of indexer/ and service/ ([tool.mypy] in pyproject.toml)
 # tests/service/test_page.py drives Debian's chromium; Playwright never downloads a browser here.
-if [ ! -x /usr/bin/chromium ]; then
+# fonts-noto-cjk: Japanese text in the page (and in scripts/screenshot.py's PNGs), not boxes.
+if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=ja 2>/dev/null | grep -q .; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
 fi
 exec .venv/bin/python -m pytest "$@"
