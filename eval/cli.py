@@ -266,6 +266,9 @@ def synonyms(
         json_path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+app.command("generic")(importlib.import_module("eval.generic").command)  # issue 12
+
+
 def main() -> None:
     """The console script: the app, with one line instead of a traceback for a missing extra."""
     try:

@@ -33,6 +33,7 @@ LAYOUTS: dict[str, str] = {
     "gyokaku": "gyokaku",
     "manifesto": "manifesto",
     "action_plan": "action_plan",
+    GENERIC: "generic",
 }
 
 # The layout of each original document, used when its entry names none.
@@ -66,16 +67,12 @@ def layout_names() -> list[str]:
 
 
 def detect_layout(text: str) -> str:
-    """The known layout whose signature the text repeats most often."""
-    best, best_count = "", 0
+    """The known layout whose signature the text repeats most often, else ``generic``."""
+    best, best_count = GENERIC, 0
     for layout, pattern, fewest in SIGNATURES:
         count = len(pattern.findall(text))
         if count >= fewest and count > best_count:
             best, best_count = layout, count
-    if not best:
-        raise UnknownLayoutError(
-            f"no known layout matches this text; give --layout (known: {', '.join(LAYOUTS)})"
-        )
     return best
 
 

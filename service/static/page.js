@@ -388,15 +388,13 @@ function renderAnswer(data, error, params) {
       ? el("ol", { class: "parts" }, citations.map((c, i) => el("li", { class: "part" },
         ja("blockquote", { class: "answer-text" }, c.quote || lines[i] || ""), citationLine(c, i, many))))
       : [a.text ? ja("blockquote", { class: "answer-text" }, a.text) : null, citations[0] ? citationLine(citations[0], 0, false) : null];
-    // A list answer is its items, each its own citation (number, name, document, evidence line).
     const list = items.length ? [el("p", { class: "small" }, t("answer.list")),
       el("ol", { class: "items" }, items.map((it) => el("li", { class: "item" },
         el("div", {}, it.project_id ? el("span", { class: "num" }, it.project_id) : null, " ", detailLink(it, it.project_name || t("card.noname")),
-          " ", cityBadge(it.city), " ", it.rank ? el("button", { type: "button", class: "link to-card", onclick: () => focusCard(it.rank) },
-            t("answer.card", { n: it.rank })) : null),
+          " ", cityBadge(it.city)),
         el("p", { class: "small" }, ja("span", {}, `${it.doc_title}／${it.department || "—"}`)),
         ja("p", { class: "evidence-line" }, it.field ? `【${it.field}】` : "", it.evidence))))] : null;
-    fill(box, head, items.length ? null : parts, list, sourceNote(),
+    fill(box, head, items.length && !citations.length ? null : parts, list, sourceNote(),
       el("p", { class: "small confidence" }, t("confidence", { level: t(a.confidence >= 0.7 ? "level.high" : a.confidence >= 0.4 ? "level.mid" : "level.low"), p: Math.round(a.confidence * 100) }), " ",
         el("meter", { min: 0, max: 1, value: a.confidence, "aria-hidden": "true" })));
     return;
