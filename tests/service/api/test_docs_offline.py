@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 TIMEOUT_MS = 30_000
 PAGES = ("/docs", "/redoc")
 # Every public operation, as the schema lists them (tests/service/api/test_schema_fuzz.py).
-PATHS = ("/search", "/projects/search", "/answer", "/projects", "/health")
+PATHS = ("/search", "/projects/search", "/projects/search.csv", "/answer", "/projects", "/health")
 
 
 class _References(HTMLParser):
@@ -134,7 +134,7 @@ def test_swagger_ui_renders_every_operation_offline(offline, base_url: str):
     expect(operations.filter(has_text="/search").first).to_be_visible()
     for path in PATHS:
         expect(page.locator(f'.opblock-summary-path[data-path="{path}"]').first).to_be_visible()
-    assert operations.count() == 7
+    assert operations.count() == 8
     # "Try it out" on GET /health asks the service and shows its answer.
     health = page.locator("#operations-service-health_health_get")
     health.locator(".opblock-summary").click()
