@@ -187,6 +187,46 @@ def loadtest(
 
 
 @app.command()
+def scale(
+    sizes: Annotated[
+        str, typer.Option(help="synthetic corpus sizes, comma-separated (the real index first)")
+    ] = "30000,300000,1000000",
+    threshold: Annotated[
+        int, typer.Option(min=1, help="chunks from which the dense index is IVF, not flat")
+    ] = 100_000,
+    work: Annotated[Path, typer.Option(help="scratch directory for the synthetic vectors")] = (
+        EVAL_DIR.parent / "var" / "scale"
+    ),
+    out: Annotated[Path, typer.Option(help="results JSON (and a .png beside it)")] = RESULTS_DIR
+    / "scale.json",
+) -> None:
+    """Cost as the corpus grows: latency without the embedding, build time, memory per chunk
+    and ANN recall at the real size and synthetic sizes (1 M chunks: ~4 GB, ~15 min)."""
+    _need("matplotlib")
+    from eval import scale as sc
+    from eval.gold import load_gold
+
+    try:
+        counts = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        raise _fail(f"--sizes takes whole numbers separated by commas, got {sizes!r}") from None
+    settings = Settings()
+    engine = _engine(settings)
+    gold = {s: load_gold(GOLD_DIR / f"{s}.jsonl") for s in ("dev", "test")}
+    queries = [engine.parse(q.query) for questions in gold.values() for q in questions]
+    splits = [s for s, questions in gold.items() for _ in questions]
+    index_dir = engine.index.path
+    del engine  # the model and the real index are not needed any more
+    result = sc.run(
+        index_dir, queries, counts, work, threshold=threshold, log=typer.echo, splits=splits
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    sc.plot(result, out.with_suffix(".png"))
+    typer.echo(json.dumps(result["verdict"], indent=2))
+
+
+@app.command()
 def answers(
     split: Annotated[str, typer.Option(help="dev, test or both")] = "both",
     all_styles: Annotated[bool, typer.Option(help="also non-detail questions")] = False,
