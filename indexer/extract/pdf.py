@@ -9,6 +9,7 @@ line (an unruled table) becomes a tab too. Page order, then top to bottom.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ LINE_TOLERANCE = 2.0
 CELL_GAP = 2.0
 # A gap wider than this many character widths is a space between words.
 WORD_GAP = 0.2
+# A vertical gap wider than this (points) between two lines is a blank line: paragraphs and
+# tables apart, as the converted texts of the corpus separate them.
+BLANK_GAP = 3.0
+# A line in a cell that stops more than this many character widths before the cell's widest
+# line was not broken by the width.
+WRAP_SLACK = 1.5
 
 
 def _inside(obj: Char, box: Box) -> bool:
@@ -36,15 +43,21 @@ def _inside(obj: Char, box: Box) -> bool:
     return x0 <= mid_x <= x1 and top <= mid_y <= bottom
 
 
-def _cell(text: str | None) -> str:
-    """A cell's text on one line: a line broken inside a Japanese cell joins without a space."""
-    if not text:
+def _cell(chars: list[Char], box: Box | None) -> str:
+    """A cell's text on one line. A line as wide as the cell's widest was broken by the
+    width, and Japanese joins on without a space; a line that stopped short ended at a space
+    (or an item), and gets it back."""
+    if box is None:  # covered by a merged cell
         return ""
-    parts = [p.strip() for p in text.split("\n")]
-    out = parts[0]
-    for part in parts[1:]:
-        ascii_join = out[-1:].isascii() and part[:1].isascii() and out and part
-        out += (" " if ascii_join else "") + part
+    lines = list(_lines(c for c in chars if _inside(c, box)))
+    edge = max((line.right for line in lines), default=0.0)
+    out = ""
+    for previous, line in zip([None, *lines], lines, strict=False):
+        if previous is not None:
+            short = edge - previous.right > WRAP_SLACK * line.size
+            ascii_join = out[-1].isascii() and line.text[:1].isascii()
+            out += " " if short or ascii_join else ""
+        out += line.text
     return out
 
 
@@ -66,29 +79,64 @@ def _join_chars(chars: list[Char]) -> str:
     return out.strip(" ")
 
 
-def _lines(chars: Iterable[Char]) -> Iterator[tuple[float, str]]:
-    """(top, text) of each line of loose characters."""
+@dataclass(frozen=True)
+class Line:
+    """One line of text on the page and where it sits."""
+
+    top: float
+    bottom: float
+    right: float
+    size: float
+    text: str
+
+
+def _line(chars: list[Char]) -> Line:
+    return Line(
+        min(c["top"] for c in chars),
+        max(c["bottom"] for c in chars),
+        max(c["x1"] for c in chars),
+        max(c["size"] for c in chars),
+        _join_chars(chars),
+    )
+
+
+def _lines(chars: Iterable[Char]) -> Iterator[Line]:
+    """Each line of loose characters."""
     line: list[Char] = []
     for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
         if line and abs(ch["top"] - line[0]["top"]) > LINE_TOLERANCE:
-            yield line[0]["top"], _join_chars(line)
+            yield _line(line)
             line = []
         line.append(ch)
     if line:
-        yield line[0]["top"], _join_chars(line)
+        yield _line(line)
+
+
+def _with_blank_lines(items: list[Line]) -> list[str]:
+    """The lines top to bottom, a blank line where the page leaves a gap."""
+    out: list[str] = []
+    bottom: float | None = None
+    for line in sorted(items, key=lambda item: item.top):
+        if bottom is not None and line.top - bottom > BLANK_GAP:
+            out.append("")
+        out.append(line.text)
+        bottom = line.bottom if bottom is None else max(bottom, line.bottom)
+    return out
 
 
 def _page_lines(page: Any) -> list[str]:
     """The page's tables (a line per row) and other lines, top to bottom."""
     tables = page.find_tables()
-    items: list[tuple[float, str]] = []
-    for table in tables:
-        for row, cells in zip(table.rows, table.extract(), strict=False):
-            items.append((row.bbox[1], "\t".join(_cell(c) for c in cells)))
+    items: list[Line] = []
     boxes = [t.bbox for t in tables]
+    for table, box in zip(tables, boxes, strict=True):
+        chars = [c for c in page.chars if _inside(c, box)]
+        for row in table.rows:
+            text = "\t".join(_cell(chars, cell) for cell in row.cells)
+            items.append(Line(row.bbox[1], row.bbox[3], row.bbox[2], 0.0, text))
     loose = [c for c in page.chars if not any(_inside(c, b) for b in boxes)]
     items.extend(_lines(loose))
-    return [text for _, text in sorted(items, key=lambda item: item[0])]
+    return _with_blank_lines(items)
 
 
 def extract(path: Path) -> str:

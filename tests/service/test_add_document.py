@@ -165,3 +165,29 @@ def test_a_failed_build_leaves_corpus_and_index_as_they_were(
     assert _state(site) == before
     removed = CliRunner().invoke(app, ["remove", "isesaki-jisshi-r3"])
     assert removed.exit_code == 2 and _state(site) == before
+
+
+def test_add_pdf_of_corpus_text_gives_the_projects_of_the_text(site: Path, tmp_path: Path):
+    from tests.indexer.test_extract import jisshi_excerpt, projects_of, write_pdf
+
+    pdf = tmp_path / "jisshi.pdf"
+    write_pdf(jisshi_excerpt(), pdf)
+    result = _add(pdf, doc_id="isesaki-jisshi-pdf")
+    assert result.exit_code == 0, result.output
+    assert "layout jisshi (chosen by auto), 40 projects" in result.output
+    stored = (site / "corpus" / "isesaki-jisshi-pdf.txt").read_text(encoding="utf-8")
+    expected = projects_of(jisshi_excerpt(), "jisshi")
+    assert [p[:4] for p in projects_of(stored, "jisshi")] == [p[:4] for p in expected]
+    indexed = [r for r in load_records(site / "index") if r.doc_id == "isesaki-jisshi-pdf"]
+    assert [(r.project_id, r.project_name, r.department) for r in indexed] == [
+        p[1:4] for p in expected
+    ]
+    new_chunks = sum(c.doc_id == "isesaki-jisshi-pdf" for c in load_chunks(site / "index"))
+    assert f"({new_chunks} embedded," in result.output  # the rest of the corpus was cached
+    settings = hashing_settings_in(site, site / "corpus")
+    with TestClient(create_app(settings, open_engine(settings))) as client:
+        hits = client.get(
+            "/search",
+            params={"q": "特定健診 特定保健指導", "doc_id": "isesaki-jisshi-pdf", "top_k": 5},
+        ).json()["hits"]
+    assert any(h["project_id"] == "27" for h in hits)
