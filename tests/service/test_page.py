@@ -141,9 +141,15 @@ def test_example_question_gets_an_answer_with_citation(page: Page, base_url: str
     expect(page.get_by_label("質問・キーワード")).to_have_value(
         "子育て支援に取り組んでいる事業は？"
     )
+    # A list question: the answer is a list of projects, each with its line of evidence.
     answer = page.locator("#answer")
-    expect(answer.locator(".answer-text, .items .item").first).not_to_be_empty()
-    expect(answer.locator(".citation a.detail, .items a.detail").first).to_be_visible()
+    expect(answer.locator(".badge.kind")).to_have_text("質問の種類: 一覧")
+    items = answer.locator(".items > .item")
+    expect(items.first).to_be_visible()
+    assert items.count() >= 3
+    expect(items.first.locator("a.detail")).to_be_visible()
+    expect(items.first.locator(".evidence-line")).not_to_be_empty()
+    expect(answer.locator(".parts")).to_have_count(0)  # not the same projects twice
     expect(answer.locator(".confidence")).to_contain_text("%")
     expect(cards(page).first).to_be_visible()
 
@@ -303,6 +309,8 @@ def test_a_list_answer_is_a_list(page: Page, base_url: str) -> None:
     expect(listed.locator("a.detail")).to_have_text(["子育て事業1", "子育て事業2", "子育て事業3"])
     expect(listed.nth(1)).to_contain_text("子育てを支える取組 2")
     expect(listed.nth(1).locator(".badge.city")).to_have_text("伊勢崎市")
+    listed.nth(2).get_by_role("button", name="3番目の事業へ").click()
+    expect(page.locator('.card[data-rank="3"] h3 a.detail')).to_be_focused()
     expect(page.locator("#answer .badge.kind")).to_have_text("質問の種類: 一覧")
 
 
@@ -455,7 +463,10 @@ def test_keyboard_path_from_the_search_box_and_the_skip_link(page: Page, base_ur
     expect(cards(page)).to_have_count(10)
     page.get_by_label("質問・キーワード").focus()
     presses = _tabs_to_first_card(page)
-    assert presses <= 10, presses  # search, examples, filters, the answer's links, CSV
+    # Between them only: the search button, the 2 examples, the filters, the answer's links
+    # and buttons, the CSV link (33 presses before, facet chips first).
+    in_answer = page.locator("#answer a, #answer button").count()
+    assert presses == 4 + in_answer + 2, (presses, in_answer)
     expect(cards(page).first.locator("h3 a.detail")).to_be_focused()
 
     page.goto(page.url)  # the shared link of these results, opened afresh
