@@ -79,6 +79,20 @@ class Settings(BaseSettings):
     )
     query_cache_size: int = Field(2048, ge=0, le=100_000, description="question vectors kept")
 
+    # Sharded serving on Ray (the [scale] extra, service/backends/ray_shards.py).
+    shards: int = Field(
+        1, ge=1, le=1024, description="index shards, each served by Ray actors; 1 = in-process"
+    )
+    shard_replicas: int = Field(1, ge=1, le=16, description="Ray actors per shard")
+    shard_timeout: float = Field(
+        2.0, gt=0.0, le=600.0, description="seconds a shard may take before results are partial"
+    )
+    ray_address: str = Field(
+        "local",
+        description="Ray cluster of sharded serving and `index --ray`: local starts one on "
+        "127.0.0.1, otherwise host:port of a running cluster's head node",
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     build_if_missing: bool = Field(True, description="`serve` builds the index when absent")

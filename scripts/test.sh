@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[st,eval,test]'
+.venv/bin/python -m pip install --quiet -e '.[st,eval,test,scale]'
 bash scripts/fetch-synonyms.sh   # Sudachi synonyms for query expansion (npm registry)
 .venv/bin/ruff check .
 .venv/bin/lint-imports   # indexer/service never import eval; indexer never imports service

@@ -177,6 +177,14 @@ class QuestionResponse(BaseModel):
     query_language: str | None = Field(
         None, description="ISO 639-1 code of the question's language (ja, en, pt, vi …)"
     )
+    partial: bool = Field(
+        False,
+        description="some shard of a sharded index did not answer (PLANSEARCH_SHARDS > 1): "
+        "the results come from the other shards only",
+    )
+    missing_shards: list[str] = Field(
+        default_factory=list, description="the shards that did not answer, e.g. shard-1"
+    )
 
 
 class SearchResponse(QuestionResponse):

@@ -449,4 +449,16 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     questions = QuestionVectors(embedder, settings.query_max_tokens, settings.query_cache_size)
     fusion = FusionConfig.from_settings(settings)
     floor = settings.resolved_no_match_floor()
-    return SearchEngine(index, embedder, fusion, analyzer, questions, floor)
+    backend = _sharded_backend(settings, index) if settings.shards > 1 else None
+    return SearchEngine(index, embedder, fusion, analyzer, questions, floor, backend)
+
+
+def _sharded_backend(settings: Settings, index: LoadedIndex) -> RetrievalBackend:
+    """``PLANSEARCH_SHARDS`` shard actors on the cluster at ``PLANSEARCH_RAY_ADDRESS``."""
+    from indexer.ray_cluster import connect
+    from service.backends.ray_shards import RayShardBackend
+
+    connect(settings.ray_address)
+    return RayShardBackend.start(
+        index, settings.shards, settings.shard_replicas, settings.shard_timeout
+    )
