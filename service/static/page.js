@@ -388,13 +388,15 @@ function renderAnswer(data, error, params) {
       ? el("ol", { class: "parts" }, citations.map((c, i) => el("li", { class: "part" },
         ja("blockquote", { class: "answer-text" }, c.quote || lines[i] || ""), citationLine(c, i, many))))
       : [a.text ? ja("blockquote", { class: "answer-text" }, a.text) : null, citations[0] ? citationLine(citations[0], 0, false) : null];
+    // A list answer is its items, each its own citation (number, name, document, evidence line).
     const list = items.length ? [el("p", { class: "small" }, t("answer.list")),
       el("ol", { class: "items" }, items.map((it) => el("li", { class: "item" },
         el("div", {}, it.project_id ? el("span", { class: "num" }, it.project_id) : null, " ", detailLink(it, it.project_name || t("card.noname")),
-          " ", cityBadge(it.city)),
+          " ", cityBadge(it.city), " ", it.rank ? el("button", { type: "button", class: "link to-card", onclick: () => focusCard(it.rank) },
+            t("answer.card", { n: it.rank })) : null),
         el("p", { class: "small" }, ja("span", {}, `${it.doc_title}／${it.department || "—"}`)),
         ja("p", { class: "evidence-line" }, it.field ? `【${it.field}】` : "", it.evidence))))] : null;
-    fill(box, head, items.length && !citations.length ? null : parts, list, sourceNote(),
+    fill(box, head, items.length ? null : parts, list, sourceNote(),
       el("p", { class: "small confidence" }, t("confidence", { level: t(a.confidence >= 0.7 ? "level.high" : a.confidence >= 0.4 ? "level.mid" : "level.low"), p: Math.round(a.confidence * 100) }), " ",
         el("meter", { min: 0, max: 1, value: a.confidence, "aria-hidden": "true" })));
     return;
@@ -468,6 +470,37 @@ function mergeYears(fields) {
   return out;
 }
 
+/** A field's text as paragraphs and tables: a run of lines written as cells (「項目 | 令和3年度 |
+    令和4年度」, the records' form of a printed table) with the same number of cells is a table
+    whose first line is its header. */
+function fieldBody(text) {
+  const out = [];
+  let rows = [], prose = [];
+  const cells = (line) => line.split(" | ").map((c) => c.trim());
+  const flush = () => {
+    if (prose.length) out.push(el("p", { class: "field-text" }, prose.join("\n")));
+    if (rows.length === 1) out.push(el("p", { class: "field-text" }, rows[0].join(" | ")));
+    if (rows.length > 1) {
+      out.push(el("div", { class: "table-wrap" }, el("table", {},
+        el("thead", {}, el("tr", {}, rows[0].map((c) => el("th", { scope: "col" }, c)))),
+        el("tbody", {}, rows.slice(1).map((r) => el("tr", {}, r.map((c, i) => i ? el("td", {}, c) : el("th", { scope: "row" }, c))))))));
+    }
+    rows = []; prose = [];
+  };
+  for (const line of text.split("\n")) {
+    const row = line.includes(" | ") ? cells(line) : null;
+    if (row) {
+      if (prose.length || (rows.length && rows[0].length !== row.length)) flush();
+      rows.push(row);
+    } else {
+      if (rows.length) flush();
+      prose.push(line);
+    }
+  }
+  flush();
+  return out;
+}
+
 async function showDetail(doc, key) {
   $("search-view").hidden = true;
   $("detail-view").hidden = false;
@@ -496,7 +529,7 @@ async function showDetail(doc, key) {
     sourceNote(),
     mergeYears(d.fields).map((f) => el("section", { lang: "ja" },
       el("h3", {}, f.name, f.years.length ? el("span", { class: "year" }, f.years.join("・")) : null),
-      el("p", { class: "field-text" }, f.text))),
+      fieldBody(f.text))),
     d.related && d.related.length ? el("section", {}, el("h3", {}, t("record.codes")), ja("p", {}, d.related.join("、"))) : null,
     d.related_projects && d.related_projects.length ? el("section", {}, el("h3", {}, t("record.projects")),
       el("ul", { class: "plain" }, d.related_projects.map((r) => el("li", {},

@@ -607,6 +607,14 @@ def test_project_record_opens_and_goes_back(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/#/p/isesaki-action-plan-r7/{quote('1-1 方針2')}")
     expect(page.locator("#detail h2 .num")).to_have_text("1-1 方針2")
 
+    # A printed table (「項目 | 令和3年度 | 令和4年度」 lines in the record) is shown as a table.
+    page.goto(f"{base_url}/#/p/isehara-chuki-r3-r4/8-103")
+    table = page.locator("#detail section", has_text="事業行程").locator("table")
+    expect(table.locator("thead th")).to_have_text(["項目", "令和3年度", "令和4年度"])
+    row = table.locator("tbody tr", has_text="婚活セミナー等の開催")
+    expect(row.locator("th, td")).to_have_text(["婚活セミナー等の開催", "見送り", "継続 1 回実施"])
+    expect(page.locator("#detail")).not_to_contain_text("項目 | 令和3年度")
+
 
 def test_facets_filter(page: Page, base_url: str) -> None:
     from playwright.sync_api import expect
