@@ -54,14 +54,28 @@ def _engine(settings: Settings) -> SearchEngine:
 def index(
     doc_id: Annotated[list[str] | None, typer.Option(help="only these documents")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="parse, chunk and embed across the Ray cluster at ADDRESS (local: start one "
+            "here) and write one part per PLANSEARCH_SHARDS shard; needs the [scale] extra",
+        ),
+    ] = None,
 ) -> None:
     """Build (or refresh) the index; unchanged chunks reuse cached embeddings."""
     settings = Settings()
     try:
-        embedder = make_embedder(settings)
-        from indexer.build import build_index
+        if ray is not None:
+            from indexer.distributed import build_distributed
 
-        report = build_index(settings, embedder, doc_ids=doc_id, progress=not quiet)
+            report = build_distributed(settings, ray, doc_ids=doc_id, progress=not quiet)
+        else:
+            embedder = make_embedder(settings)
+            from indexer.build import build_index
+
+            report = build_index(settings, embedder, doc_ids=doc_id, progress=not quiet)
     except (PlansearchError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     typer.echo(
