@@ -4,8 +4,9 @@
     .venv/bin/python scripts/screenshot.py --query "空き家対策" --out /tmp
 
 Serves the published index (``PLANSEARCH_INDEX_DIR``, default var/index) on a free port of
-127.0.0.1 and drives Debian's chromium (``apt-get install chromium``; Japanese text needs a CJK
-font such as ``fonts-noto-cjk``).
+127.0.0.1 and drives Debian's chromium. Both come with scripts/test.sh, which installs Debian's
+``chromium`` and ``fonts-noto-cjk``: without a Japanese font the PNGs would show empty boxes, so
+the script refuses to take them.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ CHROMIUM_ARGS = [
 ]
 QUERY = "子育て支援に取り組んでいる事業は？"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+# How much of the page each PNG shows: the answer and the first result cards.
+SHOT_HEIGHT = {"desktop": 1600, "phone": 1500}
 
 
 class ServerDidNotStart(RuntimeError):
@@ -114,7 +117,8 @@ def shoot(query: str, out_dir: Path) -> list[Path]:
             expect(page.locator("#answer")).to_be_visible(timeout=60_000)
             expect(page.locator(".card").first).to_be_visible(timeout=60_000)
             path = out_dir / f"page-{name}.png"
-            page.screenshot(path=str(path))
+            size = {"x": 0, "y": 0, "width": viewport["width"], "height": SHOT_HEIGHT[name]}
+            page.screenshot(path=str(path), full_page=True, clip=size)
             shrink(path)
             written.append(path)
             page.close()
@@ -131,7 +135,7 @@ def main() -> None:
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium")
     if not has_japanese_font():
-        print("warning: no Japanese font (apt-get install -y fonts-noto-cjk)", file=sys.stderr)
+        sys.exit("no Japanese font: apt-get install -y fonts-noto-cjk (scripts/test.sh does)")
     try:
         written = shoot(args.query, args.out)
     except ServerDidNotStart as exc:
