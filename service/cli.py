@@ -23,7 +23,14 @@ from service import cli_documents
 from service.filters import SearchFilters
 from service.limits import DEFAULT_ANSWER_TOP_K, DEFAULT_TOP_K, MAX_ANSWER_TOP_K, MAX_TOP_K
 from service.schemas import FilterParams, Hit, SearchMode
-from service.search import SearchEngine, SearchInputError, open_engine
+from service.search import (
+    AnswerOutcome,
+    ProjectOutcome,
+    SearchEngine,
+    SearchInputError,
+    SearchOutcome,
+    open_engine,
+)
 
 app = typer.Typer(
     help="Search Japanese municipal plan documents. Settings: PLANSEARCH_* variables (README).",
@@ -259,6 +266,14 @@ def _question_command(name: str, show: Show) -> Callable[[Ask], Ask]:
     return register
 
 
+def _partial(found: SearchOutcome | ProjectOutcome | AnswerOutcome) -> Result:
+    """``partial`` and ``missing_shards`` when a shard of a sharded index did not answer
+    (PLANSEARCH_SHARDS > 1); nothing otherwise, so in-process output is unchanged."""
+    if not found.partial:
+        return {}
+    return {"partial": True, "missing_shards": list(found.missing_shards)}
+
+
 TopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_TOP_K)]
 AnswerTopKOpt = Annotated[int, typer.Option("--top-k", "-k", min=1, max=MAX_ANSWER_TOP_K)]
 ModeOpt = Annotated[str, typer.Option(help="hybrid, dense or lexical")]
@@ -269,14 +284,16 @@ def search(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K, mode: ModeOpt = "h
     """Ranked passages for a question, or for every line of a --batch file."""
     # The engine refuses an unknown mode with a message.
     found = at.engine.search_full(q, top_k, at.filters, cast(SearchMode, mode))
-    return {"results": [h.model_dump() for h in found.hits], "no_match": found.no_match}
+    hits = [h.model_dump() for h in found.hits]
+    return {"results": hits, "no_match": found.no_match, **_partial(found)}
 
 
 @_question_command("projects-for", show=_print_projects)
 def projects_for(q: str, at: Scope, top_k: TopKOpt = DEFAULT_TOP_K) -> Result:
     """Projects (not passages) that address a question, each with its best passages."""
     found = at.engine.search_projects_full(q, top_k, at.filters)
-    return {"projects": [p.model_dump() for p in found.projects], "no_match": found.no_match}
+    projects = [p.model_dump() for p in found.projects]
+    return {"projects": projects, "no_match": found.no_match, **_partial(found)}
 
 
 @_question_command("answer", show=_print_answer)
@@ -287,6 +304,7 @@ def answer(q: str, at: Scope, top_k: AnswerTopKOpt = DEFAULT_ANSWER_TOP_K) -> Re
         "answer": found.answer.model_dump(),
         "projects": [p.model_dump() for p in found.projects],
         "no_match": found.no_match,
+        **_partial(found),
     }
 
 
