@@ -1,7 +1,12 @@
-"""Speed benchmark: embedding throughput, search latency in process and over HTTP, memory.
+"""Speed benchmark: the service against its physical floor, the embedding of the question.
 
-Every timing is repeated and reported as the median over runs of each run's
-percentiles; the machine it ran on is recorded with the figures.
+A search costs at least one model call. The benchmark measures that floor in the same run and
+on the same questions as the service (the model alone, in this process), then the service over
+HTTP on loopback (a child process): single-client latency per route, throughput at 1, 4 and 8
+clients with errors counted, a repeated question, adversarial questions at the length limit and
+the server's peak memory; every figure is also given as a ratio to the floor, so a busy machine
+slows both sides of a ratio alike. Each repeat asks new questions (the gold questions with a
+numbered suffix), so the service's question cache never answers what the floor had to embed.
 """
 
 from __future__ import annotations
@@ -9,16 +14,13 @@ from __future__ import annotations
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ import httpx
 import numpy as np
 
 from eval.gold import GOLD_DIR, load_gold
+from eval.serving import memory_mb, peak_rss_mb, rss_mb, served
+from indexer.embedding.base import Embedder
 from indexer.settings import Settings
 from service.search import SearchEngine
 
@@ -62,105 +66,6 @@ def bench_queries() -> list[str]:
     return [q.query for split in ("dev", "test") for q in load_gold(GOLD_DIR / f"{split}.jsonl")]
 
 
-def embedding_throughput(engine: SearchEngine, sample: int, repeats: int) -> dict[str, Any]:
-    """Chunks/s and tokens/s of the embedder on a fixed sample of indexed chunks (no cache)."""
-    rng = random.Random(0)
-    chunks = rng.sample(engine.index.chunks, min(sample, len(engine.index.chunks)))
-    texts = [c.indexed_text for c in chunks]
-    tokens = sum(engine.embedder.count_tokens(t) for t in texts)
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        engine.embedder.encode_passages(texts)
-        seconds.append(time.perf_counter() - start)
-    best = statistics.median(seconds)
-    return {
-        "chunks": len(texts),
-        "tokens": tokens,
-        "median_seconds": round(best, 2),
-        "chunks_per_s": round(len(texts) / best, 2),
-        "tokens_per_s": round(tokens / best, 1),
-        "estimated_full_embed_s": round(len(engine.index.chunks) / (len(texts) / best), 1),
-    }
-
-
-def in_process_latency(engine: SearchEngine, queries: list[str], repeats: int) -> dict[str, Any]:
-    """Latency of ``engine.search`` (top 10, hybrid) per query."""
-    runs = []
-    for _ in range(repeats):
-        samples = []
-        for q in queries:
-            start = time.perf_counter()
-            engine.search(q, top_k=10)
-            samples.append((time.perf_counter() - start) * 1000)
-        runs.append(percentiles(samples))
-    return {"runs": runs, "median": median_of_runs(runs)}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_ready(url: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"server at {url} did not become ready")
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The service on the published index in a child process on loopback; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, "PLANSEARCH_INDEX_DIR": str(settings.index_dir)}
-    cmd = [sys.executable, "-m", "service.cli", "serve", "--no-build", "--port", str(port)]
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(f"{base}/health")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def http_latency(
-    settings: Settings, queries: list[str], clients: int, repeats: int
-) -> dict[str, Any]:
-    """Latency of ``GET /search`` over loopback with ``clients`` concurrent clients."""
-    with serving(settings) as base:
-        runs = [_http_run(base, queries, clients) for _ in range(repeats)]
-    return {"clients": clients, "runs": runs, "median": median_of_runs(runs)}
-
-
-def _http_run(base: str, queries: list[str], clients: int) -> dict[str, float]:
-    samples: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-
-    def one(client: httpx.Client, q: str) -> None:
-        nonlocal errors
-        start = time.perf_counter()
-        status = client.get(f"{base}/search", params={"q": q, "top_k": 10}).status_code
-        elapsed = (time.perf_counter() - start) * 1000
-        with lock:
-            samples.append(elapsed)
-            errors += status != 200
-
-    start = time.perf_counter()
-    with httpx.Client(timeout=60) as client, ThreadPoolExecutor(clients) as pool:
-        list(pool.map(lambda q: one(client, q), queries))
-    wall = time.perf_counter() - start
-    return {**percentiles(samples), "errors": errors, "req_per_s": round(len(samples) / wall, 2)}
-
-
 def full_build(settings: Settings) -> dict[str, Any]:
     """A complete build with an empty cache in a child process: wall time and peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -181,97 +86,291 @@ def full_build(settings: Settings) -> dict[str, Any]:
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
-def latency_plot(result: dict[str, Any], path: Path) -> None:
-    """Percentiles of the median run, in process and over HTTP, as grouped bars."""
+# -- the floor and the service over HTTP, in one run ------------------------------------------
+
+# Questions at the length limit built to be expensive: repeated era names, repeated project
+# numbers, one repeated kana, repeated words.
+ADVERSARIAL: dict[str, str] = {
+    "era names": "令和" * 499,
+    "project numbers": "1-(1)-" * 160,
+    "one kana": "あ" * 1000,
+    "words": "子育て支援 " * 166,
+}
+# Each route with the parameters a page asks it with.
+ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
+    "search": ("/search", {"top_k": 10}),
+    "projects": ("/projects/search", {"top_k": 10}),
+    "answer": ("/answer", {}),
+}
+CLIENTS = (1, 4, 8)
+TARGETS = {  # the issue's "done when", as (figure, comparison, bound)
+    "search_p50_to_floor": ("<=", 1.2),
+    "throughput_8_to_floor": (">=", 0.85),
+    "errors": ("<=", 0),
+    "answer_to_search": ("<=", 1.5),
+    "repeated_p50_ms": ("<=", 5.0),
+    "peak_rss_mb": ("<=", 400.0),
+    "worst_adversarial_to_typical": ("<=", 3.0),
+}
+
+
+def variant(questions: list[str], k: int) -> list[str]:
+    """Round ``k`` of the questions: as written for 0, then with 「（その k+1）」 so that no
+    round repeats another (the service remembers question vectors)."""
+    return questions if k == 0 else [f"{q}（その{k + 1}）" for q in questions]
+
+
+def floor(embedder: Embedder, questions: list[str], max_tokens: int) -> dict[str, float]:
+    """The model alone on ``questions`` as the service embeds them (clipped): latency of single
+    calls, and questions per second one by one and in batches of 8 (the better is the floor)."""
+    texts = [embedder.clip(q, max_tokens) for q in questions]
+    samples = []
+    start = time.perf_counter()
+    for text in texts:
+        one = time.perf_counter()
+        embedder.encode_query(text)
+        samples.append((time.perf_counter() - one) * 1000)
+    single = len(texts) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for i in range(0, len(texts), 8):
+        embedder.encode_queries(texts[i : i + 8])
+    batched = len(texts) / (time.perf_counter() - start)
+    stats = percentiles(samples)
+    return {
+        "p50_ms": stats["p50_ms"],
+        "p99_ms": stats["p99_ms"],
+        "single_per_s": round(single, 2),
+        "batch8_per_s": round(batched, 2),
+        "per_s": round(max(single, batched), 2),
+    }
+
+
+def _get(client: httpx.Client, route: str, q: str) -> tuple[float, bool]:
+    path, params = ROUTES[route]
+    start = time.perf_counter()
+    try:
+        ok = client.get(path, params={"q": q, **params}).status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    return (time.perf_counter() - start) * 1000, ok
+
+
+def http_run(base: str, route: str, questions: list[str], clients: int = 1) -> dict[str, float]:
+    """``questions`` to ``route`` from ``clients`` concurrent clients: latency, rate, errors."""
+    results: list[tuple[float, bool]] = []
+    lock = threading.Lock()
+    tls = threading.local()
+
+    def one(q: str) -> None:
+        if not hasattr(tls, "client"):
+            tls.client = httpx.Client(base_url=base, timeout=120, trust_env=False)
+            opened.append(tls.client)
+        outcome = _get(tls.client, route, q)
+        with lock:
+            results.append(outcome)
+
+    opened: list[httpx.Client] = []
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one, questions))
+    wall = time.perf_counter() - start
+    for client in opened:
+        client.close()
+    stats = percentiles([ms for ms, _ in results])
+    errors = sum(not ok for _, ok in results)
+    return {**stats, "errors": errors, "req_per_s": round(len(results) / wall, 2)}
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 3) if b else float("inf")
+
+
+def one_round(
+    base: str, embedder: Embedder, questions: list[str], k: int, max_tokens: int
+) -> dict[str, Any]:
+    """One repeat: the floor, then each route and each number of clients, on fresh questions
+    (round ``k`` and the rounds after it)."""
+    rounds = iter(range(k * 10, k * 10 + 10))
+    asked = variant(questions, next(rounds))
+    model = floor(embedder, asked, max_tokens)
+    routes = {"search": http_run(base, "search", asked)}
+    for route in ("projects", "answer"):
+        routes[route] = http_run(base, route, variant(questions, next(rounds)))
+    clients = {1: routes["search"]}
+    for n in CLIENTS[1:]:
+        clients[n] = http_run(base, "search", variant(questions, next(rounds)), n)
+    return {
+        "floor": model,
+        "routes": routes,
+        "clients": {str(n): r for n, r in clients.items()},
+        "search_p50_to_floor": _ratio(routes["search"]["p50_ms"], model["p50_ms"]),
+        "search_p99_to_floor": _ratio(routes["search"]["p99_ms"], model["p99_ms"]),
+        "throughput_to_floor": {
+            str(n): _ratio(r["req_per_s"], model["per_s"]) for n, r in clients.items()
+        },
+        "answer_to_search": _ratio(routes["answer"]["p50_ms"], routes["search"]["p50_ms"]),
+    }
+
+
+def repeated(base: str, question: str, times: int) -> dict[str, float]:
+    """p50 of one question asked ``times`` times per route (after a first, embedding, ask)."""
+    out = {}
+    for route in ROUTES:
+        http_run(base, route, [question])
+        out[route] = http_run(base, route, [question] * times)["p50_ms"]
+    return out
+
+
+def adversarial(base: str, typical: dict[str, float], variants: int) -> dict[str, Any]:
+    """Each adversarial question (``variants`` distinct ones each) per route: p50, and the
+    slowest against the route's typical p50."""
+    out: dict[str, Any] = {}
+    for route in ROUTES:
+        p50 = {
+            label: http_run(base, route, [f"{i}{text}"[:1000] for i in range(variants)])["p50_ms"]
+            for label, text in ADVERSARIAL.items()
+        }
+        out[route] = {"p50_ms": p50, "worst_to_typical": _ratio(max(p50.values()), typical[route])}
+    return out
+
+
+def embedding_rates(engine: SearchEngine, settings: Settings, sample: int) -> dict[str, Any]:
+    """Passages per second on a sample of indexed chunks: the build's path (the embedding
+    cache, batches of ``embed_batch_size``, each appended to its log) against the model's own
+    rate on the whole sample in one call."""
+    from indexer.embedding.cache import EmbeddingCache
+
+    rng = random.Random(0)
+    chunks = rng.sample(engine.index.chunks, min(sample, len(engine.index.chunks)))
+    texts = [c.indexed_text for c in chunks]
+    embedder = engine.embedder
+    start = time.perf_counter()
+    embedder.encode_passages(texts, batch_size=len(texts))
+    model = len(texts) / (time.perf_counter() - start)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        EmbeddingCache(Path(tmp), embedder).embed(texts, batch_size=settings.embed_batch_size)
+        build = len(texts) / (time.perf_counter() - start)
+    return {
+        "chunks": len(texts),
+        "batch_size": settings.embed_batch_size,
+        "model_per_s": round(model, 2),
+        "build_per_s": round(build, 2),
+        "build_to_model": _ratio(build, model),
+        "estimated_full_embed_s": round(len(engine.index.chunks) / build, 1),
+    }
+
+
+def _median(rounds: list[dict[str, Any]], *path: str) -> float:
+    values = []
+    for r in rounds:
+        for key in path:
+            r = r[key]
+        values.append(float(r))  # type: ignore[arg-type]
+    return round(statistics.median(values), 2)
+
+
+def summary(rounds: list[dict[str, Any]], extra: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures (medians over repeats) and whether each meets its target."""
+    figures = {
+        "floor_p50_ms": _median(rounds, "floor", "p50_ms"),
+        "floor_per_s": _median(rounds, "floor", "per_s"),
+        "search_p50_ms": _median(rounds, "routes", "search", "p50_ms"),
+        "search_p99_ms": _median(rounds, "routes", "search", "p99_ms"),
+        "search_p50_to_floor": _median(rounds, "search_p50_to_floor"),
+        "search_p99_to_floor": _median(rounds, "search_p99_to_floor"),
+        **{
+            f"throughput_{n}_to_floor": _median(rounds, "throughput_to_floor", str(n))
+            for n in CLIENTS
+        },
+        "errors": sum(
+            c["errors"] for r in rounds for c in [*r["routes"].values(), *r["clients"].values()]
+        ),
+        "answer_to_search": _median(rounds, "answer_to_search"),
+        **extra,
+    }
+    checks = {}
+    for name, (op, bound) in TARGETS.items():
+        value = figures[name]
+        met = value <= bound if op == "<=" else value >= bound
+        checks[name] = {"value": value, "target": f"{op} {bound}", "met": met}
+    return {"figures": figures, "targets": checks}
+
+
+QUICK_QUESTIONS = 16
+
+
+def run_bench(
+    settings: Settings, engine: SearchEngine, *, repeats: int, quick: bool, sample: int
+) -> dict[str, Any]:
+    """Everything above in one run; ``quick`` asks few questions once (for a test)."""
+    questions = bench_queries()[: QUICK_QUESTIONS if quick else None]
+    with served(settings) as server:
+        fresh = rss_mb(server.pid)
+        rounds = [
+            one_round(server.base, engine.embedder, questions, k, settings.query_max_tokens)
+            for k in range(repeats)
+        ]
+        typical = {route: _median(rounds, "routes", route, "p50_ms") for route in ROUTES}
+        again = repeated(server.base, questions[0], 10 if quick else 50)
+        worst = adversarial(server.base, typical, 1 if quick else 3)
+        final = memory_mb(server.pid)
+        memory = {
+            "fresh_mb": fresh,
+            "final_mb": final["rss_mb"],
+            "final_anon_mb": final["anon_mb"],
+            "final_file_mb": final["file_mb"],
+            "peak_mb": peak_rss_mb(server.pid),
+        }
+    embedding = embedding_rates(engine, settings, min(sample, 16) if quick else sample)
+    extra = {
+        "repeated_p50_ms": max(again.values()),
+        "peak_rss_mb": memory["peak_mb"],
+        "worst_adversarial_to_typical": max(a["worst_to_typical"] for a in worst.values()),
+        "build_to_model_embedding": embedding["build_to_model"],
+    }
+    return {
+        "machine": machine(),
+        "embedder": settings.embedder,
+        "questions": len(questions),
+        "repeats": repeats,
+        "quick": quick,
+        **summary(rounds, extra),
+        "repeated_p50_ms": again,
+        "adversarial": worst,
+        "server_rss": memory,
+        "embedding": embedding,
+        "rounds": rounds,
+    }
+
+
+def bench_plot(result: dict[str, Any], path: Path) -> None:
+    """Left: p50 per route and the floor; right: throughput per number of clients and the
+    floor's (medians over repeats)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = ("p50_ms", "p95_ms", "p99_ms")
-    series = {
-        "in process": result["search_in_process"]["median"],
-        f"HTTP, {result['search_http']['clients']} clients": result["search_http"]["median"],
-    }
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for i, (name, values) in enumerate(series.items()):
-        ax.bar([x + i * 0.4 for x in range(len(keys))], [values[k] for k in keys], 0.4, label=name)
-    ax.set_xticks([x + 0.2 for x in range(len(keys))], [k.split("_")[0] for k in keys])
-    ax.set_ylabel("ms per /search (top 10, hybrid)")
-    ax.set_title(
-        f"plansearch latency, {result['machine']['cpus']} cores, {result['queries']} queries"
+    figures, rounds = result["figures"], result["rounds"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    names = ["floor", *ROUTES]
+    p50 = [figures["floor_p50_ms"], *(_median(rounds, "routes", r, "p50_ms") for r in ROUTES)]
+    left.bar(names, p50, color=["grey", "C0", "C1", "C2"])
+    left.axhline(1.2 * figures["floor_p50_ms"], color="red", linestyle="--", label="1.2× floor")
+    left.set_ylabel("p50 ms, one client (HTTP)")
+    left.legend()
+    rates = [_median(rounds, "clients", str(n), "req_per_s") for n in CLIENTS]
+    right.bar([str(n) for n in CLIENTS], rates, color="C0")
+    right.axhline(figures["floor_per_s"], color="grey", label="floor (model alone)")
+    right.axhline(0.85 * figures["floor_per_s"], color="red", linestyle="--", label="0.85× floor")
+    right.set_xlabel("concurrent clients (/search)")
+    right.set_ylabel("requests per second")
+    right.legend(loc="lower right")
+    fig.suptitle(
+        f"plansearch vs its embedding floor ({result['embedder']}, "
+        f"{result['machine']['cpus']} cores, {result['questions']} questions × {result['repeats']})"
     )
-    ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-# -- ratios to the floor -------------------------------------------------------------------
-
-# Questions at the length limit built to be expensive: repeated era names, repeated project
-# numbers, one repeated kana, repeated words.
-ADVERSARIAL: dict[str, str] = {
-    "era names": "令和" * 500,
-    "project numbers": "1-(1)-" * 166,
-    "one kana": "あ" * 1000,
-    "words": "子育て支援 " * 166,
-}
-
-
-def _fresh_questions(engine: SearchEngine) -> None:
-    """Forget remembered question vectors, so each question pays its embedding."""
-    from service.question_vectors import QuestionVectors
-
-    q = engine.questions
-    engine.questions = QuestionVectors(engine.embedder, q.max_tokens, q.size)
-
-
-def _routes(engine: SearchEngine) -> dict[str, Any]:
-    filters = engine.make_filters()
-    return {
-        "search": lambda q: engine.search_full(q, 10, filters),
-        "projects": lambda q: engine.search_projects(q, 10, filters),
-        "answer": lambda q: engine.answer(q, filters, 5),
-    }
-
-
-def _p50_ms(call: Any, queries: list[str]) -> float:
-    samples = []
-    for q in queries:
-        start = time.perf_counter()
-        call(q)
-        samples.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples), 2)
-
-
-def floor_ratios(engine: SearchEngine, queries: list[str], repeats: int) -> dict[str, Any]:
-    """In one process and one run: the embedding alone (the floor) and each route on the same
-    unique questions, their ratio, a repeated question, and adversarial questions per route."""
-    embedder = engine.embedder
-    floor = statistics.median(
-        _p50_ms(lambda q: embedder.encode_query(embedder.clip(q, 64)), queries)
-        for _ in range(repeats)
-    )
-    out: dict[str, Any] = {"floor_p50_ms": round(floor, 2), "routes": {}}
-    for name, call in _routes(engine).items():
-        runs = []
-        for _ in range(repeats):
-            _fresh_questions(engine)
-            runs.append(_p50_ms(call, queries))
-        p50 = statistics.median(runs)
-        repeated = _p50_ms(call, [queries[0]] * 50)
-        worst = {}
-        for label, text in ADVERSARIAL.items():
-            _fresh_questions(engine)
-            worst[label] = _p50_ms(call, [f"{i}{text}"[:1000] for i in range(3)])
-        out["routes"][name] = {
-            "p50_ms": round(p50, 2),
-            "ratio_to_floor": round(p50 / floor, 2),
-            "repeated_p50_ms": repeated,
-            "adversarial_p50_ms": worst,
-            "worst_adversarial_ratio_to_typical": round(max(worst.values()) / p50, 2),
-        }
-    search = out["routes"]["search"]["p50_ms"]
-    out["answer_to_search"] = round(out["routes"]["answer"]["p50_ms"] / search, 2)
-    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -132,34 +132,30 @@ def report(
 @app.command()
 def bench(
     repeats: Annotated[int, typer.Option(min=1, max=20)] = 3,
-    clients: Annotated[int, typer.Option(min=1, max=32, help="concurrent HTTP clients")] = 4,
     sample: Annotated[int, typer.Option(min=8, max=2000, help="chunks to embed")] = 64,
+    quick: Annotated[
+        bool, typer.Option(help="a few questions once (seconds with the hashing embedder)")
+    ] = False,
     build: Annotated[bool, typer.Option(help="also time a full build (≈10 min)")] = False,
     out: Annotated[Path, typer.Option(help="results JSON")] = RESULTS_DIR / "bench.json",
 ) -> None:
-    """Embedding throughput, search latency (in process and HTTP), memory; JSON and a plot."""
-    import resource
-
+    """The service against its floor (the model alone on the same questions), in one run:
+    latency per route, throughput at 1/4/8 clients, repeated and adversarial questions, the
+    server's peak memory, build vs model embedding rate; JSON and a plot."""
     _need("httpx", "matplotlib")
     from eval import bench as b
 
     settings = Settings()
     engine = _engine(settings)
-    queries = b.bench_queries()
-    result: dict[str, Any] = {"machine": b.machine(), "queries": len(queries), "repeats": repeats}
-    result["embedding"] = b.embedding_throughput(engine, sample, repeats)
-    result["search_in_process"] = b.in_process_latency(engine, queries, repeats)
-    result["floor"] = b.floor_ratios(engine, queries, repeats)
-    result["search_http"] = b.http_latency(settings, queries, clients, repeats)
-    result["peak_rss_mb_bench_process"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    result = b.run_bench(
+        settings, engine, repeats=1 if quick else repeats, quick=quick, sample=sample
     )
     if build:
         result["full_build"] = b.full_build(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    b.latency_plot(result, out.with_suffix(".png"))
-    typer.echo(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=2)[:3000])
+    b.bench_plot(result, out.with_suffix(".png"))
+    typer.echo(json.dumps(result["targets"], indent=2))
 
 
 @app.command()
@@ -172,10 +168,11 @@ def loadtest(
     _need("httpx")
     from eval import bench as b
     from eval.loadtest import run_load
+    from eval.serving import serving
 
     settings = Settings()
     _engine(settings)  # fail early, with the message, when there is no usable index
-    with b.serving(settings) as base:
+    with serving(settings) as base:
         result = run_load(base, b.bench_queries(), clients, seconds)
     text = json.dumps({"machine": b.machine(), **result}, ensure_ascii=False, indent=2)
     if out is not None:
@@ -183,6 +180,45 @@ def loadtest(
         out.write_text(text, encoding="utf-8")
     typer.echo(text)
     if result["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def soak(
+    requests: Annotated[int, typer.Option(min=100, max=1_000_000)] = 10_000,
+    clients: Annotated[int, typer.Option(min=1, max=64)] = 8,
+    warmup: Annotated[int, typer.Option(min=10, help="requests before the reference RSS")] = 500,
+    out: Annotated[Path, typer.Option(help="results JSON")] = RESULTS_DIR / "soak.json",
+) -> None:
+    """Serve the published index on loopback and send REQUESTS requests mixing /search,
+    /projects/search and /answer; fails unless the final RSS is within 1.2× the RSS after
+    the warm-up. Writes the RSS curve (JSON and a plot)."""
+    _need("httpx", "matplotlib")
+    from eval import bench as b
+    from eval.serving import peak_rss_mb, served
+    from eval.soak import run_soak, soak_plot
+
+    if warmup >= requests:
+        raise _fail(f"--warmup ({warmup}) must be below --requests ({requests})")
+    settings = Settings()
+    _engine(settings)
+    with served(settings) as server:
+        result = run_soak(
+            server.base,
+            server.pid,
+            b.bench_queries(),
+            clients=clients,
+            requests=requests,
+            warmup=warmup,
+            every=max(requests // 100, 10),
+        )
+        result["rss_peak_mb"] = peak_rss_mb(server.pid)
+    result = {"machine": b.machine(), "embedder": settings.embedder, **result}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    soak_plot(result, out.with_suffix(".png"))
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "curve"}, indent=2))
+    if not result["passed"] or result["errors"]:
         raise typer.Exit(1)
 
 

