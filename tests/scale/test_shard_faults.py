@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from service.cli import _partial
 from tests.scale.conftest import gold_questions
 
 pytestmark = pytest.mark.ray
@@ -44,6 +45,8 @@ def test_a_killed_shard_gives_partial_results_then_full_ones(ray_cluster, hashin
     outcome = engine.search_full(questions[0], 10, filters)
     assert outcome.partial
     assert outcome.missing_shards == ("shard-1",)
+    # What `plansearch search --json` adds to its result then.
+    assert _partial(outcome) == {"partial": True, "missing_shards": ["shard-1"]}
     others = [d for s in (0, 2) for d in _shard_docs(hashing_engine, backend, s)]
     rest = hashing_engine.search_full(questions[0], 10, hashing_engine.make_filters(others))
     assert _top(outcome) == _top(rest)
