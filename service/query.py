@@ -100,10 +100,15 @@ _LONGEST_KEY = 4
 # too many homophones to be worth a token.
 _LONGEST_READING_RUN = 3
 _SHORTEST_READING = 3
-# A run written in kanji only is taken for a wrong kanji of the same sound (検針 for 検診) only
-# when the index word is this many times as common, or twice that when the two share no
-# character (摂取 for 接種): 町内/庁内, 自転/時点 and 可燃/箇年 are all real words.
+# One token is taken for another word of the same sound (kana じしん tagged 自身 for 地震, the
+# slip 検針 for 検診) only when the index word is this many times as common, and a kanji slip
+# only when the two share a character: 町内/庁内, 自転/時点, 可燃/箇年, 起業/企業 are all words.
 _MISSPELLING_RATIO = 5
+# ... and only when the index hardly knows it (機械, 協同, 市外 are no slips for 機会, 協働, 市街).
+_RARE = 5
+# Parts of speech a reading is matched for: nouns and their affixes. Verbs and adjectives are
+# written in kana all the time (しまう, にぎわう), and their homophones (姉妹, 賑わい) are noise.
+_SOUNDED_POS = frozenset({"名詞", "接頭辞", "接尾辞"})
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 
 
@@ -146,6 +151,14 @@ def year_variants(query: str) -> list[str]:
 
 
 # -- the analyzer ----------------------------------------------------------------------
+
+
+def _sounded(run: Sequence[Token]) -> bool:
+    """Whether a run of tokens may be matched by its reading: nouns and affixes, each with a
+    reading, next to each other in the text."""
+    if not all(t.reading and t.pos in _SOUNDED_POS for t in run):
+        return False
+    return all(a.end == b.start for a, b in pairwise(run))
 
 
 def _expandable(run: Sequence[Token]) -> bool:
@@ -376,9 +389,9 @@ class QueryAnalyzer:
         (じしん → 地震, まど+ぐち → 窓口, いせ+さき → 伊勢崎) and a wrong kanji of the same sound
         (検針 → 検診, 予防摂取 → 接種). A word counts only when it is at least as common in the
         index as the run's rarest token, so a word the plans use is never widened to a rarer
-        homophone; a run written in kanji only, when it is ``_MISSPELLING_RATIO`` times as common
-        (and never for a word the index lacks: 用事 is no 幼児). At most ``max_expansions`` per
-        run, the longest run first."""
+        homophone; one token only when ``_misread`` says so, and a kanji one only when it is rare
+        in the index (``_RARE``; never a word the index lacks: 用事 is no 幼児). Nouns only
+        (``_sounded``). At most ``max_expansions`` per run, the longest first."""
         tokens = get_analyzer().tokens(text)
         out: list[Expansion] = []
         i = 0
@@ -386,13 +399,13 @@ class QueryAnalyzer:
             for size in range(min(_LONGEST_READING_RUN, len(tokens) - i), 0, -1):
                 run = tokens[i : i + size]
                 key = tuple(t.lemma for t in run)
-                joined = all(a.end == b.start for a, b in pairwise(run))
                 spoken = "".join(t.reading for t in run)
-                if not joined or not all(t.reading for t in run) or key in self.frame:
+                if key in self.frame:
                     continue
                 written = text[run[0].start : run[-1].end]
                 floor = min(self._frequency(t) for t in key)
-                if not _KANA.search(written) and not floor:
+                kanji_only = not _KANA.search(written)
+                if not _sounded(run) or (kanji_only and not 0 < floor <= _RARE):
                     continue
                 added = tuple(
                     w
@@ -400,7 +413,7 @@ class QueryAnalyzer:
                     if w not in key
                     and w not in taken
                     and self._frequency(w) >= floor
-                    and (_KANA.search(written) or self._misspelled(written, floor, w))
+                    and (size > 1 or self._misread(written, floor, w, kanji_only))
                 )[: self.max_expansions]
                 if added:
                     taken.update(added)
@@ -411,10 +424,13 @@ class QueryAnalyzer:
                 i += 1
         return out
 
-    def _misspelled(self, written: str, frequency: int, word: str) -> bool:
-        """Whether kanji ``written`` (``frequency`` passages) is likely a slip for ``word``."""
-        ratio = _MISSPELLING_RATIO * (1 if set(written) & set(word) else 2)
-        return self._frequency(word) >= ratio * frequency
+    def _misread(self, written: str, frequency: int, word: str, kanji_only: bool) -> bool:
+        """Whether one token ``written`` (``frequency`` passages) is likely ``word`` misread by
+        the tagger (kana: じしん tagged 自身) or mistyped (kanji: 検針): ``word`` is
+        ``_MISSPELLING_RATIO`` times as common, and a kanji slip shares a character with it."""
+        if kanji_only and not set(written) & set(word):
+            return False
+        return self._frequency(word) >= _MISSPELLING_RATIO * frequency
 
     def _colloquial_expansions(self, text: str, taken: set[str]) -> list[Expansion]:
         """The administrative words of the everyday words in ``text`` (``data/colloquial.tsv``):
