@@ -23,7 +23,7 @@ from starlette.routing import compile_path
 
 from indexer.settings import Settings, get_settings
 from service.api.errors import BODY_TOO_LARGE, BODY_UNREADABLE, install_error_handlers
-from service.api.middleware import BodyLimitMiddleware
+from service.api.middleware import BodyLimitMiddleware, ResponseCache
 from service.api.routes import admin, answer, docs, health, page, projects, search
 from service.holder import EngineHolder
 from service.search import SearchEngine
@@ -44,6 +44,9 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     )
     app.state.settings = settings
     app.state.holder = EngineHolder(settings, engine)
+    # Added first, so innermost: CORS (outside it) still gives a kept answer this request's
+    # headers.
+    app.add_middleware(ResponseCache, paths=QUESTION_ROUTES)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"]
@@ -113,6 +116,8 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
 # worker thread and the analyzer is shared, so on 2 cores more threads only add memory (each
 # thread that allocates gets a malloc arena of its own) and queueing, not throughput.
 REQUEST_THREADS = 8
+# GET routes whose answer depends on the query string and the index only: repeats are kept.
+QUESTION_ROUTES = frozenset({"/search", "/projects/search", "/answer"})
 # glibc gives each allocating thread an arena of its own, up to 8 per core, and each keeps the
 # memory it once held: a server's resident memory then grows with use. Two arenas serve a
 # 2-core machine as fast (the routes spend their time in the model and numpy).

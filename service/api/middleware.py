@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -52,3 +55,76 @@ class BodyLimitMiddleware:
 
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
+
+
+class ResponseCache:
+    """Remember the answers to repeated questions: a GET of a question route asked again
+    with the same parameters gets the same bytes, without parsing, retrieval or JSON.
+
+    Help desks repeat questions and the page's examples are asked all day. The engine is
+    deterministic and read-only, so the response is a function of the request's path and
+    query string and of the index served; the key holds all three, and a newly published
+    index starts afresh. Only 200 answers are kept, at most ``max_bytes`` of them in all
+    (least recently used dropped), so memory does not grow with use.
+    """
+
+    def __init__(self, app: ASGIApp, paths: frozenset[str], max_bytes: int = 8 << 20) -> None:
+        self.app, self.paths, self.max_bytes = app, paths, max_bytes
+        self._kept: OrderedDict[tuple[str, str, bytes], list[Message]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        if kept is not None:
+            for message in kept:
+                await send(message)
+            return
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        size = self._cacheable(messages)
+        if size:
+            with self._lock:
+                if key not in self._kept:
+                    self._kept[key] = messages
+                    self._bytes += size
+                while self._bytes > self.max_bytes:
+                    _, dropped = self._kept.popitem(last=False)
+                    self._bytes -= _size(dropped)
+
+    def _key(self, scope: Scope) -> tuple[str, str, bytes] | None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths:
+            return None
+        engine = getattr(scope["app"].state, "holder", None)
+        served = getattr(getattr(engine, "engine", None), "index", None)
+        if served is None:  # no index yet: the 503 is not kept
+            return None
+        return str(served.path), scope["path"], scope.get("query_string", b"")
+
+    def _cacheable(self, messages: list[Message]) -> int:
+        """The size of a complete 200 answer worth keeping, else 0."""
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        complete = bool(messages) and not messages[-1].get("more_body", False)
+        if start is None or start["status"] != 200 or not complete:
+            return 0
+        size = _size(messages)
+        return size if size <= self.max_bytes // 16 else 0
+
+
+def _size(messages: list[Message]) -> int:
+    return sum(len(m.get("body", b"")) for m in messages if m["type"] == "http.response.body")
