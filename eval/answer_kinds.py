@@ -24,19 +24,27 @@ import json
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from eval.answers import AnswerGold, load_answer_gold
+import numpy as np
+
+from eval.answers import AnswerGold, fit_logistic, load_answer_gold
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from indexer.textclean import nfkc
+from service.answer.compose import OPEN_KINDS, card_ranks, choose
+from service.answer.config import DEFAULT_CONFIG, AnswerConfig
+from service.answer.ranking import answer_from
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 from service.search import SearchEngine
 
 TOP_K = 10  # the projects listed beside the answer, as the page asks for
+MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 1e9)
 
 
 def squash(text: str) -> str:
@@ -62,70 +70,98 @@ def _first_cites(labels: Sequence[Label], out: AnswerOut) -> bool:
 
 
 def judge_kind(gold: AnswerGold, out: AnswerOut) -> bool:
-    """Right answer to an answers-gold question."""
-    if not out.found:
-        return False
+    """Right answer to an answers-gold question (found or not: see ``Judge``)."""
     if gold.kind == "yesno":
         return out.text.startswith("はい") and _cites(gold.relevant, out)
     return holds(out.text, [p for p in gold.parts if p != "はい"]) and _cites(gold.relevant, out)
 
 
-def _timed(engine: SearchEngine, query: str) -> tuple[Any, float]:
+def judge_team(q: GoldQuestion, out: AnswerOut) -> bool:
+    """Right answer to a team gold question: the hint (detail), a gold item (list), else a
+    first citation of a gold project."""
+    if q.style == "detail":
+        return holds(out.text, [q.answer_hint])
+    if q.style == "list":
+        gold = {(label.doc, label.project) for label in q.relevant}
+        return any((i.doc_id, i.project_key) in gold for i in out.items)
+    return _first_cites(q.relevant, out)
+
+
+Judge = Callable[[AnswerOut], bool]  # is this answer right, were it shown
+
+
+def _open(kind: str) -> bool:
+    return kind in OPEN_KINDS
+
+
+def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
+    """The served answer, timed, and what fitting needs: the answer from the best unit
+    (margin 0) and from card #1's (no margin) were they shown, their score gap, the features."""
     start = time.perf_counter()
     outcome = engine.answer(query, SearchFilters(), TOP_K)
-    return outcome, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    ranking, retrieved = engine.answer_ranking(query)
+    listed = engine.search_projects_full(query, TOP_K, SearchFilters(), retrieved=retrieved)
+    row: dict[str, Any] = {"seconds": round(seconds, 4), "no_match": outcome.no_match}
+    out = outcome.answer
+    row.update(
+        answer_kind=out.kind,
+        found=out.found,
+        confidence=out.confidence,
+        right=out.found and judge(out),
+        text=out.text,
+        cited=[c.project_key for c in out.citations],
+        items=len(out.items),
+        relevance=ranking.relevance,
+    )
+    if not ranking.units:
+        row.update(gap=0.0, right_best=False, right_top=False, score=-5.0, open=True)
+        return row
+    shown = replace(ranking.config, found_threshold=0.0)
+    best = answer_from(replace(ranking, config=replace(shown, agree_margin=0.0)), listed.projects)
+    top = answer_from(replace(ranking, config=replace(shown, agree_margin=1e9)), listed.projects)
+    cards = card_ranks(ranking.hits, listed.projects)
+    main = choose(ranking, cards)
+    first = next((s for s in ranking.units if cards.get(_project_of(ranking, s)) == 1), None)
+    row.update(
+        gap=round(ranking.units[0].total - first.total, 4) if first else 0.0,
+        right_best=judge(best),
+        right_top=judge(top),
+        right_shown=judge(answer_from(replace(ranking, config=shown), listed.projects)),
+        score=round(main.total, 4),
+        open=_open(out.kind),
+    )
+    return row
+
+
+def _project_of(ranking: Any, s: Any) -> tuple[str, str]:
+    hit = ranking.hits[s.unit.passage]
+    return hit.doc_id, hit.project_key
+
+
+def _never(out: AnswerOut) -> bool:
+    return False  # an absent-topic question has no right answer
 
 
 def rows_for(engine: SearchEngine, split: str) -> list[dict[str, Any]]:
     """One row per question of every gold source of ``split``."""
     rows: list[dict[str, Any]] = []
     for g in load_answer_gold(GOLD_DIR / f"answers-{split}.jsonl"):
-        outcome, seconds = _timed(engine, g.query)
-        out = outcome.answer
-        row = _row(g.id, "answers", g.kind, g.query, out, judge_kind(g, out), seconds)
+        row: dict[str, Any] = {"id": g.id, "source": "answers", "kind": g.kind, "query": g.query}
         row["parts"] = len([p for p in g.parts if p != "はい"])
+        row.update(attempt(engine, g.query, partial(judge_kind, g)))
         rows.append(row)
-    team: list[GoldQuestion] = load_gold(GOLD_DIR / f"{split}.jsonl")
-    for q in team:
-        outcome, seconds = _timed(engine, q.query)
-        out = outcome.answer
-        row = _row(q.id, "team", q.style, q.query, out, False, seconds)
-        if q.style == "detail":
-            row["right"] = out.found and holds(out.text, [q.answer_hint])
-        elif q.style == "list":
-            gold = {(label.doc, label.project) for label in q.relevant}
-            listed = [(i.doc_id, i.project_key) in gold for i in out.items]
-            row["items"] = len(listed)
-            row["items_gold"] = sum(listed)
-            row["right"] = bool(listed) and sum(listed) >= 1
-        else:
-            row["right"] = out.found and _first_cites(q.relevant, out)
-        row["no_match"] = outcome.no_match
+    for q in load_gold(GOLD_DIR / f"{split}.jsonl"):
+        row = {"id": q.id, "source": "team", "kind": q.style, "query": q.query}
+        row.update(attempt(engine, q.query, partial(judge_team, q)))
+        if q.style == "list":
+            row["items_gold"] = row["right"]
         rows.append(row)
     for a in absent_questions(split):
-        outcome, seconds = _timed(engine, a["query"])
-        row = _row(a["id"], "absent", "absent", a["query"], outcome.answer, False, seconds)
-        row["no_match"] = outcome.no_match
+        row = {"id": a["id"], "source": "absent", "kind": "absent", "query": a["query"]}
+        row.update(attempt(engine, a["query"], _never))
         rows.append(row)
     return rows
-
-
-def _row(
-    qid: str, source: str, kind: str, query: str, out: AnswerOut, right: bool, seconds: float
-) -> dict[str, Any]:
-    return {
-        "id": qid,
-        "source": source,
-        "kind": kind,
-        "query": query,
-        "answer_kind": out.kind,
-        "found": out.found,
-        "confidence": out.confidence,
-        "right": bool(right),
-        "text": out.text,
-        "cited": [c.project_key for c in out.citations],
-        "seconds": round(seconds, 4),
-    }
 
 
 def _share(values: Sequence[bool]) -> float:
@@ -152,7 +188,6 @@ def summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         if "no_match" in rs[0]:
             entry["no_match"] = _share([r["no_match"] for r in rs])
         if name == "team:list":
-            entry["items_gold"] = sum(r["items_gold"] for r in rs)
             entry["items"] = sum(r["items"] for r in rs)
         out[name] = entry
     two_part = [r for r in rows if r["source"] == "answers" and r.get("parts", 0) >= 2]
@@ -186,22 +221,121 @@ def reliability(
     return table
 
 
+# -- fitting on dev -----------------------------------------------------------------------------
+
+
+def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) -> float:
+    """The agreement margin that makes the most answers right; ties go to the margin with the
+    most fact answers right (answers gold and team detail: what the help desk reads aloud),
+    then to the larger margin (the answer stays on card #1)."""
+
+    def right(m: float, facts: bool = False) -> int:
+        return sum(
+            bool(r["right_best"] if r["gap"] >= m else r["right_top"])
+            for r in rows
+            if not facts or r["source"] == "answers" or r["kind"] == "detail"
+        )
+
+    return max(grid, key=lambda m: (right(m), right(m, facts=True), m))
+
+
+def fit_confidence(rows: Sequence[dict[str, Any]], center: float) -> dict[str, float]:
+    """conf_bias, conf_per_score, conf_per_relevance, conf_open by logistic regression of "the
+    shown answer is right" (absent-topic questions: always wrong)."""
+    features = np.array(
+        [[r["score"], (r["relevance"] - center) * 10, float(r["open"])] for r in rows]
+    )
+    labels = [int(bool(r.get("right_shown", False))) for r in rows]
+    bias, per_score, per_tenth, per_open = fit_logistic(features, labels)
+    return {
+        "conf_bias": round(float(bias), 2),
+        "conf_per_score": round(float(per_score), 2),
+        "conf_per_relevance": round(float(per_tenth) * 10, 1),
+        "conf_open": round(float(per_open), 2),
+    }
+
+
+def threshold_table(
+    rows: Sequence[dict[str, Any]], weights: dict[str, float], center: float
+) -> list[str]:
+    """Per threshold: answered right / answerable, precision, absent answered (with ``weights``)."""
+    lines = []
+    for t in [x / 20 for x in range(6, 20)]:
+        shown = [r for r in rows if _p(r, weights, center) >= t]
+        right = sum(bool(r.get("right_shown")) for r in shown)
+        answerable = sum(r["source"] != "absent" for r in rows)
+        absent = sum(r["source"] == "absent" for r in shown)
+        lines.append(
+            f"  t={t:.2f} right {right}/{answerable} precision {right / max(1, len(shown)):.3f} "
+            f"absent answered {absent}"
+        )
+    return lines
+
+
+def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:
+    z = (
+        w["conf_bias"]
+        + w["conf_per_score"] * r["score"]
+        + w["conf_per_relevance"] * (r["relevance"] - center)
+        + (w["conf_open"] if r["open"] else 0.0)
+    )
+    return 1 / (1 + math.exp(-max(-60, min(60, z))))
+
+
+def rescore(rows: Sequence[dict[str, Any]], config: AnswerConfig) -> list[dict[str, Any]]:
+    """The rows as ``config`` would answer them, from the recorded features (no model run):
+    the margin picks the best unit's or card #1's answer, the curve gives the confidence, the
+    threshold decides found. Exact unless the margin moves the main unit (rows whose ``gap``
+    lies between the old and the new margin: ``moved``)."""
+    out = []
+    for r in rows:
+        weights = {
+            "conf_bias": config.conf_bias,
+            "conf_per_score": config.conf_per_score,
+            "conf_per_relevance": config.conf_per_relevance,
+            "conf_open": config.conf_open,
+        }
+        conf = round(_p(r, weights, config.relevance_center), 4)
+        shown = r["right_best"] if r["gap"] >= config.agree_margin else r["right_top"]
+        found = conf >= config.found_threshold and r["score"] > -5.0
+        out.append({**r, "confidence": conf, "found": found, "right": bool(found and shown)})
+    return out
+
+
+def _print(rows: Sequence[dict[str, Any]]) -> None:
+    for name, entry in summary(rows).items():
+        print(f"{name:<22} {json.dumps(entry, ensure_ascii=False)}")
+    for line in reliability(rows):
+        print("reliability", json.dumps(line, ensure_ascii=False))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the per-kind table and the reliability table of one split."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="dev")
     parser.add_argument("--json", type=Path, help="write every row here")
+    parser.add_argument("--fit", action="store_true", help="fit margin and confidence")
+    parser.add_argument(
+        "--rescore", type=Path, help="rows of an earlier --json run, scored with today's config"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the wrong answers")
     args = parser.parse_args(argv)
+    if args.rescore:
+        rows = rescore(json.loads(args.rescore.read_text(encoding="utf-8")), DEFAULT_CONFIG)
+        _print(rows)
+        return
     from eval.answers import open_real_engine
 
     engine = open_real_engine()
     engine.answer("ウォームアップ", SearchFilters(), TOP_K)
     rows = rows_for(engine, args.split)
-    for name, entry in summary(rows).items():
-        print(f"{name:<22} {json.dumps(entry, ensure_ascii=False)}")
-    for line in reliability(rows):
-        print("reliability", json.dumps(line, ensure_ascii=False))
+    _print(rows)
+    if args.fit:
+        center = engine.answerer.config.relevance_center
+        print("fitted agree_margin:", fit_margin(rows))
+        weights = fit_confidence(rows, center)
+        print("fitted confidence:", weights)
+        print("\n".join(threshold_table(rows, weights, center)))
     if args.verbose:
         for r in rows:
             wrong = r["found"] if r["source"] == "absent" else not r["right"]

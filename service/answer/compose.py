@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 ProjectId = tuple[str, str]
 
+# Questions whose answer is the project that addresses them, not one fact of it: their units
+# score lower for the same rightness, so the confidence curve gives them their own bias.
+OPEN_KINDS: frozenset[str] = frozenset(("yesno", "fact", "list", "method"))
+
 _DATE = re.compile(r"[0-9０-９元]{1,2}\s*月|年度|まで|以降|から")
 
 
@@ -158,7 +162,7 @@ def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerO
         return not_found(kind)
     cards = card_ranks(ranking.hits, projects)
     main = choose(ranking, cards)
-    conf = round(confidence(main.total, ranking.relevance, ranking.config), 4)
+    conf = round(confidence(main.total, ranking.relevance, ranking.config, kind in OPEN_KINDS), 4)
     if conf < ranking.config.found_threshold:
         return not_found(kind, conf)
     if kind == "list" and projects:

@@ -221,13 +221,20 @@ def with_cosines(scored: Sequence[Scored], cosines: Sequence[float]) -> list[Sco
     return sorted([*done, *scored[n:]], key=by_score(lambda s: s.total))
 
 
-def confidence(score: float, relevance: float, config: AnswerConfig = DEFAULT_CONFIG) -> float:
-    """Probability that the answer is right, from the best unit's score and the passages'
-    relevance (a logistic curve fitted on dev)."""
+def confidence(
+    score: float,
+    relevance: float,
+    config: AnswerConfig = DEFAULT_CONFIG,
+    open_question: bool = False,
+) -> float:
+    """Probability that the answer is right, from the best unit's score, the passages'
+    relevance and whether the question is open (answered by a project, not a fact): a logistic
+    curve fitted on dev."""
     c = config
     z = (
         c.conf_bias
         + c.conf_per_score * score
         + c.conf_per_relevance * (relevance - c.relevance_center)
+        + (c.conf_open if open_question else 0.0)
     )
     return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))

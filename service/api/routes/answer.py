@@ -1,4 +1,4 @@
-"""Answers: the sentence or table row that answers a question (``GET /answer``)."""
+"""Answers: the units of the plans that answer a question (``GET /answer``)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ AnswerTopK = Annotated[int, Query(ge=1, le=MAX_ANSWER_TOP_K, description="closes
 def answer(
     engine: EngineDep, q: QueryParam, filters: FiltersDep, top_k: AnswerTopK = DEFAULT_ANSWER_TOP_K
 ) -> AnswerResponse:
-    """The sentence or table row that answers the question, with its citation and a
-    confidence; when nothing answers it, ``found`` is false and the closest projects are
-    still listed."""
+    """The answer read from the listed projects: up to three sentences or table rows, each
+    with its own citation (``citations``; ``card`` names the listed project it comes from), the
+    question's ``kind``, 「はい、…」 for availability questions, ``items`` (the projects with one
+    evidence line each) for list questions, and a calibrated confidence; when nothing answers
+    it, ``found`` is false and the closest projects are still listed."""
     found = engine.answer(q, filters, top_k)
     return AnswerResponse(
         query=q.strip(),
