@@ -1,3 +1,3 @@
 """plansearch indexer: corpus → parse → chunk → embed → index."""
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4

@@ -83,8 +83,10 @@ _ROLE_BY_NAME = {
     "具体的方法": "summary",
     "事業内容": "summary",
     "取組内容": "summary",
-    "方針": "summary",
-    "取組": "summary",
+    # An action-plan 方針 (or 取組) row is its title and its indicators: one passage, now
+    # that its group's shared 取組の方向性 text is indexed on the project's own page.
+    "方針": "target",
+    "取組": "target",
     "マニフェスト": "summary",
     "事業計画": "plan",
     "事業行程": "plan",
@@ -165,7 +167,8 @@ def chunk_record(
         return count(f"{header}\n{body}") <= config.max_tokens
 
     probe_header = header_for(doc, record, "")
-    fields = merge_repeated_years(record.fields)
+    # Shared text is indexed on the record of the page that prints it, not on each copy.
+    fields = merge_repeated_years(f for f in record.fields if not f.shared)
     for group in _group_fields(fields, lambda body: fits_with(probe_header, body)):
         field = _field_name(group)
         header = header_for(doc, record, field)

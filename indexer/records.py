@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -37,16 +38,39 @@ class Field:
 
     ``name`` is the label as printed (without the year); ``year`` holds the fiscal
     year label (``令和4年度``) when the document gives the field per year.
+
+    ``rows`` keeps a table as printed, header row first, one string per cell, so that it
+    can be shown as a table; ``text`` is then the same rows as ``cell | cell`` lines,
+    which is what is embedded and searched. ``shared`` marks text the document prints
+    once for several records (a 重点プロジェクト's 取組の方向性 above its 方針 rows): the
+    record keeps it to be read in full, but it is indexed once, on the record of the
+    page that prints it, not in every record that repeats it.
     """
 
     name: str
     text: str
     year: str | None = None
+    rows: tuple[tuple[str, ...], ...] = ()
+    shared: bool = False
+
+    def __post_init__(self) -> None:
+        # Records read back from JSON carry lists; a frozen record must stay hashable.
+        object.__setattr__(self, "rows", tuple(tuple(row) for row in self.rows))
 
     @property
     def label(self) -> str:
         """Name and year together, as shown to users (``事業計画 令和4年度``)."""
         return f"{self.name} {self.year}" if self.year else self.name
+
+
+CELL_SEPARATOR = " | "
+
+
+def table_field(name: str, rows: Iterable[Iterable[str]], year: str | None = None) -> Field:
+    """A table as a field: its rows and columns, and the ``cell | cell`` lines of its text."""
+    kept = tuple(tuple(row) for row in rows)
+    text = "\n".join(CELL_SEPARATOR.join(row) for row in kept)
+    return Field(name, text, year, rows=kept)
 
 
 @dataclass(frozen=True)

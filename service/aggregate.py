@@ -45,17 +45,27 @@ def rank_projects(hits: Iterable[Hit]) -> list[ProjectRank]:
 def group_by_project(
     hits: Iterable[Hit], top_k: int, evidence: int = 3
 ) -> list[tuple[ProjectRank, list[Hit]]]:
-    """The ``top_k`` best projects, each with up to ``evidence`` of its best passages."""
+    """The ``top_k`` best projects, each with up to ``evidence`` of its best passages.
+
+    A passage is not shown a second time under the same title: when a project of the
+    same name already shows that text, the passage is left out of the later project's
+    evidence (and a project left with no passage is not listed). Two such cards would
+    read as one project listed twice, e.g. a 方針 row that two 重点プロジェクト pages both
+    print with the same indicator.
+    """
     groups: dict[tuple[str, str], list[Hit]] = {}
+    shown: dict[tuple[str | None, str], tuple[str, str]] = {}  # (title, text) → its project
     for hit in hits:
-        if hit.project_id is None:
-            continue
         key = (hit.doc_id, hit.project_key)
+        seen = (hit.project_name, hit.text)
+        if hit.project_id is None or shown.get(seen, key) != key:
+            continue
         if key not in groups and len(groups) == top_k:
             continue
         passages = groups.setdefault(key, [])
         if len(passages) < evidence:
             passages.append(hit)
+            shown.setdefault(seen, key)
     return [
         (rank, groups[(rank.doc_id, rank.project_key)])
         for rank in rank_projects([g[0] for g in groups.values()])

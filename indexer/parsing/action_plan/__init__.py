@@ -29,11 +29,15 @@ layout has none. Layout, top to bottom:
 * ``３ 重点施策との対応``: the 36 重点施策 (by 政策) against the five projects, a
   matrix of ◎/○ printed as one line of space-separated cells per 重点施策.
 
-Records: one ``project`` record per 重点施策・方針 row (``1-1 方針2``, named after its
-重点プロジェクト); a number printed twice gets the keys ``<id>_2``, ``<id>_3`` …
+Records: one ``project`` record per 重点施策・方針 row (``1-1 方針2``), named after its
+方針 (or, in the 施策ごとの取組 tables, its 取組) and placed under its 重点プロジェクト and
+重点施策 (``section_path``); a number printed twice gets the keys ``<id>_2``, ``<id>_3`` …
+The row's 取組の方向性 group is kept on the record as ``shared`` fields: it is indexed
+once, on the project's 基本的方向 section, not in every row it heads.
 Everything else becomes ``section`` records; a project's own text (ねらい, 指標,
 基本的方向, 関連計画, 用語解説) goes into sections whose path starts with the project.
-The document names no responsible department, so ``department`` is always None.
+The document names no responsible department (no 担当課 or 所管 anywhere in it), so
+``department`` is always None.
 
 Modules: :mod:`.lines` (rejoining wrapped lines, chapters), :mod:`.intro` (chapter 1),
 :mod:`.projects`, :mod:`.directions` and :mod:`.policies` (chapter 2), :mod:`.matrix`

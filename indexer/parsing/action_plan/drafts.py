@@ -19,9 +19,10 @@ class Draft:
     project_name: str | None = None
 
 
-def section_draft(path: tuple[str, ...], fields: Iterable[tuple[str, str]]) -> Draft | None:
-    """A section draft from (name, text) pairs; empty texts are dropped."""
-    kept = tuple(Field(name, text) for name, text in fields if text.strip())
+def section_draft(path: tuple[str, ...], fields: Iterable[Field | tuple[str, str]]) -> Draft | None:
+    """A section draft from fields or (name, text) pairs; empty texts are dropped."""
+    made = (f if isinstance(f, Field) else Field(*f) for f in fields)
+    kept = tuple(f for f in made if f.text.strip())
     return Draft(path, kept) if kept else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from indexer.parsing.common import compact, join_cells
+from indexer.parsing.common import compact
 from indexer.textclean import squeeze
 
 YEAR_PAREN = re.compile(r"^[（(]\s*(令和[^）)]*?)\s*[）)]$")
@@ -84,8 +84,8 @@ def _table_header(cells: list[str]) -> tuple[list[str], list[str]]:
     return columns, cells[i:]
 
 
-def indicator_table(cells: list[str], groups: set[str]) -> list[str]:
-    """A プロジェクト指標 table as ``指標 | 現状値 | 目標値 [| 解説]`` lines.
+def indicator_table(cells: list[str], groups: set[str]) -> list[list[str]]:
+    """A プロジェクト指標 table: header, then ``指標, 現状値, 目標値 [, 解説]`` rows.
 
     Each indicator is its name, then its values (inline or on the next cells),
     then its explanation; a cell equal to a project name starts a group.
@@ -104,7 +104,7 @@ def indicator_table(cells: list[str], groups: set[str]) -> list[str]:
             _flush_explanation(rows, pending, groups)
             rows.append([name, split[1]])
     _flush_explanation(rows, pending, groups)
-    return [join_cells(header)] + [join_cells(_indicator_cells(r)) for r in rows]
+    return [header] + [_indicator_cells(r) for r in rows]
 
 
 def _indicator_cells(row: list[str]) -> list[str]:

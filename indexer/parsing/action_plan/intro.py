@@ -7,7 +7,8 @@ import re
 from indexer.parsing.action_plan.drafts import Draft, section_draft
 from indexer.parsing.action_plan.indicators import INDICATOR_HEAD, indicator_table
 from indexer.parsing.action_plan.lines import Line, is_footnote, join_paragraphs
-from indexer.parsing.common import group_under, join_cells
+from indexer.parsing.common import group_under
+from indexer.records import Field, table_field
 from indexer.textclean import squeeze
 
 _SUBSECTION = re.compile(r"^（[０-９]）\s*\S")
@@ -22,14 +23,14 @@ def intro_drafts(chapter: str, lines: list[Line], projects: set[str]) -> list[Dr
         notes = [ln.text for ln in body if is_footnote(ln.text)]
         body = [ln for ln in body if not is_footnote(ln.text)]
         paragraphs, rest = join_paragraphs([ln.text for ln in body])
-        fields = [("本文", "\n".join(paragraphs))]
+        fields = [Field("本文", "\n".join(paragraphs))]
         fields += _segment_fields(body[len(body) - len(rest) :], projects)
-        fields.append(("用語解説", "\n".join(notes)))
+        fields.append(Field("用語解説", "\n".join(notes)))
         drafts.append(section_draft((chapter, heading), fields))
     return drafts
 
 
-def _segment_fields(lines: list[Line], projects: set[str]) -> list[tuple[str, str]]:
+def _segment_fields(lines: list[Line], projects: set[str]) -> list[Field]:
     """Fields for the figures and tables after the prose, split at ``【title】``."""
     segments = group_under(lines, _figure_title, lead="")
     return [_segment_field(title, body, projects) for title, body in segments if body]
@@ -40,20 +41,20 @@ def _figure_title(line: Line) -> str | None:
     return title.group(1) if title else None
 
 
-def _segment_field(title: str, body: list[Line], projects: set[str]) -> tuple[str, str]:
+def _segment_field(title: str, body: list[Line], projects: set[str]) -> Field:
     """A segment as a field, named after its ``【title】`` ("" for the untitled first one)."""
     texts = [ln.text for ln in body]
     if texts[0] in INDICATOR_HEAD:
-        return title or texts[0], "\n".join(indicator_table(texts, projects))
+        return table_field(title or texts[0], indicator_table(texts, projects))
     if texts[0].startswith("政策 重点施策"):
-        return title or "表", "\n".join(_sdgs_table(texts))
+        return table_field(title or "表", _sdgs_table(texts))
     # Diagram labels lack the end-of-block space and were glued: keep printed lines.
     lines = [p for ln in body for p in (ln.parts if not ln.closed else [ln.text])]
-    return title or "本文", "\n".join(squeeze(p) for p in lines if p.strip())
+    return Field(title or "本文", "\n".join(squeeze(p) for p in lines if p.strip()))
 
 
-def _sdgs_table(cells: list[str]) -> list[str]:
-    """``政策 | 重点施策 | 指標、指標…`` rows of the ＳＤＧｓローカル指標 table.
+def _sdgs_table(cells: list[str]) -> list[list[str]]:
+    """``政策, 重点施策, 指標、指標…`` rows of the ＳＤＧｓローカル指標 table, header first.
 
     A 政策 name may be split over two cells (``共生・共創・`` / ``行財政政策``).
     """
@@ -67,4 +68,4 @@ def _sdgs_table(cells: list[str]) -> list[str]:
         else:
             policy = policy + cell if previous_was_policy else cell
         previous_was_policy = not re.match(r"^(\d-\d|・)", cell)
-    return [join_cells(cells[0].split())] + [join_cells(r) for r in rows]
+    return [cells[0].split(), *rows]

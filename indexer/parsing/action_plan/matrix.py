@@ -6,7 +6,7 @@ import re
 
 from indexer.parsing.action_plan.drafts import Draft, section_draft
 from indexer.parsing.action_plan.lines import Chapter, Line
-from indexer.parsing.common import join_cells
+from indexer.records import Field, table_field
 
 _MEASURE = re.compile(r"^(\d-\d)\s*(\S.*)$")
 _MARKS = re.compile(r"[◎○ ]{5,}")
@@ -27,8 +27,8 @@ def _mark_rows(raw_lines: list[str]) -> list[list[str]]:
     return [r for r in rows if len(r) == 5]
 
 
-def _matrix_rows(chapter: Chapter, projects: list[str]) -> list[str]:
-    """``政策 | 重点施策 | <project> ◎ …`` per 重点施策, in printed order."""
+def _matrix_rows(chapter: Chapter, projects: list[str]) -> list[list[str]]:
+    """``政策, 重点施策, <project> ◎ …`` per 重点施策, in printed order, header first."""
     rows: list[tuple[str, re.Match[str]]] = []
     policy = ""
     for ln in chapter.lines:
@@ -40,10 +40,10 @@ def _matrix_rows(chapter: Chapter, projects: list[str]) -> list[str]:
     marks = _mark_rows(chapter.raw)
     if len(marks) != len(rows):  # never pair marks with the wrong 重点施策
         marks = [[] for _ in rows]
-    out = [join_cells(("政策", "重点施策", "重点プロジェクト（伊勢崎市版総合戦略）"))]
+    out = [["政策", "重点施策", "重点プロジェクト（伊勢崎市版総合戦略）"]]
     for (policy, m), row in zip(rows, marks, strict=True):
         cells = [f"{p} {mark}" for p, mark in zip(projects, row, strict=False) if mark]
-        out.append(join_cells([policy, f"{m[1]} {m[2]}", *cells]))
+        out.append([policy, f"{m[1]} {m[2]}", *cells])
     return out
 
 
@@ -53,8 +53,8 @@ def matrix_drafts(chapter: Chapter, projects: list[str]) -> list[Draft | None]:
     intro = [t for t in texts if t.endswith("。") and not t.startswith("※")]
     notes = [t for t in texts if t.startswith("※")]
     fields = [
-        ("本文", "\n".join(intro)),
-        ("重点施策と重点プロジェクトの対応関係", "\n".join(_matrix_rows(chapter, projects))),
-        ("注", "\n".join(notes)),
+        Field("本文", "\n".join(intro)),
+        table_field("重点施策と重点プロジェクトの対応関係", _matrix_rows(chapter, projects)),
+        Field("注", "\n".join(notes)),
     ]
     return [section_draft((chapter.heading,), fields)]

@@ -167,7 +167,13 @@ def _indicator(cells: list[str], row: _Row) -> _Indicator:
 
 
 def row_draft(project: str, row: _Row, measures: dict[str, str]) -> Draft:
-    """A project record: ``1-1 方針2`` of ``少子高齢化対策プロジェクト``."""
+    """A project record ``1-1 方針2``, named after its 方針 (or 取組), under its project.
+
+    The row's own text is its 方針 and indicators. The 取組の方向性 group it stands
+    under is printed once for several rows: the record keeps it as ``shared`` fields,
+    indexed once on the 基本的方向 section of the project, so that cards of different
+    rows do not show that same text as their evidence.
+    """
     title = f"重点施策 {row.measure} {measures.get(row.measure, '')}".strip()
     fields = [Field(row.kind, row.title)]
     for ind in _indicators(row):
@@ -177,7 +183,8 @@ def row_draft(project: str, row: _Row, measures: dict[str, str]) -> Draft:
         fields.append(Field("現状値", *ind.current))
         fields.append(Field("目標値", *ind.target))
     if row.group:
-        fields.append(Field(DIRECTION, f"{row.group.title}\n{row.group.description}"))
-        fields.append(Field("主な取組", row.group.actions))
+        group = f"{row.group.title}\n{row.group.description}"
+        fields.append(Field(DIRECTION, group, shared=True))
+        fields.append(Field("主な取組", row.group.actions, shared=True))
     kept = tuple(f for f in fields if f.text.strip())
-    return Draft((project, title), kept, f"{row.measure} 方針{row.number}", project)
+    return Draft((project, title), kept, f"{row.measure} 方針{row.number}", row.title or None)

@@ -10,6 +10,7 @@ from indexer.parsing.action_plan.indicators import indicator_table
 from indexer.parsing.action_plan.lines import Line, is_footnote, join_paragraphs
 from indexer.parsing.action_plan.policies import policy_rows, row_draft
 from indexer.parsing.common import group_under
+from indexer.records import table_field
 from indexer.textclean import squeeze
 
 _PROJECT = re.compile(r"^(\S+プロジェクト)$")
@@ -63,8 +64,10 @@ def _block_section(project: str, heading: str, body: list[Line]) -> Draft | None
     """ねらい (prose), プロジェクト指標 (table) or 関連計画 (one plan per line)."""
     texts = [ln.text for ln in body]
     if heading == "プロジェクト指標":
-        text = "\n".join(indicator_table(texts, set()))
-    elif heading == "関連計画":
+        return section_draft(
+            (project, heading), [table_field(heading, indicator_table(texts, set()))]
+        )
+    if heading == "関連計画":
         # Plan names are separated by two or more spaces on the printed line.
         plans = [p for ln in body for part in ln.parts for p in re.split(r"\s{2,}", part)]
         text = "\n".join(squeeze(p) for p in plans if p.strip())

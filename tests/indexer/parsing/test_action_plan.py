@@ -63,7 +63,7 @@ def test_project_count_and_ids_per_project() -> None:
     assert len(projects) == 93
     by_project: dict[str, list[str]] = {}
     for r in projects:
-        by_project.setdefault(r.project_name or "", []).append(r.project_id or "")
+        by_project.setdefault(r.section_path[0], []).append(r.project_id or "")
     assert list(by_project) == list(PROJECTS)
     assert by_project == IDS
 
@@ -79,7 +79,7 @@ def test_keys_unique_and_repeated_numbers_suffixed() -> None:
     suffixed = [r.project_key for r in DOC.projects() if r.project_key != r.project_id]
     assert len(suffixed) == 93 - len({r.project_id for r in DOC.projects()})
     # 3-1 方針1 is printed twice on the 産業活性化 page (two different indicators).
-    assert DOC.by_key("3-1 方針1_2").project_name == "産業活性化プロジェクト"
+    assert DOC.by_key("3-1 方針1_2").section_path[0] == "産業活性化プロジェクト"
     assert "ｅスポーツ大規模大会" in only_field(DOC.by_key("3-1 方針1_2"), "成果指標")
     # 7-4 方針1 is printed five times on the ＤＸ page, once per 取組.
     assert only_field(DOC.by_key("7-4 方針1_5"), "取組") == "電子地域通貨 （ＩＳＥＣＡ）の活用"
@@ -90,7 +90,8 @@ def test_keys_unique_and_repeated_numbers_suffixed() -> None:
 def test_block_1_1_policy_2_field_by_field() -> None:
     r = DOC.by_key("1-1 方針2")
     assert r.project_id == "1-1 方針2"
-    assert r.project_name == "少子高齢化対策プロジェクト"
+    # Titled by its 方針; the project and the 重点施策 are the section path.
+    assert r.project_name == "子育て環境の整備と施策の充実"
     assert r.department is None
     assert r.section_path == (
         "少子高齢化対策プロジェクト",
@@ -113,6 +114,13 @@ def test_block_1_1_policy_2_field_by_field() -> None:
     assert direction.split("\n")[0] == "結婚・出産・子育てに希望が持てる社会の実現"
     assert "妊娠から出産、子育てまでの切れ目ない支援を行います。" in direction
     assert only_field(r, "主な取組").startswith("電子地域通貨（ＩＳＥＣＡ）等の活用を含む")
+    # The group's text is printed once above several rows: kept here, indexed on the section.
+    assert [f.name for f in r.fields if f.shared] == ["取組の方向性・目指す地域の姿", "主な取組"]
+    assert not any(
+        f.shared
+        for f in r.fields
+        if f.name != "取組の方向性・目指す地域の姿" and f.name != "主な取組"
+    )
 
 
 def test_block_from_the_table_of_the_second_group() -> None:
@@ -126,7 +134,7 @@ def test_block_from_the_table_of_the_second_group() -> None:
 def test_torikumi_row_of_a_later_project() -> None:
     # Projects 4–5 print "方針２関係：<取組>" with a 関連事業 column.
     r = DOC.by_key("1-2 方針2_2")
-    assert r.project_name == "共生社会実現プロジェクト"
+    assert r.project_name == "英語コミュニケーション能力の育成"
     assert r.section_path == ("共生社会実現プロジェクト", "重点施策 1-2 幼児教育・学校教育の充実")
     assert only_field(r, "取組") == "英語コミュニケーション能力の育成"
     assert not r.field_texts("方針")
@@ -153,7 +161,7 @@ def test_row_with_two_related_businesses() -> None:
 
 def test_indicator_name_split_by_a_stray_space_is_rejoined() -> None:
     r = DOC.by_key("3-1 方針2_2")
-    assert r.project_name == "ＤＸ推進プロジェクト"
+    assert r.section_path[0] == "ＤＸ推進プロジェクト"
     assert only_field(r, "関連事業") == "職業訓練事業"
     assert only_field(r, "指標名") == "就労支援セミナー等の講座開催数（ＤＸ人材に関する講座）"
     assert _current_and_target(r) == ("－", "10件")
@@ -163,7 +171,7 @@ def test_misprinted_row_label_is_still_a_row() -> None:
     # The PDF prints "重点施悪 1-3" (悪 for 策) for 1-3 方針3 on the 少子高齢化 page.
     assert any(ln.strip() == "重点施悪 1-3" for ln in DOC.text().split("\n"))
     r = DOC.by_key("1-3 方針3")
-    assert r.project_name == "少子高齢化対策プロジェクト"
+    assert r.section_path[0] == "少子高齢化対策プロジェクト"
     assert only_field(r, "方針") == "学校施設の整備充実"
     assert only_field(r, "成果指標") == "学校体育館の空調機設置率"
 
@@ -210,7 +218,8 @@ def test_every_project_has_policy_indicator_values_and_group() -> None:
         )
         assert "取組の方向性・目指す地域の姿" in names and "主な取組" in names, r.project_key
         assert all(f.year for f in r.fields if f.name in ("現状値", "目標値")), r.project_key
-        assert r.section_path[0] == r.project_name
+        assert r.project_name == only_field(r, names[0])
+        assert r.section_path[0] in PROJECTS
         assert re.fullmatch(r"重点施策 \d-\d \S.+", r.section_path[1]), r.section_path
 
 
@@ -280,6 +289,49 @@ def test_project_indicator_tables() -> None:
         "有効求人倍率 | 1.45倍 | 1.20倍 | 雇用状況を示す指標で、ハローワーク伊勢崎へ"
         "申し込まれている求職者数に対する求人数の割合 ※当該年度の平均値",
     ]
+
+
+def _table(record: Project, name: str) -> tuple[tuple[str, ...], ...]:
+    """The rows of the one field ``name``, checked against the ``cell | cell`` text."""
+    tables = [f for f in record.fields if f.name == name]
+    assert len(tables) == 1 and tables[0].rows, (record.project_key, name)
+    table = tables[0]
+    assert table.text.split("\n") == [" | ".join(row) for row in table.rows]
+    return table.rows
+
+
+def test_tables_keep_their_rows_and_columns() -> None:
+    own = DOC.section("産業活性化プロジェクト", "プロジェクト指標")
+    rows = _table(own, "プロジェクト指標")
+    assert rows[0] == (
+        "指標名",
+        "現状値（令和５年度）",
+        "目標値（令和11年度）",
+        "解説・算出方法など",
+    )
+    assert rows[2][:3] == ("有効求人倍率", "1.45倍", "1.20倍")
+    overview = DOC.section("１ 重点プロジェクトとは", "（３） 重点プロジェクトの数値目標")
+    # A project name heads its indicators as a one-cell row.
+    assert _table(overview, "プロジェクト指標")[1:3] == (
+        ("少子高齢化対策プロジェクト",),
+        ("年少人口", "26,186人（令和５年）", "23,914人（令和11年）"),
+    )
+    matrix = _table(DOC.section("３ 重点施策との対応"), "重点施策と重点プロジェクトの対応関係")
+    assert len(matrix) == 37
+    assert matrix[2][:3] == (
+        "子育て・教育政策",
+        "1-2 幼児教育・学校教育の充実",
+        "少子高齢化対策プロジェクト ◎",
+    )
+    sdgs = DOC.section("１ 重点プロジェクトとは", "（４） ＳＤＧｓの推進")
+    assert _table(sdgs, "ＳＤＧｓローカル指標")[0] == (
+        "政策",
+        "重点施策",
+        "ＳＤＧｓ未来都市計画における関連指標",
+    )
+    # Prose is no table.
+    assert not any(f.rows for f in own.fields if f.name != "プロジェクト指標")
+    assert not any(f.rows for r in DOC.projects() for f in r.fields)
 
 
 def test_sdgs_table_rejoins_a_policy_split_over_two_cells() -> None:
@@ -359,7 +411,7 @@ def test_correspondence_matrix_matches_the_project_rows() -> None:
         "子育て・教育政策 | 1-2 幼児教育・学校教育の充実 | 少子高齢化対策プロジェクト ◎ | "
         "共生社会実現プロジェクト ◎ | ＤＸ推進プロジェクト ○"
     )
-    counts = Counter(((r.project_id or "")[:3], r.project_name) for r in DOC.projects())
+    counts = Counter(((r.project_id or "")[:3], r.section_path[0]) for r in DOC.projects())
     for row in rows:
         cells = row.split(" | ")
         measure = cells[1][:3]
