@@ -32,4 +32,6 @@ def answer(
         projects=found.projects,
         no_match=found.no_match,
         query_language=found.query_language,
+        partial=bool(found.missing_shards),
+        missing_shards=list(found.missing_shards),
     )

@@ -34,6 +34,8 @@ def _passages(
         facets=Facets(**outcome.facets),
         no_match=outcome.no_match,
         query_language=outcome.query_language,
+        partial=bool(outcome.missing_shards),
+        missing_shards=list(outcome.missing_shards),
     )
 
 
@@ -76,4 +78,6 @@ def search_projects(
         facets=Facets(**found.facets),
         no_match=found.no_match,
         query_language=found.query_language,
+        partial=bool(found.missing_shards),
+        missing_shards=list(found.missing_shards),
     )
