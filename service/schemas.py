@@ -329,9 +329,3 @@ class Health(BaseModel):
     embedder: dict[str, object]
     chunks: int
     documents: list[DocumentOut]
-
-
-class ErrorOut(BaseModel):
-    """Every 4xx carries a message that says what was wrong."""
-
-    detail: str
