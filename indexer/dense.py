@@ -37,7 +37,7 @@ SEED = 1234
 # Build-time target on proxy queries (``calibrate``), above the 0.98 asked on real questions.
 CALIBRATION_RECALL = 0.998
 CALIBRATION_QUERIES = 200
-CALIBRATION_MARGIN = 2  # the proxy's value times this (see ``calibrate``)
+CALIBRATION_MARGIN = 3  # the proxy's value times this (see ``calibrate``)
 # Vectors per k-means cell in the training sample (faiss warns below 39).
 TRAIN_PER_CELL = 64
 _LEGACY_FLAT = "IndexIDMap2(IndexFlatIP), inner product over L2-normalized vectors"
@@ -172,8 +172,9 @@ def calibrate(
     # passage is far too easy a proxy (recall 0.99 at nprobe 4 of 512 where real questions
     # had 0.76). The sum of two random passages, a question mixing two topics, is the hardest
     # cheap proxy measured, and still optimistic: at 300 k, 0.998 there came with 0.965 on
-    # the dev questions (nprobe 32 of 512), and one doubling more with 0.989 (nprobe 64), hence
-    # CALIBRATION_MARGIN.
+    # the dev questions (nprobe 32 of 512), and one doubling more with 0.989 (nprobe 64). At
+    # 20 k copies of the 3,035-chunk corpus a doubling gave 0.979 on the gold questions, so the
+    # margin is 3 (eval/results/scale.json was measured with 2).
     pairs = rng.choice(n, size=(min(n, CALIBRATION_QUERIES), 2))
     queries = np.asarray(vectors[np.sort(pairs[:, 0])], dtype=np.float32)
     queries = queries + np.asarray(vectors[np.sort(pairs[:, 1])], dtype=np.float32)
