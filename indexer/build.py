@@ -124,6 +124,32 @@ def build_manifest(
     }
 
 
+def write_index(
+    build_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    config: ChunkingConfig,
+    parsed: list[ParsedDocument],
+    chunks: list[Chunk],
+    vectors: Any,
+    lexical_tokens: list[list[str]],
+) -> None:
+    """Every file of one index in ``build_dir``: chunks, vectors and BM25 tokens as given, and
+    the records, links, token offsets and manifest derived from the parsed corpus (the local
+    and the distributed build write the same index)."""
+    records = [r for p in parsed for r in p.records]
+    write_build(
+        build_dir,
+        chunks=chunks,
+        vectors=vectors,
+        lexical_tokens=lexical_tokens,
+        records=records,
+        links=build_links(records, {p.doc.doc_id: p.doc for p in parsed}),
+        tokens=token_table((c.text for c in chunks), get_analyzer()),
+        manifest=build_manifest(settings, embedder, config, parsed, chunks),
+    )
+
+
 def build_index(
     settings: Settings,
     embedder: Embedder,
@@ -150,18 +176,17 @@ def build_index(
         embedded,
         len(chunks) - embedded,
     )
-    records = [r for p in parsed for r in p.records]
     build_dir = new_build_dir(settings.index_dir)
     try:
-        write_build(
+        write_index(
             build_dir,
-            chunks=chunks,
-            vectors=vectors,
-            lexical_tokens=get_analyzer().lemmas_many(c.indexed_text for c in chunks),
-            records=records,
-            links=build_links(records, {p.doc.doc_id: p.doc for p in parsed}),
-            tokens=token_table((c.text for c in chunks), get_analyzer()),
-            manifest=build_manifest(settings, embedder, config, parsed, chunks),
+            settings,
+            embedder,
+            config,
+            parsed,
+            chunks,
+            vectors,
+            get_analyzer().lemmas_many(c.indexed_text for c in chunks),
         )
         publish(build_dir, settings.index_dir)
     except BaseException:

@@ -29,15 +29,13 @@ from typing import Any
 import numpy as np
 
 from indexer.analyze import get_analyzer
-from indexer.build import BuildReport, ParsedDocument, build_manifest, parse_corpus
+from indexer.build import BuildReport, ParsedDocument, parse_corpus, write_index
 from indexer.chunking import ChunkingConfig, chunk_records
 from indexer.corpus import load_documents
 from indexer.embedding import make_embedder
 from indexer.embedding.base import Embedder, EmbedderIdentity
 from indexer.embedding.cache import EmbeddingCache
 from indexer.files import sha256_file
-from indexer.links import build_links
-from indexer.offsets import token_table
 from indexer.ray_cluster import connect
 from indexer.records import Chunk
 from indexer.settings import Settings
@@ -51,7 +49,7 @@ from indexer.shards import (
     shard_name,
     shard_rows,
 )
-from indexer.store import MANIFEST, new_build_dir, publish, write_build
+from indexer.store import MANIFEST, new_build_dir, publish
 
 log = logging.getLogger(__name__)
 
@@ -254,19 +252,18 @@ def build_distributed(
             progress=progress,
         )
         log.info("%d chunks on %d workers: %d embedded", len(chunks), len(workers), embedded)
-        records = [r for p in parsed for r in p.records]
         config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
         build_dir = new_build_dir(settings.index_dir)
         try:
-            write_build(
+            write_index(
                 build_dir,
-                chunks=chunks,
-                vectors=vectors,
-                lexical_tokens=[t for p in prepared for t in p.tokens],
-                records=records,
-                links=build_links(records, {p.doc.doc_id: p.doc for p in parsed}),
-                tokens=token_table((c.text for c in chunks), get_analyzer()),
-                manifest=build_manifest(settings, embedder, config, parsed, chunks),
+                settings,
+                embedder,
+                config,
+                parsed,
+                chunks,
+                vectors,
+                [t for p in prepared for t in p.tokens],
             )
             parts = _write_parts(
                 ray, workers, build_dir, prepared, vectors, shards or settings.shards
@@ -282,7 +279,7 @@ def build_distributed(
     return BuildReport(
         index_dir=settings.index_dir,
         build_dir=build_dir,
-        records=len(records),
+        records=sum(len(p.records) for p in parsed),
         chunks=len(chunks),
         embedded=embedded,
         seconds=time.perf_counter() - start,
