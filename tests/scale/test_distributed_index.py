@@ -1,14 +1,21 @@
-"""``build_distributed`` on the two-node cluster builds the index a local build does, with
-shard parts that serve the same rankings."""
+"""``plansearch index --ray ADDRESS`` (``build_distributed``) on the two-node cluster builds
+the index a local build does, with shard parts that serve the same rankings.
+
+The build runs once, through the command itself, so the tests check what a user of the CLI
+gets; the cluster is the session's (tests/scale/conftest.py), joined by its address.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
-from indexer.distributed import build_distributed
 from indexer.embedding import make_embedder
 from indexer.shards import SHARDS, STATS, load_part, part_dirs
 from indexer.store import load_chunks, load_dense
@@ -20,19 +27,49 @@ from tests.scale.conftest import gold_questions
 pytestmark = pytest.mark.ray
 
 
+@dataclass(frozen=True)
+class Built:
+    """What ``plansearch index --ray`` printed: ``indexed R records as C chunks (E embedded,
+    the rest cached) in S s → DIR``."""
+
+    records: int
+    chunks: int
+    embedded: int
+    index_dir: Path
+
+
+REPORT = re.compile(r"^indexed (\d+) records as (\d+) chunks \((\d+) embedded.*→ (\S+)$", re.M)
+
+
 @pytest.fixture(scope="module")
 def distributed(ray_cluster, tmp_path_factory):
-    """The hashing index built across the cluster (3 shards), with an empty cache."""
+    """The hashing index built across the cluster (3 shards) by ``plansearch index --ray``,
+    with an empty cache."""
+    from service.cli import app
+
     settings = hashing_settings_in(tmp_path_factory.mktemp("distributed"), shards=3)
     address = ray_cluster.get_runtime_context().gcs_address
-    report = build_distributed(settings, address, progress=False)
-    return settings, report
+    env = {
+        "PLANSEARCH_EMBEDDER": "hashing",
+        "PLANSEARCH_CORPUS_DIR": str(settings.corpus_dir),
+        "PLANSEARCH_INDEX_DIR": str(settings.index_dir),
+        "PLANSEARCH_CACHE_DIR": str(settings.cache_dir),
+        "PLANSEARCH_SHARDS": "3",
+    }
+    result = CliRunner().invoke(app, ["index", "--ray", address, "--quiet"], env=env)
+    assert result.exit_code == 0, result.output
+    found = REPORT.search(result.output)
+    assert found, result.output
+    records, chunks, embedded = (int(g) for g in found.groups()[:3])
+    return settings, Built(records, chunks, embedded, Path(found.group(4)))
 
 
 def test_the_build_equals_a_local_build(distributed, hashing_engine):
-    _settings, report = distributed
+    settings, report = distributed
     local = hashing_engine.index
+    assert report.index_dir == settings.index_dir
     assert report.chunks == len(local.chunks)
+    assert report.records == len(local.records)
     # An empty cache: every distinct text was embedded, on the workers.
     assert report.embedded == len({c.indexed_text for c in local.chunks})
     built = report.index_dir.resolve()
