@@ -95,7 +95,7 @@ def latency(real: Settings, out: dict[str, Any]) -> None:
     for name, values in times.items():
         ms = np.array(values) * 1000
         out[f"{name}_p50_ms"], out[f"{name}_p95_ms"] = np.percentile(ms, [50, 95]).tolist()
-    backend.shutdown()
+    backend.close()
 
 
 def main() -> None:

@@ -5,6 +5,12 @@ The service notices the link now points elsewhere, loads the new build in a
 worker thread while it keeps answering from the old one, and swaps the
 reference only when the new engine is complete. A build that fails to load
 leaves the old engine serving and the error visible in the log.
+
+A sharded engine holds shard actors on the Ray cluster (with their parts in its
+object store): once swapped out, its backend is closed, after a grace period in
+which the requests that started on it finish (a shard answers within
+``shard_timeout`` or is reported missing, and a request asks at most twice), so
+reloads do not pile up actors.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from service.search import SearchEngine, open_engine
 
 log = logging.getLogger("plansearch")
 
+REQUEST_ROUNDS = 2  # retrievals of one request at most (an answer may retrieve twice)
+
 
 class EngineHolder:
     """Holds the current engine and the error of the last failed load."""
@@ -33,6 +41,7 @@ class EngineHolder:
         self._embedder: Embedder | None = engine.embedder if engine else None
         self._loaded_from: Path | None = engine.index.path if engine else None
         self._lock = threading.Lock()
+        self._retiring: list[threading.Timer] = []
 
     def current(self) -> SearchEngine:
         """The engine serving now; UnavailableError (503) says why there is none."""
@@ -58,9 +67,30 @@ class EngineHolder:
                 self.error = str(exc)
                 log.error("plansearch: %s", exc)
                 return False
-            self.engine, self.error, self._loaded_from = engine, None, target
+            old, self.engine = self.engine, engine
+            self.error, self._loaded_from = None, target
             log.info("plansearch: serving index %s", target)
+            if old is not None:
+                self._retire(old)
             return True
+
+    def _retire(self, engine: SearchEngine) -> None:
+        """Close a swapped-out engine's backend once the requests it still serves are done."""
+        grace = REQUEST_ROUNDS * self.settings.shard_timeout
+        timer = threading.Timer(grace, engine.backend.close)
+        timer.daemon = True
+        self._retiring = [t for t in self._retiring if t.is_alive()] + [timer]
+        timer.start()
+
+    def close(self) -> None:
+        """Close every backend this holder still holds: the current one and those retiring."""
+        with self._lock:
+            for timer in self._retiring:
+                timer.cancel()
+                timer.function()
+            self._retiring = []
+            if self.engine is not None:
+                self.engine.backend.close()
 
     def refresh_if_changed(self) -> bool:
         """Reload when the published index is another build than the one served."""

@@ -44,3 +44,8 @@ class RetrievalBackend(Protocol):
         index's chunk order, ascending); a retriever ``mode`` does not use gives ``{}``.
         Equal scores are cut in row order, so rankings are reproducible."""
         ...
+
+    def close(self) -> None:
+        """Release what the backend holds outside this process (shard actors); it answers no
+        more questions after this. Safe to call twice."""
+        ...

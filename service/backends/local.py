@@ -33,6 +33,9 @@ class LocalBackend:
         ids = np.array([c.chunk_id for c in index.chunks], dtype=np.int64)
         return cls(index.dense, index.lexical, ids)
 
+    def close(self) -> None:
+        """Nothing to release: the arrays go with the engine."""
+
     def candidates(
         self, query: ParsedQuery, rows: np.ndarray, depth: int, mode: SearchMode
     ) -> Candidates:

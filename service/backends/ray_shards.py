@@ -248,12 +248,14 @@ class RayShardBackend:
                 raise ShardError(f"shards {', '.join(missing)} did not start in {timeout:.0f} s")
             time.sleep(0.2)
 
-    def shutdown(self) -> None:
-        """Stop every shard actor (they are not restarted)."""
+    def close(self) -> None:
+        """Stop every shard actor (they are not restarted) and let the object store drop the
+        parts kept for restarts; a call after this finds every shard missing."""
         ray = import_ray()
         for handles in self.replicas:
             for handle in handles:
                 ray.kill(handle, no_restart=True)
+        self._keep = []
 
 
 def split_rows(index: LoadedIndex, shards: int) -> list[np.ndarray]:

@@ -82,4 +82,4 @@ def sharded(ray_cluster, hashing_engine):
         e.index, e.embedder, e.fusion, e.analyzer, e.questions, e.no_match_floor, backend
     )
     yield Sharded(engine, backend, placement)
-    backend.shutdown()
+    backend.close()

@@ -89,13 +89,16 @@ def test_the_build_equals_a_local_build(distributed, hashing_engine):
 
 def test_distributed_rankings_equal_the_local_build(distributed, hashing_engine):
     settings, _ = distributed
-    engine = open_engine(settings, make_embedder(settings))
-    filters = engine.make_filters()
-    for q in gold_questions():
-        parsed = hashing_engine.parse(q)
-        ours = engine.search_full(parsed, 10, filters).hits
-        theirs = hashing_engine.search_full(parsed, 10, filters).hits
-        assert [(h.chunk_id, h.score) for h in ours] == [(h.chunk_id, h.score) for h in theirs]
+    engine = open_engine(settings, make_embedder(settings))  # PLANSEARCH_SHARDS=3: sharded
+    try:
+        filters = engine.make_filters()
+        for q in gold_questions():
+            parsed = hashing_engine.parse(q)
+            ours = engine.search_full(parsed, 10, filters).hits
+            theirs = hashing_engine.search_full(parsed, 10, filters).hits
+            assert [(h.chunk_id, h.score) for h in ours] == [(h.chunk_id, h.score) for h in theirs]
+    finally:
+        engine.backend.close()  # its shard actors
 
 
 def test_parts_scored_on_workers_equal_parts_cut_from_the_index(distributed, hashing_engine):
@@ -130,4 +133,4 @@ def test_the_service_serves_the_parts_the_build_wrote(distributed, hashing_engin
                 (h.chunk_id, h.score) for h in theirs
             ]
     finally:
-        backend.shutdown()
+        backend.close()
