@@ -15,12 +15,19 @@ that it names, found in this order (the first rule that finds the name wins):
   「ごみ減量化・再資源化推進事業」).
 * ``施策・主な取組一致、名称近似``: under the cited 施策 and 主な取組, which the project's
   施策体系 lists, a cited name at least 80 % similar (「空家等対策事業」 for
-  「空家等対策推進事業」).
+  「空家等対策推進事業」). A project's 主な取組 include the rows its cell spans in the
+  施策体系 table: a 主な取組 printed with no number of its own belongs to the project above
+  it (「● 実践的な防災訓練の実施による地域防災力の強化」 below 182 地域防災力向上事業).
 
 An approximate match counts only when one project is clearly closest (by ten points of
 similarity): 「華蔵寺公園遊園地充実事業」 is as near to 「…修繕事業」 as to 「…保守点検事業」
 and links neither. Only names printed like project names (…事業, …プラン, …プロジェクト)
-are looked for, so an action-plan 方針 title inside a line is no citation.
+are looked for (a bracketed qualifier after the name is allowed: 「…道路改良事業（足利線以南
+工区）」), so an action-plan 方針 title inside a line is no citation.
+
+The rules are checked against a hand audit of every manifesto item's 関連事業 against the
+実施計画 r3 (``eval/gold/manifesto-links.jsonl``): the 62 items that cite a project r3
+prints link all of them, and no item links a project it does not cite.
 
 A line whose names match none of these links nothing: the manifesto often cites a later
 edition's project names (「商業振興対策事業」), which this edition does not print, and the
@@ -50,6 +57,8 @@ _POLICY = re.compile(r"\d+-\d+-\d+")
 # How a printed project name ends: 企業誘致事業, 「ふたばすくすくプラン」推進事業, …プロジェクト.
 _NAME_END = re.compile(r"(事業|プラン|プロジェクト)$")
 _IGNORED = re.compile(r"[\s「」『』]")
+# A name may end in a bracketed qualifier: 「都市計画道路3・3・3号道路改良事業（足利線以南工区）」.
+_QUALIFIER = re.compile(r"\([^()]*\)$")
 MIN_NAME_CHARS = 4
 MIN_CONTAINED_CHARS = 6
 MAX_NAME_TOKENS = 3
@@ -87,11 +96,38 @@ class _Target:
     actions: tuple[str, ...]
 
 
-def _target(p: Project) -> _Target:
+def _target(p: Project, spanned: Iterable[str] = ()) -> _Target:
+    """``p`` as a citable project; ``spanned`` are 主な取組 its table cell spans (see below)."""
     placements = [ln for f in p.fields if f.name == "施策体系" for ln in f.text.splitlines()]
     policies = {c for text in (*p.section_path, *placements) for c in _POLICY.findall(text)}
-    actions = tuple(normalized(ln.rsplit("●", 1)[1]) for ln in placements if "●" in ln)
+    listed = [ln.rsplit("●", 1)[1] for ln in placements if "●" in ln]
+    actions = tuple(dict.fromkeys(normalized(a) for a in (*listed, *spanned)))
     return _Target(p, normalized(p.project_name or ""), frozenset(policies), actions)
+
+
+def spanned_actions(records: Iterable[Project], number_label: str) -> dict[str, list[str]]:
+    """Project number → the 主な取組 whose row prints no number of its own, below its own.
+
+    A 施策体系 table (「① … | 事業番号 | 事業名 | ページ」) prints one project cell over
+    several 主な取組 rows (「● 自主防災組織などの強化 | 182 | 地域防災力向上事業」, then
+    「● 実践的な防災訓練の実施による地域防災力の強化」 with empty cells): the converter keeps
+    the cell on the first row only, so a numberless 主な取組 belongs to the project above it.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    for f in (f for r in records if r.kind == "section" for f in r.fields if f.rows):
+        column: int | None = None
+        above: list[str] = []
+        for row in f.rows:
+            if number_label in row and "事業名" in row:
+                column, above = row.index(number_label), []
+            elif column is not None and column < len(row):
+                number, action = row[column], row[0].lstrip("●").strip()
+                if number:
+                    above = [number] if row[0].startswith("●") else [*above, number]
+                elif row[0].startswith("●"):
+                    for n in above:
+                        out[n].append(action)
+    return dict(out)
 
 
 @dataclass(frozen=True)
@@ -216,11 +252,16 @@ def build_links(
     records: Iterable[Project], documents: dict[str, DocumentInfo]
 ) -> dict[Key, list[Link]]:
     """(doc_id, key) → links to projects of other documents, both directions, de-duplicated."""
+    records = list(records)
     projects = [r for r in records if r.kind == "project"]
+    spanned = {
+        doc_id: spanned_actions((r for r in records if r.doc_id == doc_id), doc.number_label)
+        for doc_id, doc in documents.items()
+    }
     by_doc: dict[str, list[_Target]] = defaultdict(list)
     for p in projects:
-        if p.project_name and _NAME_END.search(normalized(p.project_name)):
-            by_doc[p.doc_id].append(_target(p))
+        if p.project_name and _NAME_END.search(_QUALIFIER.sub("", normalized(p.project_name))):
+            by_doc[p.doc_id].append(_target(p, spanned[p.doc_id].get(p.project_id or "", ())))
     links: dict[Key, list[Link]] = defaultdict(list)
     for source in projects:
         city = documents[source.doc_id].city

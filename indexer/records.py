@@ -39,9 +39,10 @@ class Field:
     ``name`` is the label as printed (without the year); ``year`` holds the fiscal
     year label (``令和4年度``) when the document gives the field per year.
 
-    ``rows`` keeps a table as printed, header row first, one string per cell, so that it
-    can be shown as a table; ``text`` is then the same rows as ``cell | cell`` lines,
-    which is what is embedded and searched. ``shared`` marks text the document prints
+    ``rows`` keeps a table as printed, header row first, one string per cell (an empty
+    cell stays in its column), so that it can be shown as a table; ``text`` is then the
+    same rows as ``cell | cell`` lines of their non-empty cells, which is what is
+    embedded and searched. ``shared`` marks text the document prints
     once for several records (a 重点プロジェクト's 取組の方向性 above its 方針 rows): the
     record keeps it to be read in full, but it is indexed once, on the record of the
     page that prints it, not in every record that repeats it.
@@ -67,9 +68,10 @@ CELL_SEPARATOR = " | "
 
 
 def table_field(name: str, rows: Iterable[Iterable[str]], year: str | None = None) -> Field:
-    """A table as a field: its rows and columns, and the ``cell | cell`` lines of its text."""
+    """A table as a field: its rows and columns, and the ``cell | cell`` lines of its text
+    (empty cells left out of the text, as a reader skips them)."""
     kept = tuple(tuple(row) for row in rows)
-    text = "\n".join(CELL_SEPARATOR.join(row) for row in kept)
+    text = "\n".join(CELL_SEPARATOR.join(c for c in row if c) for row in kept)
     return Field(name, text, year, rows=kept)
 
 

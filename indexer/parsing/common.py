@@ -87,6 +87,15 @@ def cells(line: str, clean: Callable[[str], str] = strip_html_lists) -> list[str
     return non_empty(line.split("\t"), clean)
 
 
+def row_cells(line: str, clean: Callable[[str], str] = strip_html_lists) -> list[str]:
+    """Every cell of a tab-separated table row, cleaned, empty ones kept in their place.
+
+    Where :func:`cells` reads a row as text, this keeps its columns, so that a table can
+    be shown as printed (a continuation row's empty first cell stays under its heading).
+    """
+    return [clean(c) for c in line.split("\t")]
+
+
 def join_cells(row: Iterable[str]) -> str:
     """A table row as one line of text: its cells joined by `` | ``."""
     return CELL_SEPARATOR.join(row)

@@ -10,12 +10,14 @@ item's 関連事業 line in corpus/isesaki-manifesto-r6.txt against the 実施�
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from pathlib import Path
 
 from conftest import documents, parsed
 
-from indexer.links import Link, build_links, normalized
+from indexer.links import Link, build_links, normalized, spanned_actions
 
 MANIFESTO, JISSHI = "isesaki-manifesto-r6", "isesaki-jisshi-r3"
 
@@ -107,7 +109,7 @@ def _items_with_related() -> list:
 def test_how_many_items_link_a_project():
     items = _items_with_related()
     linked = [r for r in items if links().get((MANIFESTO, r.project_key))]
-    assert (len(items), len(linked)) == (95, 60)
+    assert (len(items), len(linked)) == (95, 62)
 
 
 _CODE = re.compile(r"^\s*(\d+-\d+-\d+)")
@@ -151,3 +153,104 @@ def test_the_index_serves_the_links_it_stored(hashing_engine):
         (MANIFESTO, "1-(2)-①"),
     }
     assert hashing_engine.index.links == links()
+
+
+# --- the hand audit: eval/gold/manifesto-links.jsonl -----------------------------------------
+#
+# One line per project name (or number) that a manifesto item's 関連事業 cell prints, read
+# against the 実施計画 r3 by hand: class ``a`` when r3 prints that project — the same name,
+# or the name damaged by the conversion (「心たはすくすくプラン」), without a bracket or a
+# space, shortened or lengthened by a word under the cited 施策 and 主な取組 (「再資源化推進
+# 事業」 for 「ごみ減量化・再資源化推進事業」), possibly with a shifted code (「3-2-2⑩2」);
+# ``b`` when r3 prints no project of that name (a later edition's name, a renamed project
+# whose new name neither document ties to the old one, or another edition's numbers
+# 「No104~109各事業」), with the reason; ``none`` for a line that names no project.
+
+GOLD = Path(__file__).resolve().parents[2] / "eval" / "gold" / "manifesto-links.jsonl"
+
+
+@cache
+def gold() -> tuple[dict, ...]:
+    return tuple(json.loads(ln) for ln in GOLD.read_text(encoding="utf-8").splitlines())
+
+
+def _expected(item: str) -> set[tuple[str, str]]:
+    return {(JISSHI, g["project_key"]) for g in gold() if g["item"] == item and g["class"] == "a"}
+
+
+def _linked(item: str) -> set[tuple[str, str]]:
+    return {(x.doc_id, x.project_key) for x in links().get((MANIFESTO, item), [])}
+
+
+def test_the_audit_covers_every_line_the_items_print():
+    audited = {(g["item"], g["line"]) for g in gold()}
+    printed = {
+        (r.project_key, ln)
+        for r in _items_with_related()
+        for text in r.field_texts("関連事業")
+        for ln in text.splitlines()
+    }
+    assert audited == printed
+    for g in gold():
+        assert g["class"] in ("a", "b", "none") and g["reason"]
+        assert (g["cited"] is None) == (g["class"] == "none")
+        if g["cited"] is not None:
+            assert normalized(g["cited"]) in normalized(g["line"]), g
+        assert (g["project_key"] is not None) == (g["class"] == "a"), g
+
+
+def test_the_audit_names_projects_as_the_jisshi_prints_them():
+    jisshi = {r.project_key: r for r in parsed(JISSHI) if r.kind == "project"}
+    for g in (g for g in gold() if g["class"] == "a"):
+        assert jisshi[g["project_key"]].project_name == g["project_name"], g
+
+
+def test_every_project_the_jisshi_prints_is_linked():
+    missed = {item: _expected(item) - _linked(item) for item in {g["item"] for g in gold()}}
+    assert {item: keys for item, keys in missed.items() if keys} == {}
+
+
+def test_no_link_the_item_does_not_cite():
+    # Over every manifesto item (with or without 関連事業) and every other document.
+    items = [r.project_key for r in parsed(MANIFESTO) if r.kind == "project"]
+    false = {item: _linked(item) - _expected(item) for item in items}
+    assert {item: keys for item, keys in false.items() if keys} == {}
+
+
+def test_audit_counts():
+    items = {g["item"] for g in gold()}
+    naming = {g["item"] for g in gold() if g["class"] != "none"}
+    printed = {g["item"] for g in gold() if g["class"] == "a"}
+    complete = {item for item in printed if _expected(item) <= _linked(item)}
+    linked = {item for item in items if _linked(item)}
+    assert (len(items), len(naming), len(printed), len(complete), len(linked)) == (
+        95,
+        94,
+        62,
+        62,
+        62,
+    )
+
+
+def test_a_numberless_initiative_row_belongs_to_the_project_above():
+    # 3-1-1 ② prints 「● 自主防災組織などの強化 | 182 | 地域防災力向上事業」, then two 主な取組
+    # with empty number cells, then 「● 避難行動要支援者情報の充実 | 183 | …」.
+    spanned = spanned_actions(parsed(JISSHI), "事業番号")
+    assert spanned["182"] == [
+        "実践的な防災訓練の実施による地域防災力の強化",
+        "地域防災リーダーの育成",
+    ]
+    assert "183" not in spanned
+    # 「●大都市圏への企業訪問…」「●進出企業と市内企業との協業支援」… below 169 企業誘致事業.
+    assert spanned["169"][1] == "進出企業と市内企業との協業支援"
+    # 3-(1)-⑦ cites 地域防災事業 under 「実践的な防災訓練の実施による地域防災力の強化」.
+    assert _linked("3-(1)-⑦") == {(JISSHI, "182")}
+    # 3-(1)-⑩ cites it under 「情報の収集や提供の強化」, which r3 lists under 181 only.
+    assert _linked("3-(1)-⑩") == set()
+
+
+def test_a_name_with_a_bracketed_qualifier_is_linked():
+    # 「都市計画道路3・3・3号道路改良事業（足利線以南工区）」, r3 project 112.
+    assert {(x.project_key, x.evidence) for x in links()[(MANIFESTO, "4-(5)-③")]} == {
+        ("112", "名称一致")
+    }

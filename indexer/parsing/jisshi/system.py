@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.parsing.common import one_line
-from indexer.parsing.jisshi.sections import Section, content_lines, rows_text
+from indexer.parsing.jisshi.sections import Section, content_lines, rows_text, table_row
 
 _SHISAKU = re.compile(r"^(\d+-\d+)-\d+ \S")
 _TABLE_HEADER = re.compile(r"^(?P<title>[^\t]+)\t事業 ?番号\t事業名\tページ$")
@@ -91,7 +91,7 @@ class _SystemReader:
     def _add(self, line: str, name_if_new: str) -> None:
         # The まちづくり重点プログラム table follows its heading with no sub-heading.
         section = self.section or self._open_section(name_if_new)
-        section.add(rows_text([line]))
+        section.add(rows_text([line]), table_row(line))
 
     def _row(self, line: str) -> None:
         match = _LISTING.match(line)

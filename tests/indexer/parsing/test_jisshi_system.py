@@ -197,3 +197,34 @@ def test_every_word_of_parts_1_and_2_ends_up_in_a_section() -> None:
             continue  # the part's own contents list and the part headings
         for word in re.split(r"[\s\t]+", line):
             assert word in sections, word
+
+
+def test_part_2_tables_keep_their_rows_and_columns() -> None:
+    # 3-1-1 ② as printed: a project cell spans two 主な取組 rows that print no number.
+    (measures,) = [
+        f
+        for s in DOC.sections()
+        if s.section_path[1:] == ("3-1-1 危機管理体制の充実",)
+        for f in s.fields
+        if f.name == "施策の展開と主な取組"
+    ]
+    assert measures.rows[0] == ("① 総合的な危機管理体制の充実", "事業番号", "事業名", "ページ")
+    assert ("", "180", "災害時協力協定締結推進事業", "109") in measures.rows
+    assert measures.rows[-4:] == (
+        ("● 自主防災組織などの強化", "182", "地域防災力向上事業", "110"),
+        ("● 実践的な防災訓練の実施による地域防災力の強化", "", "", ""),
+        ("● 地域防災リーダーの育成", "", "", ""),
+        ("● 避難行動要支援者情報の充実", "183", "要配慮者支援対策事業", "110"),
+    )
+    # The text, which is embedded, is the rows' non-empty cells, as before the rows were kept.
+    assert measures.text.split("\n") == [" | ".join(c for c in r if c) for r in measures.rows]
+
+
+def test_every_table_of_part_2_keeps_its_rows() -> None:
+    part_2 = [s for s in DOC.sections() if s.section_path[0] in BUNYA]
+    tables = [f for s in part_2 for f in s.fields]
+    assert tables and all(f.rows for f in tables)
+    indicators = [f for f in tables if f.name.startswith("まちづくりの指標")]
+    assert len(indicators) == 41  # one per 施策
+    assert all(f.rows[0][:2] == ("指標名", "基準値 (H30年度)") for f in indicators)
+    assert all(len(set(map(len, f.rows))) == 1 for f in tables)  # every row as wide as its header
