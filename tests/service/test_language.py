@@ -29,6 +29,24 @@ def test_detects_the_language_of_a_question(text, code):
     assert detect_language(text) == code
 
 
+@pytest.mark.parametrize("text", ["asdfghjkl", "qwerty uiop", "zxcvbnm", "jjjjjj kkkk"])
+def test_letters_typed_at_random_are_no_language(text):
+    # lingua alone calls 「asdfghjkl」 English (0.96) and 「qwerty uiop」 Tagalog (0.90).
+    assert detect_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("property tax", "en"),  # "erty" is on the top row, but the word is not a run of it
+        ("strengths", "en"),  # five consonants in a row, a real word
+        ("Asdf, where is the daycare?", "en"),  # one real word saves the question
+    ],
+)
+def test_real_words_next_to_the_gibberish_rules_keep_their_language(text, code):
+    assert detect_language(text) == code
+
+
 def test_responses_carry_the_query_language(hashing_engine, hashing_settings):
     with TestClient(create_app(hashing_settings, hashing_engine)) as client:
         for path in ("/search", "/projects/search", "/answer"):
