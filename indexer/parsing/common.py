@@ -96,6 +96,19 @@ def row_cells(line: str, clean: Callable[[str], str] = strip_html_lists) -> list
     return [clean(c) for c in line.split("\t")]
 
 
+def table_rows(rows: Iterable[Iterable[str]]) -> tuple[tuple[str, ...], ...]:
+    """``rows`` (header first) as a table to keep, or ``()`` when they are not one.
+
+    Kept: two rows or more, all as wide as the header (two cells or more). Where the
+    converter dropped empty cells the columns of a ragged table cannot be told apart, so
+    it stays text only rather than be shown with shifted columns.
+    """
+    kept = tuple(tuple(row) for row in rows)
+    if len(kept) < 2 or len(kept[0]) < 2 or any(len(r) != len(kept[0]) for r in kept):
+        return ()
+    return kept
+
+
 def join_cells(row: Iterable[str]) -> str:
     """A table row as one line of text: its cells joined by `` | ``."""
     return CELL_SEPARATOR.join(row)

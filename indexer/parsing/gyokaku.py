@@ -82,6 +82,7 @@ class _Table:
     """A tab table whose columns are years: row label → {year: cell}."""
 
     rows: tuple[tuple[str, dict[str, str]], ...]
+    years: tuple[str, ...] = ()
 
 
 def parse(text: str, doc: DocumentInfo) -> list[Project]:
@@ -288,7 +289,7 @@ def _block_fields(lines: tuple[str, ...]) -> tuple[str | None, list[Field]]:
     if plan_at < result_at:
         plan = _year_table(lines[plan_at:result_at])
         if text := _plan_text(plan):
-            fields.append(Field(_PLAN_FIELD, text))
+            fields.append(Field(_PLAN_FIELD, text, rows=_plan_rows(plan, lines[plan_at])))
     if result_at < len(lines):
         fields.extend(_result_fields(_year_table(lines[result_at:])))
     return department, fields
@@ -343,7 +344,7 @@ def _year_table(lines: tuple[str, ...]) -> _Table:
             rows.append((label, values))
         else:
             rows[-1] = (rows[-1][0], _merge_cells(rows[-1][1], values, years.values()))
-    return _Table(tuple(rows))
+    return _Table(tuple(rows), tuple(years.values()))
 
 
 def _merge_cells(
@@ -364,6 +365,22 @@ def _plan_text(plan: _Table) -> str:
         if row:
             lines.append(join_cells(row))
     return "\n".join(lines)
+
+
+def _plan_rows(plan: _Table, header: str) -> tuple[tuple[str, ...], ...]:
+    """The 取組工程 table as printed: 「具体的な取組事項 | 令和2年度 | …」, then one row per step.
+
+    Its text writes each cell with its year (the cells shift, so a row alone does not say
+    which year a cell is); the rows put every cell back under its year column.
+    """
+    head = one_line(next((c for c in header.split("\t") if c.strip()), ""))
+    steps = [(_PLAN_LABEL.sub("", label), values) for label, values in plan.rows]
+    body = [
+        (step, *(one_line(values.get(y, "")) for y in plan.years))
+        for step, values in steps
+        if step or values
+    ]
+    return ((head, *plan.years), *body) if body else ()
 
 
 def _result_fields(result: _Table) -> Iterator[Field]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.parsing.common import join_cells, one_line
+from indexer.parsing.common import join_cells, one_line, table_rows
 from indexer.parsing.isehara.text import canonical_label, join_wrapped, list_items, row_cells
 from indexer.records import Field
 from indexer.textclean import nfkc
@@ -15,6 +15,7 @@ _TRAILING_PARENS = re.compile(r"[（(]([^（()）]*)[)）]\s*$")
 _DEPARTMENT = re.compile(r"^\s*\S*部(?:\s|$)")
 _LABEL = re.compile(r"^(?:事業内容|事業行程|目\s*標(?:\s*[①-⑳])?|事業費総額.*|財源内訳)$")
 _MAX_HEADER_LINES = 10
+_PLAN_HEAD = "項目"
 
 
 @dataclass(frozen=True)
@@ -129,4 +130,7 @@ def _render(draft: _Draft) -> Field | None:
         text = "\n".join(_goal_lines(rows))
     else:
         text = "\n".join(join_cells(r) for r in rows)
+        # 事業行程 is printed as a table under the header 項目 | 令和3年度 | 令和4年度.
+        table = table_rows(rows) if rows and rows[0][0] == _PLAN_HEAD else ()
+        return Field(draft.name, text, rows=table) if text else None
     return Field(draft.name, text) if text else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.parsing.common import group_under, join_cells
+from indexer.parsing.common import group_under, join_cells, table_rows
 from indexer.parsing.isehara.text import TITLE_MARKS, flat, row_cells
 from indexer.records import Field
 
@@ -15,6 +15,11 @@ _SECTION_TITLES = (
     re.compile(r"^\S+力の施策体系$"),
     re.compile(r"^[■●]"),
 )
+
+
+# First header cells of the tables printed under a section heading (主な事業: 「事業No. |
+# 事業名 | 担当部 | 担当課 | リーディングプロジェクト」).
+_TABLE_HEADS = ("事業No.", "事業名", "関連する施策")
 
 
 @dataclass
@@ -32,7 +37,7 @@ def section_fields(lines: list[str]) -> tuple[Field, ...]:
     field above, so that no printed word is lost.
     """
     groups = [
-        (title, [t for t in map(_text_line, body) if t])
+        (title, [ln for ln in body if _text_line(ln)])
         for title, body in group_under(lines, _title, lead="本文")
     ]
     merged: list[tuple[str, list[str]]] = []
@@ -40,8 +45,16 @@ def section_fields(lines: list[str]) -> tuple[Field, ...]:
         if body or not merged:
             merged.append((name, body))
         else:
-            merged[-1][1].append(name)
-    return tuple(Field(name, "\n".join(body)) for name, body in merged if body)
+            merged[-1][1].append(name)  # a title line: _text_line keeps it as it is
+    return tuple(_field(name, body) for name, body in merged if body)
+
+
+def _field(name: str, lines: list[str]) -> Field:
+    """A field of the section's text; a printed table and nothing else keeps its rows."""
+    text = "\n".join(t for t in map(_text_line, lines) if t)
+    rows = [row_cells(ln) for ln in lines] if all("\t" in ln for ln in lines) else []
+    header = bool(rows) and rows[0][0] in _TABLE_HEADS
+    return Field(name, text, rows=table_rows(rows) if header else ())
 
 
 def _title(line: str) -> str | None:

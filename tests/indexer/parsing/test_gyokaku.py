@@ -352,3 +352,31 @@ def test_every_block_has_plan_and_four_years(key: str) -> None:
     for year in YEARS:
         assert only_field(rec, "取組状況", year)
         assert only_field(rec, "取組課題と次年度以降の方針", year)
+
+
+def test_the_plan_table_keeps_its_rows_under_their_years() -> None:
+    # 1-(1)-④ prints 「具体的な取組事項 | 令和2年度 … 令和6年度」; 「・最適化の推進」 has a
+    # cell in every year, 「・基幹系情報システム標準化」 in 令和2年度 and 令和4年度 only.
+    (plan,) = [f for f in DOC.by_key("1-(1)-④").fields if f.name == "取組工程"]
+    assert plan.rows[0] == (
+        "具体的な取組事項",
+        "令和2年度",
+        "令和3年度",
+        "令和4年度",
+        "令和5年度",
+        "令和6年度",
+    )
+    assert plan.rows[-1] == (
+        "・基幹系情報システム標準化",
+        "仕様策定・仕様調整",
+        "",
+        "移行準備・検討",
+        "",
+        "",
+    )
+    # The text (what is embedded) names each cell's year, as before the rows were kept.
+    assert plan.text.split("\n")[-1] == (
+        "・基幹系情報システム標準化 | 令和2年度: 仕様策定・仕様調整 | 令和4年度: 移行準備・検討"
+    )
+    plans = [f for r in DOC.projects() for f in r.fields if f.name == "取組工程"]
+    assert plans and all(len(f.rows) == len(f.text.split("\n")) + 1 for f in plans)

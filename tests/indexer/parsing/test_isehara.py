@@ -463,3 +463,21 @@ def test_missing_parenthesis_falls_back_to_the_table_department() -> None:
 
 def test_parsing_the_whole_document_is_fast() -> None:
     assert parse_seconds(parse, DOC) < 1.0
+
+
+def test_printed_tables_keep_their_rows() -> None:
+    # 1-101's 事業行程: 「項目 | 令和3年度 | 令和4年度」 and one row per step.
+    (plan,) = [f for f in DOC.by_id("1-101").fields if f.name == "事業行程"]
+    assert plan.rows[:2] == (
+        ("項目", "令和3年度", "令和4年度"),
+        ("未病センターの設置・運用", "継続運用", "運用"),
+    )
+    assert plan.text.split("\n") == [" | ".join(r) for r in plan.rows]
+    # 主な事業 of 施策01: 「事業No. | 事業名 | 担当部 | 担当課 | リーディングプロジェクト」.
+    tables = [f for s in DOC.sections() for f in s.fields if f.name == "主な事業"]
+    assert len(tables) == 40 and all(f.rows for f in tables)
+    first = tables[0].rows
+    assert first[0] == ("事業No.", "事業名", "担当部", "担当課", "リーディングプロジェクト")
+    assert first[1] == ("1-101", "健康づくり推進事業", "保健福祉部", "健康づくり課", "①")
+    # 財源内訳 prints no header row: text only.
+    assert not next(f for f in DOC.by_id("1-101").fields if f.name == "財源内訳").rows
