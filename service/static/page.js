@@ -465,35 +465,46 @@ function mergeYears(fields) {
   for (const f of fields) {
     const last = out[out.length - 1];
     if (last && last.name === f.name && last.text === f.text && f.year && last.years.length) last.years.push(f.year);
-    else out.push({ name: f.name, text: f.text, years: f.year ? [f.year] : [] });
+    else out.push({ name: f.name, text: f.text, rows: f.rows || [], years: f.year ? [f.year] : [] });
   }
   return out;
 }
 
-/** A field's text as paragraphs and tables: a run of lines written as cells (「項目 | 令和3年度 |
-    令和4年度」, the records' form of a printed table) with the same number of cells is a table
-    whose first line is its header. */
-function fieldBody(text) {
+/** A printed table: the header row, then body rows whose first cell heads the row. A later
+    row repeating the header's column labels (「② 地域防災体制の充実 | 事業番号 | 事業名 |
+    ページ」, the next table of a page) heads the rows below it. */
+function tableOf(rows) {
+  const head = rows[0];
+  const repeats = (r) => r.length === head.length && r.slice(1).every((c, i) => c === head[i + 1]);
+  return el("div", { class: "table-wrap" }, el("table", {},
+    el("thead", {}, el("tr", {}, head.map((c) => el("th", { scope: "col" }, c)))),
+    el("tbody", {}, rows.slice(1).map((r) => repeats(r)
+      ? el("tr", { class: "subhead" }, r.map((c) => el("th", { scope: "col" }, c)))
+      : el("tr", {}, r.map((c, i) => i ? el("td", {}, c) : el("th", { scope: "row" }, c)))))));
+}
+
+/** A field as paragraphs and tables. A field that keeps its table (``rows``, header first, as
+    the record has it) is that table; otherwise a run of lines written as cells (「項目 |
+    令和3年度 | 令和4年度」, the text form of a printed table) with the same number of cells is
+    a table whose first line is its header. */
+function fieldBody(text, rows = []) {
+  if (rows.length > 1) return [tableOf(rows)];
   const out = [];
-  let rows = [], prose = [];
+  let run = [], prose = [];
   const cells = (line) => line.split(" | ").map((c) => c.trim());
   const flush = () => {
     if (prose.length) out.push(el("p", { class: "field-text" }, prose.join("\n")));
-    if (rows.length === 1) out.push(el("p", { class: "field-text" }, rows[0].join(" | ")));
-    if (rows.length > 1) {
-      out.push(el("div", { class: "table-wrap" }, el("table", {},
-        el("thead", {}, el("tr", {}, rows[0].map((c) => el("th", { scope: "col" }, c)))),
-        el("tbody", {}, rows.slice(1).map((r) => el("tr", {}, r.map((c, i) => i ? el("td", {}, c) : el("th", { scope: "row" }, c))))))));
-    }
-    rows = []; prose = [];
+    if (run.length === 1) out.push(el("p", { class: "field-text" }, run[0].join(" | ")));
+    if (run.length > 1) out.push(tableOf(run));
+    run = []; prose = [];
   };
   for (const line of text.split("\n")) {
     const row = line.includes(" | ") ? cells(line) : null;
     if (row) {
-      if (prose.length || (rows.length && rows[0].length !== row.length)) flush();
-      rows.push(row);
+      if (prose.length || (run.length && run[0].length !== row.length)) flush();
+      run.push(row);
     } else {
-      if (rows.length) flush();
+      if (run.length) flush();
       prose.push(line);
     }
   }
@@ -529,7 +540,7 @@ async function showDetail(doc, key) {
     sourceNote(),
     mergeYears(d.fields).map((f) => el("section", { lang: "ja" },
       el("h3", {}, f.name, f.years.length ? el("span", { class: "year" }, f.years.join("・")) : null),
-      fieldBody(f.text))),
+      fieldBody(f.text, f.rows))),
     d.related && d.related.length ? el("section", {}, el("h3", {}, t("record.codes")), ja("p", {}, d.related.join("、"))) : null,
     d.related_projects && d.related_projects.length ? el("section", {}, el("h3", {}, t("record.projects")),
       el("ul", { class: "plain" }, d.related_projects.map((r) => el("li", {},

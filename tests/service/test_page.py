@@ -615,6 +615,23 @@ def test_project_record_opens_and_goes_back(page: Page, base_url: str) -> None:
     expect(row.locator("th, td")).to_have_text(["婚活セミナー等の開催", "見送り", "継続 1 回実施"])
     expect(page.locator("#detail")).not_to_contain_text("項目 | 令和3年度")
 
+    # The 実施計画's tables too: 3-1-1's まちづくりの指標 (a section record of 第2部).
+    page.goto(f"{base_url}/#/p/isesaki-jisshi-r3/section-41")
+    table = page.locator("#detail section", has_text="まちづくりの指標").locator("table")
+    expect(table.locator("thead th")).to_have_text(
+        ["指標名", "基準値 (H30年度)", "現状値 (R元年度)", "目標値 (R6年度)", "解説・算出方法など"]
+    )
+    row = table.locator("tbody tr", has_text="災害時協力協定締結数")
+    expect(row.locator("th, td")).to_have_text(
+        [
+            "災害時協力協定締結数",
+            "62件",
+            "65件",
+            "72件",
+            "他の自治体や民間企業との災害時協力協定を締結した数",
+        ]
+    )
+
 
 def test_facets_filter(page: Page, base_url: str) -> None:
     from playwright.sync_api import expect
