@@ -134,3 +134,39 @@ def test_the_service_serves_the_parts_the_build_wrote(distributed, hashing_engin
             ]
     finally:
         backend.close()
+
+
+def test_the_router_serves_without_the_matrices(distributed, hashing_engine):
+    """The router's index (service/backends/router.py): the parts' memory-mapped vectors and
+    the shared statistics stand in for the FAISS and BM25 matrices, with equal answers."""
+    from service.backends.ray_shards import RayShardBackend
+    from service.backends.router import load_router_index
+    from service.query import QueryAnalyzer, index_frequencies
+
+    settings, _report = distributed
+    e = hashing_engine
+    light = load_router_index(settings.index_dir, e.embedder.identity, settings.corpus_dir)
+    full = load_index(settings.index_dir, e.embedder.identity)
+    assert index_frequencies(light.lexical) == index_frequencies(full.lexical)
+    ids = np.array([c.chunk_id for c in full.chunks], dtype=np.int64)
+    assert np.array_equal(light.dense.reconstruct_batch(ids), full.dense.reconstruct_batch(ids))
+    with pytest.raises(RuntimeError):
+        light.dense.reconstruct(int(ids.max()) + 1)
+
+    backend = RayShardBackend.start(light, shards=3)
+    try:
+        analyzer = QueryAnalyzer(
+            index_frequencies(light.lexical), sudachi_file=settings.synonyms_file
+        )
+        engine = SearchEngine(light, e.embedder, e.fusion, analyzer, e.questions, None, backend)
+        filters = engine.make_filters()
+        for q in gold_questions()[:30]:
+            ours, theirs = engine.search_full(q, 10, filters), e.search_full(q, 10, filters)
+            assert not ours.partial
+            assert [(h.chunk_id, h.score) for h in ours.hits] == [
+                (h.chunk_id, h.score) for h in theirs.hits
+            ]
+        for q in gold_questions()[:8]:  # the answerer reads IDF weights and hit vectors
+            assert engine.answer(q, filters, 5) == e.answer(q, filters, 5)
+    finally:
+        backend.close()
