@@ -30,8 +30,9 @@ import numpy as np
 FLAT, IVF, HNSW = "flat", "ivf", "hnsw"
 KINDS = (FLAT, IVF, HNSW)
 # Chunks at which `auto` leaves the exact scan. CPU p50 a question on one thread here
-# (eval/results/scale.json): flat 2.3 ms at 30 k, 21.6 ms at 300 k, 66.9 ms at 1 M; IVF 4.9 ms
-# at 300 k and 12.4 ms at 1 M (recall@10 0.990 and 0.999 on the gold questions).
+# (eval/results/scale.json, calibration margin 3): flat 1.9 ms at 30 k, 19.6 ms at 300 k,
+# 65.3 ms at 1 M; IVF 6.7 ms at 300 k and 10.5 ms at 1 M (nprobe 96 of 512 and of 1,024 cells;
+# recall@10 0.9986 at both on the 218 gold questions).
 DEFAULT_THRESHOLD = 100_000
 SEED = 1234
 # Build-time target on proxy queries (``calibrate``), above the 0.98 asked on real questions.
