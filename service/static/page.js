@@ -529,9 +529,12 @@ async function showDetail(doc, key) {
     return;
   }
   if (seq !== detailSeq) return;
-  document.title = `${d.project_id} ${d.project_name || ""} — ${t("title")}`;
+  // A section record (text outside any project, 「3-1-1 危機管理体制の充実」) has no number or
+  // name: it is titled by the heading it sits under.
+  const name = d.project_name || (d.project_id ? null : d.section_path[d.section_path.length - 1]);
+  document.title = `${[d.project_id, name].filter(Boolean).join(" ")} — ${t("title")}`;
   fill(box,
-    el("h2", { id: "detail-h", tabindex: -1 }, ja("span", { class: "num" }, d.project_id), " ", ja("span", {}, d.project_name || t("card.noname"))),
+    el("h2", { id: "detail-h", tabindex: -1 }, d.project_id ? [ja("span", { class: "num" }, d.project_id), " "] : null, ja("span", {}, name || t("card.noname"))),
     el("p", {}, cityBadge(d.city)),
     el("dl", { class: "meta" },
       el("dt", {}, t("card.doc")), ja("dd", {}, d.doc_title),

@@ -617,6 +617,8 @@ def test_project_record_opens_and_goes_back(page: Page, base_url: str) -> None:
 
     # The 実施計画's tables too: 3-1-1's まちづくりの指標 (a section record of 第2部).
     page.goto(f"{base_url}/#/p/isesaki-jisshi-r3/section-41")
+    # A section record is titled by the heading it sits under (it has no number or name).
+    expect(page.locator("#detail h2")).to_have_text("3-1-1 危機管理体制の充実")
     table = page.locator("#detail section", has_text="まちづくりの指標").locator("table")
     expect(table.locator("thead th")).to_have_text(
         ["指標名", "基準値 (H30年度)", "現状値 (R元年度)", "目標値 (R6年度)", "解説・算出方法など"]
