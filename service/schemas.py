@@ -207,6 +207,11 @@ class FieldOut(BaseModel):
     name: str
     year: str | None
     text: str
+    rows: list[list[str]] = Field(
+        default_factory=list,
+        description="the field's table as printed, header row first, one string per cell "
+        "(empty when the field is prose); `text` holds the same rows as `cell | cell` lines",
+    )
 
 
 class ProjectSummary(ProjectRef):

@@ -372,3 +372,15 @@ def test_project_evidence_carries_highlights(client):
     body = client.get("/projects/search", params={"q": "証明書のコンビニ交付", "top_k": 2}).json()
     evidence = [e for p in body["projects"] for e in p["evidence"]]
     assert evidence and any(e["highlights"] for e in evidence)
+
+
+def test_project_fields_carry_their_table_rows(client):
+    # 伊勢原 1-101 prints its 事業行程 as a table: items by row, fiscal years by column.
+    detail = client.get("/projects/isehara-chuki-r3-r4/1-101").json()
+    assert detail["project_name"] == "健康づくり推進事業"
+    table = next(f for f in detail["fields"] if f["name"] == "事業行程")
+    assert table["rows"][0] == ["項目", "令和3年度", "令和4年度"]
+    assert ["未病センターの設置・運用", "継続運用", "運用"] in table["rows"]
+    assert all(len(row) == 3 for row in table["rows"])
+    prose = [f for f in detail["fields"] if not f["rows"]]
+    assert prose and all(f["text"] for f in prose)
