@@ -190,6 +190,27 @@ def test_frame_words_are_not_expanded(analyzer):
     assert analyzer.lexical_tokens("心配です") == list(get_analyzer().lemmas("心配です"))
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Saan ako pwedeng magpa-checkup para sa kalusugan?",
+        "¿Dónde puedo aprender japonés para niños?",
+        "Onde posso aprender japonês para crianças?",
+        "What should I do about garbage and recycling when I move out?",
+    ],
+)
+def test_function_words_of_other_languages_are_not_loanwords(question, tuned):
+    # The Sudachi groups hold para (パラ), and, about and out as loanwords.
+    synonyms = [e for e in tuned.expansions(question) if e.kind == "synonym"]
+    added = {t for e in synonyms for t in e.added}
+    assert not added & {"パラ", "アンド", "アバウト", "アウト"}, synonyms
+    assert not {e.term for e in synonyms} & {("para",), ("and",), ("about",), ("out",)}
+
+
+def test_a_foreign_content_word_still_gets_its_japanese_synonym(tuned):
+    assert "支援" in tuned.lexical_tokens("Is there support for families?")
+
+
 def test_pronouns_and_numbers_are_not_expanded(analyzer):
     assert analyzer.expansions("どこで誰に") == []
 
