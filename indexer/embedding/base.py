@@ -46,6 +46,17 @@ class Embedder(ABC):
         # Looked up at each call, so that a backend's ``_embed`` can be wrapped on an instance.
         self._worker = ModelWorker(lambda texts, is_query: self._embed(texts, is_query))
 
+    def batching(self, wait_ms: float, max_batch: int) -> None:
+        """Embed up to ``max_batch`` questions that arrive together in one model call: those
+        queued while the model was busy and, once calls have company, those arriving within
+        ``wait_ms`` (``max_batch`` 1: one call per request, the default)."""
+        self._worker.batch_wait_ms, self._worker.max_batch = wait_ms, max_batch
+
+    @property
+    def worker(self) -> ModelWorker:
+        """The thread that runs this embedder's model calls."""
+        return self._worker
+
     @property
     @abstractmethod
     def identity(self) -> EmbedderIdentity:

