@@ -76,8 +76,10 @@ def measure(
     files = [gold] if isinstance(gold, Path) else list(gold)
     questions = [q for path in files for q in load_gold(path)]
     rows: list[dict[str, Any]] = []
+    default_fusion = engine.fusion
     for name, analyzer in analyzer_configs(engine, names).items():
         engine.analyzer = analyzer
+        engine.fusion = fusion_config(default_fusion, name)
         for mode in modes:
             started = time.perf_counter()
             rows += _rows(name, mode, _summary(engine, questions, mode))
@@ -103,18 +105,52 @@ def _style_rank(style: str) -> int:
     return order.index(style) if style in order else order.index("foreign")
 
 
+# Fusion settings compared alongside the analyzer presets; a configuration name joins
+# presets of either kind with ``+`` (``prf3+nocolloquial``).
+FUSION_PRESETS: dict[str, dict[str, Any]] = {
+    "foreign2": {"foreign_lexical_weight": 2.0},
+    "foreign3": {"foreign_lexical_weight": 3.0},
+    "foreign6": {"foreign_lexical_weight": 6.0},
+    "jaweights": {"plain_lexical_weight": None},
+    "plain05": {"plain_lexical_weight": 0.5},
+    "plain075": {"plain_lexical_weight": 0.75},
+    "plain125": {"plain_lexical_weight": 1.25},
+    "plain15": {"plain_lexical_weight": 1.5},
+    "plain2": {"plain_lexical_weight": 2.0},
+    "plain3": {"plain_lexical_weight": 3.0},
+}
+
+
+def _parts(name: str) -> list[str]:
+    return name.split("+")
+
+
+def fusion_config(base: Any, name: str) -> Any:
+    """``base`` with the fusion presets named in ``name`` applied."""
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {}
+    for part in _parts(name):
+        changes.update(FUSION_PRESETS.get(part, {}))
+    return replace(base, **changes)
+
+
 def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Any]:
-    """Named query analyzers: ``baseline`` (the index's own tokens, no expansion) or a preset."""
+    """Named query analyzers: ``baseline`` (the index's own tokens, no expansion) or presets
+    (fusion presets leave the analyzer at its default)."""
     from service.query import PRESETS, QueryAnalyzer, index_frequencies
 
     frequencies = index_frequencies(engine.index.lexical)
-    baseline = {"sources": (), "years": False}
-    return {
-        name: QueryAnalyzer(
-            frequencies=frequencies, **(baseline if name == "baseline" else PRESETS[name])
-        )
-        for name in names
-    }
+    out = {}
+    for name in names:
+        settings: dict[str, Any] = {}
+        for part in _parts(name):
+            if part == "baseline":
+                settings.update({"sources": (), "years": False})
+            elif part not in FUSION_PRESETS:
+                settings.update(PRESETS[part])
+        out[name] = QueryAnalyzer(frequencies=frequencies, **settings)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Fusion functions on hand-computed values (each number below is worked out by hand)."""
+"""Fusion functions on hand-computed values (each number below is worked out by hand), and the
+engine's weights per kind of question."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ def test_weighted_scores_single_item_and_empty_lists():
     # One candidate: span 0 is treated as 1, so it scores 0 (its own min), not a division error.
     assert weighted_scores([{5: 3.0}, {}], [2.0, 1.0]) == {5: 0.0}
     assert weighted_scores([{}, {}], [1.0, 1.0]) == {}
+
+
+def test_a_question_in_everyday_words_gives_the_lexical_side_more_say(hashing_engine):
+    # The reading step finds 地震 for kana じしん and the colloquial table 一時預かり for
+    # あずかって: those words reach BM25 as the plans print them.
+    plain = hashing_engine.parse("じしんのそなえ、子どもをあずかってもらえる？", mode="lexical")
+    staff = hashing_engine.parse("防災倉庫整備事業の令和4年度の事業計画", mode="lexical")
+    assert plain.dense_words and not staff.dense_words
+    fusion = hashing_engine.fusion
+    assert hashing_engine._weights(staff) == (fusion.dense_weight, fusion.lexical_weight)
+    dense, lexical = hashing_engine._weights(plain)
+    # The same ranking as dense_weight : plain_lexical_weight, at the usual highest score.
+    assert lexical / dense == pytest.approx(fusion.plain_lexical_weight / fusion.dense_weight)
+    assert dense + lexical == pytest.approx(fusion.dense_weight + fusion.lexical_weight)
+    assert lexical / dense > fusion.lexical_weight / fusion.dense_weight
