@@ -33,7 +33,8 @@ from eval.gold import GOLD_DIR, GoldFormatError, GoldQuestion, Label, load_gold
 from indexer.files import json_lines
 from indexer.textclean import nfkc
 from service import answer as answer_module
-from service.answer import answer_from, answer_question, rank_units
+from service.answer import answer_question, rank_units
+from service.filters import SearchFilters
 from service.schemas import AnswerOut
 from service.search import SearchEngine
 
@@ -68,6 +69,7 @@ NONSENSE_TEST: tuple[str, ...] = (
     "ドラゴンを飼うための許可はどこの課で取れる？",
 )
 NONSENSE = {"dev": NONSENSE_DEV, "test": NONSENSE_TEST}
+TOP_K = 10  # the projects listed beside the answer, as the page asks for
 SPLITS = ("dev", "test", "both")
 
 
@@ -127,11 +129,13 @@ class Attempt:
 
 
 def attempt(engine: SearchEngine, query: str) -> Attempt:
-    """Answer ``query`` the way answer_question does, timed, keeping the best unit."""
+    """Answer ``query`` as ``/answer`` does (the answer read beside the ``TOP_K`` listed
+    projects, so it agrees with card #1 and lists them for a list question), timed, keeping
+    the best unit of the same ranking."""
     start = time.perf_counter()
-    ranking = rank_units(engine, query)
-    out = answer_from(ranking)
+    out = engine.answer(query, SearchFilters(), TOP_K).answer
     seconds = time.perf_counter() - start
+    ranking = rank_units(engine, query)  # the same retrieval again: its best unit, for fitting
     if not ranking.units:
         return Attempt(out, -math.inf, ranking.relevance, "", None, None, seconds)
     best = ranking.units[0]

@@ -6,6 +6,11 @@
 - Several things asked (「現状値と目標値は？」, 「いくらで、そのうち起債は」): units of the same
   project are added, best first, while they bring a figure or date the answer lacks (at most
   ``config.max_parts``).
+- A department question that names no city gets the department of each document whose
+  department unit scores within ``config.agree_margin`` of the best (the same topic is often
+  run by different departments in the two cities and in the plans of different years: 空き家対策
+  is 建築住宅課 in 伊勢原 and 環境保全課 in 伊勢崎's 実施計画); each with its citation.
+- A question that asks for the name (「…方針の名前は？」) starts with the project's name.
 - A list question lists the projects of the cards (the ones ``/projects/search`` ranks), one
   evidence line each; a yes/no question answers 「はい、…」 with the project and its line.
 
@@ -108,6 +113,25 @@ def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored
     return chosen
 
 
+def departments_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored]:
+    """The main department unit and those of other documents within ``agree_margin`` of it
+    (up to ``max_parts``), unless the question names the city (then only the main unit's)."""
+    chosen = [main]
+    if question.cities or main.unit.kind != "department":
+        return chosen
+    docs = {ranking.hits[main.unit.passage].doc_id}
+    for s in ranking.units:
+        if len(chosen) >= ranking.config.max_parts:
+            break
+        doc = ranking.hits[s.unit.passage].doc_id
+        if s.unit.kind != "department" or doc in docs:
+            continue
+        if s.total >= main.total - ranking.config.agree_margin:
+            chosen.append(s)
+            docs.add(doc)
+    return chosen
+
+
 def _evidence_line(ranking: Ranking, project: ProjectResult) -> tuple[str, str, Hit | None]:
     """(line, field, hit) that shows why a listed project answers: its best unit, else the
     first sentence of its first evidence passage."""
@@ -167,12 +191,18 @@ def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerO
         return not_found(kind, conf)
     if kind == "list" and projects:
         return list_answer(ranking, projects, conf)
-    parts = parts_for(ranking, question, main)
+    if question.kind == "department":
+        parts = departments_for(ranking, question, main)
+    else:
+        parts = parts_for(ranking, question, main)
     cites = [
         citation(ranking.hits[s.unit.passage], s.unit, cards.get(_project(ranking, s)))
         for s in parts
     ]
     text = "\n".join(s.unit.text for s in parts)
+    if question.asks_name and kind != "yesno":
+        hit = ranking.hits[main.unit.passage]
+        text = f"「{hit.project_name or hit.doc_title}」\n{text}"
     if kind == "yesno":
         hit = ranking.hits[main.unit.passage]
         who = f"（{hit.department}）" if hit.department else ""

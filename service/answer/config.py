@@ -31,9 +31,12 @@ class AnswerConfig:
     w_role: float = 0.2  # the question asks for the role of the unit's field (plan, target …)
     w_department: float = 1.0  # the department unit, when the question asks who is in charge
 
-    # Units embedded per question, best first by the cheap score. Dev accuracy is the same for 3
-    # and for 12; each embedded unit costs ~50 ms on 2 cores, so keep it small.
-    embed_limit: int = 4
+    # Units embedded per question, best first by the cheap score (one more model call). 0: each
+    # unit takes the cosine of its passage from the stored vectors instead, and /answer makes
+    # no model call besides the question's. The unit call was 75 % of an /answer (cProfile,
+    # 10 dev questions: 0.54 of 0.72 s under load) for +1 dev detail question (23) and one
+    # dev status question (22) over the passage cosine; see eval/answer_kinds.py --fit.
+    embed_limit: int = 0
 
     # -- confidence -----------------------------------------------------------------------------
     # confidence = sigmoid(conf_bias + conf_per_score * score
@@ -69,6 +72,9 @@ class AnswerConfig:
     passages: int = 8
     # Unit vectors kept per Answerer (least recently used dropped); 8192 × 384 floats ≈ 12 MB.
     vector_cache_size: int = 8192
+    # Chunks whose units and lemmas are kept (least recently used dropped): the corpus has
+    # 3,035, ~40 units a chunk at most, a few MB in all.
+    unit_cache_chunks: int = 4096
 
 
 DEFAULT_CONFIG = AnswerConfig()

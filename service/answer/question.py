@@ -27,6 +27,10 @@ _ASKS_QUANTITY = re.compile(
     r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")
+# 「…方針の名前は？」「何という事業？」: the answer is the project's own name (its title).
+_ASKS_NAME = re.compile(r"(?:名前|名称)(?:は|を|って)|何という|なんという")
+# A city named in the question: the answer then stays in that city.
+CITIES = ("伊勢崎", "伊勢原")
 # The kinds of question, most specific first: the first that matches is the question's kind.
 _KINDS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
     (
@@ -87,6 +91,8 @@ class Question:
     asks_date: bool
     kind: AnswerKind = "fact"
     slots: int = 1  # how many things the question asks at once (two-part questions: 2)
+    asks_name: bool = False  # the project's name is what is asked
+    cities: frozenset[str] = frozenset()  # the cities the question names (伊勢崎, 伊勢原)
 
 
 def content_terms(text: str) -> list[str]:
@@ -106,6 +112,8 @@ def read_question(query: str) -> Question:
         asks_date=bool(_ASKS_DATE.search(query)),
         kind=question_kind(query),
         slots=question_slots(query),
+        asks_name=bool(_ASKS_NAME.search(query)),
+        cities=frozenset(c for c in CITIES if c in query),
     )
 
 

@@ -10,6 +10,7 @@ import dataclasses
 import math
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,7 @@ def _idf(doc_freq: float, n: float) -> float:
     return math.log(1.0 + (n - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
-def overlap(question: Question, unit_terms: set[str], weights: TermWeight) -> float:
+def overlap(question: Question, unit_terms: AbstractSet[str], weights: TermWeight) -> float:
     """IDF-weighted share of the question's content terms that occur in the unit (0–1)."""
     total = sum(weights(t) for t in question.terms)
     if total <= 0:
@@ -161,6 +162,16 @@ def role_match(question: Question, unit: Unit) -> float:
     return 1.0 if unit.kind != "department" and field_role(unit.name) in question.roles else 0.0
 
 
+def unit_lemmas(hit: Hit, unit: Unit) -> frozenset[str]:
+    """The lemmas a unit is matched on: its project's name, label, context and body.
+
+    The project name carries the topic every unit of the passage shares; the unit's own words
+    then decide between units of the same passage. A function of the chunk alone, so the
+    Answerer keeps it per chunk (service.answer.engine.ChunkUnits).
+    """
+    return frozenset(get_analyzer().lemmas(f"{hit.project_name or ''} {unit.scoring_text}"))
+
+
 def features(
     question: Question,
     hit: Hit,
@@ -168,14 +179,14 @@ def features(
     weights: TermWeight,
     top_score: float,
     config: AnswerConfig = DEFAULT_CONFIG,
+    lemmas: frozenset[str] | None = None,
 ) -> Scored:
-    """Every cheap feature of one unit."""
-    # The project name carries the topic every unit of the passage shares; the unit's own
-    # words then decide between units of the same passage.
-    lexical_text = f"{hit.project_name or ''} {unit.scoring_text}"
+    """Every cheap feature of one unit (``lemmas``: its ``unit_lemmas``, if already known)."""
+    if lemmas is None:
+        lemmas = unit_lemmas(hit, unit)
     return Scored(
         unit=unit,
-        lexical=overlap(question, set(get_analyzer().lemmas(lexical_text)), weights),
+        lexical=overlap(question, lemmas, weights),
         passage=hit.score / top_score if top_score > 0 else 0.0,
         year=year_match(question, unit),
         kind=kind_match(question, unit),
@@ -200,10 +211,18 @@ def score_units(
     units: Sequence[Unit],
     weights: TermWeight,
     config: AnswerConfig = DEFAULT_CONFIG,
+    lemmas: Sequence[frozenset[str]] | None = None,
 ) -> list[Scored]:
-    """Every unit scored cheaply (no model), best first; ``unit.passage`` indexes ``hits``."""
+    """Every unit scored cheaply (no model), best first; ``unit.passage`` indexes ``hits``.
+
+    ``lemmas``: each unit's ``unit_lemmas`` in the order of ``units`` (else tokenized here).
+    """
     top = max((h.score for h in hits), default=0.0)
-    scored = [features(question, hits[u.passage], u, weights, top, config) for u in units]
+    known = lemmas if lemmas is not None else [None] * len(units)
+    scored = [
+        features(question, hits[u.passage], u, weights, top, config, lem)
+        for u, lem in zip(units, known, strict=True)
+    ]
     return sorted(scored, key=by_score(lambda s: s.cheap))
 
 

@@ -8,7 +8,6 @@ Pure functions: no index, no model.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -224,24 +223,3 @@ def department_unit(hit: Hit, passage: int) -> Unit | None:
     if not hit.department or hit.project_id is None:
         return None
     return Unit(hit.department, DEPARTMENT_LABEL, "department", "", passage, -1)
-
-
-def candidate_units(
-    hits: Sequence[Hit], departments: bool, config: AnswerConfig = DEFAULT_CONFIG
-) -> list[Unit]:
-    """Units of every hit, deduplicated by what the user would see (first passage wins).
-
-    ``departments``: put each project's department unit first (the question asks who).
-    """
-    units: list[Unit] = []
-    seen: set[str] = set()
-    for i, hit in enumerate(hits):
-        dept = department_unit(hit, i) if departments else None
-        for unit in [
-            *([dept] if dept else []),
-            *split_units(hit.text, hit.field, i, config=config),
-        ]:
-            if unit.text not in seen:
-                seen.add(unit.text)
-                units.append(unit)
-    return units

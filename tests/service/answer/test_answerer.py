@@ -71,32 +71,18 @@ def test_given_hits_and_vector_are_not_computed_again(hashing_engine, query):
     spy = SpyEmbedder(hashing_engine.embedder)
     answerer = Answerer(_engine_like(hashing_engine, spy, _no_retrieval))
     out = answerer.answer(query, hits=hits, query_vector=vector)
-    # Only the units were embedded, in one call, never the question.
-    assert len(spy.calls) == 1 and query.strip() not in spy.calls[0]
-    # Cached units and a given vector: no model call at all.
+    # Units take their passage's stored cosine: no model call at all.
+    assert spy.calls == []
     assert answerer.answer(query, hits=hits, query_vector=vector) == out
-    assert len(spy.calls) == 1
     assert out == Answerer(hashing_engine).answer(query)
 
 
-@pytest.mark.parametrize("query", QUESTIONS)
-def test_question_and_units_share_one_model_call(hashing_engine, query):
-    spy = SpyEmbedder(hashing_engine.embedder)
-    answerer = Answerer(_engine_like(hashing_engine, spy))
-    answerer.answer(query)
-    assert len(spy.calls) == 1
-    assert spy.calls[0][0] == query.strip()
-    assert 1 < len(spy.calls[0]) <= 1 + answerer.config.embed_limit
-    answerer.answer(query)  # units cached: the call embeds the question alone
-    assert spy.calls[1] == [query.strip()]
-
-
-def test_given_hits_without_a_vector_embed_the_question_with_the_units(hashing_engine):
+def test_given_hits_without_a_vector_embed_the_question_alone(hashing_engine):
     query = QUESTIONS[0]
     hits, _ = _retrieved(hashing_engine, query)
     spy = SpyEmbedder(hashing_engine.embedder)
     out = Answerer(_engine_like(hashing_engine, spy, _no_retrieval)).answer(query, hits=hits)
-    assert len(spy.calls) == 1 and spy.calls[0][0] == query
+    assert spy.calls == [[query]]
     assert out == Answerer(hashing_engine).answer(query)
 
 
@@ -112,44 +98,58 @@ def test_config_is_used(hashing_engine):
     query = QUESTIONS[0]
     never = Answerer(hashing_engine, AnswerConfig(found_threshold=1.01)).answer(query)
     assert not never.found and never.confidence == Answerer(hashing_engine).answer(query).confidence
+    hits, vector = _retrieved(hashing_engine, query)
     spy = SpyEmbedder(hashing_engine.embedder)
-    Answerer(_engine_like(hashing_engine, spy), AnswerConfig(w_cosine=0.0)).answer(query)
-    assert spy.calls == [[query]]  # no unit is worth a cosine: the question alone
+    embedding = Answerer(
+        _engine_like(hashing_engine, spy, _no_retrieval), AnswerConfig(embed_limit=3)
+    )
+    embedding.answer(query, hits=hits, query_vector=vector)
+    # embed_limit > 0: the best units embedded in one call, never the question; then cached
+    assert len(spy.calls) == 1 and 1 <= len(spy.calls[0]) <= 3 and query not in spy.calls[0]
+    embedding.answer(query, hits=hits, query_vector=vector)
+    assert len(spy.calls) == 1
 
 
 def test_each_answerer_owns_its_caches(hashing_engine):
     first, second = Answerer(hashing_engine), Answerer(hashing_engine)
     first.answer(QUESTIONS[0])
-    assert len(first.vectors) > 0 and len(second.vectors) == 0
+    assert len(first.units) > 0 and len(second.units) == 0
     assert first.term_weights is first.term_weights
     assert first.term_weights is not second.term_weights
 
 
-def test_answer_question_takes_the_engines_one_retrieval_path(real_engine):
-    # answer_question and /answer read the same ranking: one retrieval, one question embedding.
+def test_chunk_units_stay_within_their_bound(hashing_engine):
+    answerer = Answerer(hashing_engine, AnswerConfig(unit_cache_chunks=3))
+    for query in QUESTIONS:
+        answerer.answer(query)
+    assert len(answerer.units) == 3
+
+
+def test_answer_question_takes_the_engines_one_retrieval_path(hashing_engine):
+    # answer_question and /answer read the same ranking: one retrieval, one model call (the
+    # question's), nothing embedded for the units.
     question = "婚活セミナーは令和4年度に何回開催する予定ですか"
-    filters = real_engine.make_filters()
-    direct = answer_question(real_engine, question, filters)
-    served = real_engine.answer(question, filters, 5).answer
+    filters = hashing_engine.make_filters()
+    direct = answer_question(hashing_engine, question, filters)
+    served = hashing_engine.answer(question, filters, 5).answer
     assert direct == served
-    calls: list[str] = []
-    embedder = real_engine.embedder
+    calls: list[list[str]] = []
+    embedder = hashing_engine.embedder
     many = embedder.encode_queries  # every query-side model call goes through it
-    embedder.encode_queries = lambda qs: calls.extend(qs) or many(qs)
+    embedder.encode_queries = lambda qs: calls.append(list(qs)) or many(qs)
     asked = question + "？"
     try:
-        real_engine.answer(asked, filters, 5)
+        hashing_engine.answer(asked, filters, 5)
     finally:
         del embedder.encode_queries
-    assert calls.count(asked) == 1  # the question is embedded once; the rest are answer units
+    assert calls == [[asked]]
 
 
 def test_each_engine_owns_one_answerer(hashing_engine):
     answerer = answerer_for(hashing_engine)
     assert answerer is hashing_engine.answerer and answerer.engine is hashing_engine
-    before = len(answerer.vectors)
     answer_question(hashing_engine, QUESTIONS[0] + "（確認）")
-    assert answerer_for(hashing_engine) is answerer and len(answerer.vectors) > before
+    assert answerer_for(hashing_engine) is answerer and len(answerer.units) > 0
 
 
 def test_real_model_answers_alike_with_a_given_vector(real_engine):
