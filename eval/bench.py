@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -120,17 +121,25 @@ def variant(questions: list[str], k: int) -> list[str]:
     return questions if k == 0 else [f"{q}（その{k + 1}）" for q in questions]
 
 
-def floor(embedder: Embedder, questions: list[str], max_tokens: int) -> dict[str, float]:
+def floor(
+    embedder: Embedder, questions: list[str], max_tokens: int, between: Callable[[str], Any]
+) -> dict[str, float]:
     """The model alone on ``questions`` as the service embeds them (clipped): latency of single
-    calls, and questions per second one by one and in batches of 8 (the better is the floor)."""
+    calls, and questions per second one by one and in batches of 8 (the better is the floor).
+
+    ``between(question)`` runs after each single call (the service asked the same question
+    over HTTP): floor and service then alternate, so a machine whose load changes during the
+    run slows both sides of the ratio alike."""
     texts = [embedder.clip(q, max_tokens) for q in questions]
     samples = []
-    start = time.perf_counter()
-    for text in texts:
+    spent = 0.0
+    for question, text in zip(questions, texts, strict=True):
         one = time.perf_counter()
         embedder.encode_query(text)
         samples.append((time.perf_counter() - one) * 1000)
-    single = len(texts) / (time.perf_counter() - start)
+        spent += samples[-1] / 1000
+        between(question)
+    single = len(texts) / spent
     start = time.perf_counter()
     for i in range(0, len(texts), 8):
         embedder.encode_queries(texts[i : i + 8])
@@ -176,6 +185,11 @@ def http_run(base: str, route: str, questions: list[str], clients: int = 1) -> d
     wall = time.perf_counter() - start
     for client in opened:
         client.close()
+    return _figures(results, wall)
+
+
+def _figures(results: list[tuple[float, bool]], wall: float) -> dict[str, float]:
+    """Latency percentiles, errors and rate of (ms, ok) outcomes that took ``wall`` seconds."""
     stats = percentiles([ms for ms, _ in results])
     errors = sum(not ok for _, ok in results)
     return {**stats, "errors": errors, "req_per_s": round(len(results) / wall, 2)}
@@ -192,8 +206,12 @@ def one_round(
     (round ``k`` and the rounds after it)."""
     rounds = iter(range(k * 10, k * 10 + 10))
     asked = variant(questions, next(rounds))
-    model = floor(embedder, asked, max_tokens)
-    routes = {"search": http_run(base, "search", asked)}
+    searched: list[tuple[float, bool]] = []
+    with httpx.Client(base_url=base, timeout=120, trust_env=False) as client:
+        model = floor(
+            embedder, asked, max_tokens, lambda q: searched.append(_get(client, "search", q))
+        )
+    routes = {"search": _figures(searched, sum(ms for ms, _ in searched) / 1000)}
     for route in ("projects", "answer"):
         routes[route] = http_run(base, route, variant(questions, next(rounds)))
     clients = {1: routes["search"]}

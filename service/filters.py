@@ -60,31 +60,63 @@ def _top_section(path: tuple[str, ...]) -> str:
     return next((p for p in path if not re.match(r"第\s*\d+\s*章", p)), "")
 
 
+class _Codes:
+    """A column of strings as integer codes into its distinct values (first-seen order): a
+    filter or a facet then works on the few distinct values and one numpy pass over codes,
+    not a Python loop over every chunk."""
+
+    def __init__(self, values: Sequence[str]) -> None:
+        index: dict[str, int] = {}
+        self.codes = np.fromiter(
+            (index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values)
+        )
+        self.values = list(index)
+        self.code = index
+
+    def where(self, keep: Sequence[bool]) -> np.ndarray:
+        """Chunks whose value is kept (``keep`` per distinct value)."""
+        return np.asarray(keep, dtype=bool)[self.codes]
+
+    def counts(self, rows: np.ndarray) -> dict[str, int]:
+        """Chunks per value among ``rows``, empty values left out."""
+        found = np.bincount(self.codes[rows], minlength=len(self.values))
+        return {self.values[c]: int(found[c]) for c in np.flatnonzero(found) if self.values[c]}
+
+
+def _top(counts: dict[str, int], limit: int) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
+
+
 class ChunkTable:
     """Per-chunk columns for fast filtering and facet counting."""
 
     def __init__(self, chunks: Sequence[Chunk], documents: dict[str, DocumentInfo]) -> None:
-        self.doc = np.array([c.doc_id for c in chunks])
-        self.city = np.array([documents[c.doc_id].city for c in chunks])
-        self.department = [c.department or "" for c in chunks]
-        self.section = [" › ".join(c.section_path) for c in chunks]
+        self.doc = _Codes([c.doc_id for c in chunks])
+        self.city = _Codes([documents[c.doc_id].city for c in chunks])
+        self.department = _Codes([c.department or "" for c in chunks])
+        self.section = _Codes([" › ".join(c.section_path) for c in chunks])
         # Close values are offered per heading: a whole path is too long to resemble a typo.
         self.headings = sorted({h for c in chunks for h in c.section_path})
-        self.top_section = [_top_section(c.section_path) for c in chunks]
-        self.project = [c.project_id or "" for c in chunks]
-        self.years = [fiscal_years(f"{c.field}\n{c.text}") for c in chunks]
+        self.top_section = _Codes([_top_section(c.section_path) for c in chunks])
+        self.project = _Codes([c.project_id or "" for c in chunks])
+        # Fiscal years as (chunk, year) pairs, ordered by chunk: a chunk names several or none.
+        years = [sorted(fiscal_years(f"{c.field}\n{c.text}")) for c in chunks]
+        self.year_chunk = np.repeat(np.arange(len(chunks)), [len(y) for y in years])
+        self.year = np.array([y for ys in years for y in ys], dtype=np.int32)
+        self.years, self.year_code = np.unique(self.year, return_inverse=True)
+        self.size = len(chunks)
         self.documents = documents
 
     def _contains_any(
         self,
-        column: list[str],
+        column: _Codes,
         needles: tuple[str, ...],
         what: str,
         vocabulary: list[str] | None = None,
     ) -> np.ndarray:
-        mask = np.array([any(n in value for n in needles) for value in column])
+        mask = column.where([any(n in value for n in needles) for value in column.values])
         if not mask.any():
-            known = vocabulary if vocabulary is not None else sorted({v for v in column if v})
+            known = vocabulary if vocabulary is not None else sorted(v for v in column.values if v)
             # Closest first (difflib's order), so the likely intended value leads the list.
             close = dict.fromkeys(
                 m for n in needles for m in difflib.get_close_matches(n, known, n=5, cutoff=0.3)
@@ -93,12 +125,12 @@ class ChunkTable:
             raise FilterError(f"no {what} matches {', '.join(needles)}{hint}")
         return mask
 
-    def _exact(self, column: np.ndarray, values: tuple[str, ...], what: str) -> np.ndarray:
-        valid = sorted(set(column.tolist()) | set(self._all(what)))
+    def _exact(self, column: _Codes, values: tuple[str, ...], what: str) -> np.ndarray:
+        valid = sorted(set(column.values) | set(self._all(what)))
         unknown = [v for v in values if v not in valid]
         if unknown:
             raise FilterError(f"unknown {what} {', '.join(unknown)}; valid: {', '.join(valid)}")
-        return np.isin(column, values)
+        return column.where([v in values for v in column.values])
 
     def _all(self, what: str) -> list[str]:
         if what == "doc_id":
@@ -107,7 +139,7 @@ class ChunkTable:
 
     def mask(self, f: SearchFilters) -> np.ndarray:
         """Boolean mask of the chunks that pass every filter."""
-        mask = np.ones(len(self.doc), dtype=bool)
+        mask = np.ones(self.size, dtype=bool)
         if f.doc_ids:
             mask &= self._exact(self.doc, f.doc_ids, "doc_id")
         if f.cities:
@@ -117,25 +149,32 @@ class ChunkTable:
         if f.sections:
             mask &= self._contains_any(self.section, f.sections, "section", self.headings)
         if f.years:
-            mask &= np.array([bool(ys & set(f.years)) for ys in self.years])
+            named = np.zeros(self.size, dtype=bool)
+            named[self.year_chunk[np.isin(self.year, f.years)]] = True
+            mask &= named
         if f.project_prefix:
-            mask &= np.array([p.startswith(f.project_prefix) for p in self.project])
+            prefix = f.project_prefix
+            mask &= self.project.where([p.startswith(prefix) for p in self.project.values])
         return mask
 
     def facets(self, rows: Sequence[int], limit: int = 20) -> dict[str, dict[str, int]]:
         """Counts per value over ``rows`` for doc, city, department, section and year."""
+        picked = np.asarray(rows, dtype=np.int64)
         columns = {
-            "doc_id": [str(self.doc[r]) for r in rows],
-            "city": [str(self.city[r]) for r in rows],
-            "department": [self.department[r] for r in rows if self.department[r]],
-            "section": [self.top_section[r] for r in rows if self.top_section[r]],
-            "year": [str(y) for r in rows for y in sorted(self.years[r])],
+            "doc_id": self.doc.counts(picked),
+            "city": self.city.counts(picked),
+            "department": self.department.counts(picked),
+            "section": self.top_section.counts(picked),
+            "year": self._year_counts(picked),
         }
-        out = {}
-        for name, values in columns.items():
-            counts: dict[str, int] = {}
-            for v in values:
-                counts[v] = counts.get(v, 0) + 1
-            top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-            out[name] = dict(top)
-        return out
+        return {name: _top(counts, limit) for name, counts in columns.items()}
+
+    def _year_counts(self, rows: np.ndarray) -> dict[str, int]:
+        """Chunks per fiscal year among ``rows`` (a chunk counts once for each year it names);
+        found by binary search in the chunk-ordered pairs, so the cost follows ``rows``."""
+        start = np.searchsorted(self.year_chunk, rows, side="left")
+        length = np.searchsorted(self.year_chunk, rows, side="right") - start
+        ends = np.cumsum(length)
+        pairs = np.arange(ends[-1] if len(ends) else 0) + np.repeat(start - ends + length, length)
+        found = np.bincount(self.year_code[pairs], minlength=len(self.years))
+        return {str(self.years[c]): int(found[c]) for c in np.flatnonzero(found)}
