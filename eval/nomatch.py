@@ -128,7 +128,7 @@ def fit(dev: Sequence[Judged], identity: dict[str, Any]) -> RelevanceModel:
     x = np.array([j.signals.vector(FEATURES) for j in dev])
     y = np.array([j.absent for j in dev], dtype=np.float64)
     mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
+    scale[scale < 1e-9] = 1.0  # a constant feature (rounding would make it 0)
     weights, bias = _logistic((x - mean) / scale, y)
     model = RelevanceModel(
         identity,
