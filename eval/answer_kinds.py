@@ -13,6 +13,7 @@ Four gold sources, each judged the way a help-desk operator would read the answe
 - the absent-topic questions (absent.jsonl): answered at all (lower is better), no_match.
 
     python -m eval.answer_kinds --split dev       # per-kind table, reliability table
+    python -m eval.answer_kinds --split dev --fit # the stored fit: margin, confidence, threshold
     python -m eval.answer_kinds --split test --json var/answer-kinds-test.json
 """
 
@@ -36,9 +37,10 @@ from eval.answers import AnswerGold, fit_logistic, load_answer_gold
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from indexer.textclean import nfkc
-from service.answer.compose import OPEN_KINDS, card_ranks, choose
+from service.answer.compose import OPEN_KINDS, card_ranks, choose, evidence, unless_no_match
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
+from service.answer.scoring import Evidence, confidence
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 from service.search import SearchEngine
@@ -103,7 +105,7 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
     ranking, retrieved = engine.answer_ranking(query)
     listed = engine.search_projects_full(query, TOP_K, SearchFilters(), retrieved=retrieved)
     row: dict[str, Any] = {"seconds": round(seconds, 4), "no_match": outcome.no_match}
-    out = outcome.answer
+    out = unless_no_match(outcome.answer, outcome.no_match)
     row.update(
         answer_kind=out.kind,
         found=out.found,
@@ -116,12 +118,14 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
     )
     if not ranking.units:
         row.update(gap=0.0, right_best=False, right_top=False, score=-5.0, open=True)
+        row.update(margin=0.0, first_card=False, kind_match=False)
         return row
     shown = replace(ranking.config, found_threshold=0.0)
     best = answer_from(replace(ranking, config=replace(shown, agree_margin=0.0)), listed.projects)
     top = answer_from(replace(ranking, config=replace(shown, agree_margin=1e9)), listed.projects)
     cards = card_ranks(ranking.hits, listed.projects)
     main = choose(ranking, cards)
+    ev = evidence(ranking, cards, main)
     first = next((s for s in ranking.units if cards.get(_project_of(ranking, s)) == 1), None)
     row.update(
         gap=round(ranking.units[0].total - first.total, 4) if first else 0.0,
@@ -130,6 +134,9 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
         right_shown=judge(answer_from(replace(ranking, config=shown), listed.projects)),
         score=round(main.total, 4),
         open=_open(out.kind),
+        margin=round(ev.margin, 4),
+        first_card=ev.first_card,
+        kind_match=ev.kind_match,
     )
     return row
 
@@ -239,20 +246,55 @@ def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) 
     return max(grid, key=lambda m: (right(m), right(m, facts=True), m))
 
 
+FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_open")
+FEATURES += ("conf_per_margin", "conf_first_card", "conf_kind")
+
+
+def _features(r: dict[str, Any], center: float) -> list[float]:
+    margin = max(-2.0, min(2.0, float(r.get("margin", 0.0))))
+    return [
+        r["score"],
+        (r["relevance"] - center) * 10,  # tenths above the centre: a scale like the others'
+        float(r["open"]),
+        margin,
+        float(bool(r.get("first_card", False))),
+        float(bool(r.get("kind_match", False))),
+    ]
+
+
 def fit_confidence(rows: Sequence[dict[str, Any]], center: float) -> dict[str, float]:
-    """conf_bias, conf_per_score, conf_per_relevance, conf_open by logistic regression of "the
-    shown answer is right" (absent-topic questions: always wrong)."""
-    features = np.array(
-        [[r["score"], (r["relevance"] - center) * 10, float(r["open"])] for r in rows]
+    """The confidence weights (conf_bias, then FEATURES) by logistic regression of "the shown
+    answer is right" (absent-topic questions and no_match: always wrong, never shown)."""
+    features = np.array([_features(r, center) for r in rows])
+    labels = [int(bool(r.get("right_shown", False)) and not r["no_match"]) for r in rows]
+    weights = fit_logistic(features, labels)
+    out = {"conf_bias": round(float(weights[0]), 2)}
+    for name, w in zip(FEATURES, weights[1:], strict=True):
+        out[name] = round(float(w) * (10 if name == "conf_per_relevance" else 1), 2)
+    return out
+
+
+def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:
+    """The confidence of a row with the weights ``w`` (the service's own formula)."""
+    config: AnswerConfig = replace(DEFAULT_CONFIG, relevance_center=center, **w)  # type: ignore[arg-type]
+    ev = Evidence(
+        score=r["score"],
+        relevance=r["relevance"],
+        open_question=bool(r["open"]),
+        margin=float(r.get("margin", 0.0)),
+        first_card=bool(r.get("first_card", False)),
+        kind_match=bool(r.get("kind_match", False)),
     )
-    labels = [int(bool(r.get("right_shown", False))) for r in rows]
-    bias, per_score, per_tenth, per_open = fit_logistic(features, labels)
-    return {
-        "conf_bias": round(float(bias), 2),
-        "conf_per_score": round(float(per_score), 2),
-        "conf_per_relevance": round(float(per_tenth) * 10, 1),
-        "conf_open": round(float(per_open), 2),
-    }
+    return confidence(ev, config)
+
+
+def shown_rows(
+    rows: Sequence[dict[str, Any]], weights: dict[str, float], center: float, t: float
+) -> list[dict[str, Any]]:
+    """The rows that would get an answer box: confidence ≥ t and no no_match."""
+    return [
+        r for r in rows if not r["no_match"] and r["score"] > -5.0 and _p(r, weights, center) >= t
+    ]
 
 
 def threshold_table(
@@ -260,10 +302,10 @@ def threshold_table(
 ) -> list[str]:
     """Per threshold: answered right / answerable, precision, absent answered (with ``weights``)."""
     lines = []
+    answerable = sum(r["source"] != "absent" for r in rows)
     for t in [x / 20 for x in range(6, 20)]:
-        shown = [r for r in rows if _p(r, weights, center) >= t]
+        shown = shown_rows(rows, weights, center, t)
         right = sum(bool(r.get("right_shown")) for r in shown)
-        answerable = sum(r["source"] != "absent" for r in rows)
         absent = sum(r["source"] == "absent" for r in shown)
         lines.append(
             f"  t={t:.2f} right {right}/{answerable} precision {right / max(1, len(shown)):.3f} "
@@ -272,14 +314,20 @@ def threshold_table(
     return lines
 
 
-def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:
-    z = (
-        w["conf_bias"]
-        + w["conf_per_score"] * r["score"]
-        + w["conf_per_relevance"] * (r["relevance"] - center)
-        + (w["conf_open"] if r["open"] else 0.0)
-    )
-    return 1 / (1 + math.exp(-max(-60, min(60, z))))
+def fit_threshold(
+    rows: Sequence[dict[str, Any]],
+    weights: dict[str, float],
+    center: float,
+    precision: float = 0.95,
+) -> float:
+    """The lowest threshold (step 0.01) whose shown answers are right at ``precision``."""
+    for step in range(0, 100):
+        t = step / 100
+        shown = shown_rows(rows, weights, center, t)
+        right = sum(bool(r.get("right_shown")) for r in shown)
+        if shown and right / len(shown) >= precision:
+            return t
+    return 1.0
 
 
 def rescore(rows: Sequence[dict[str, Any]], config: AnswerConfig) -> list[dict[str, Any]]:
@@ -289,17 +337,24 @@ def rescore(rows: Sequence[dict[str, Any]], config: AnswerConfig) -> list[dict[s
     lies between the old and the new margin: ``moved``)."""
     out = []
     for r in rows:
-        weights = {
-            "conf_bias": config.conf_bias,
-            "conf_per_score": config.conf_per_score,
-            "conf_per_relevance": config.conf_per_relevance,
-            "conf_open": config.conf_open,
-        }
+        weights = {k: getattr(config, k) for k in ("conf_bias", *FEATURES)}
         conf = round(_p(r, weights, config.relevance_center), 4)
         shown = r["right_best"] if r["gap"] >= config.agree_margin else r["right_top"]
-        found = conf >= config.found_threshold and r["score"] > -5.0
+        found = conf >= config.found_threshold and r["score"] > -5.0 and not r["no_match"]
         out.append({**r, "confidence": conf, "found": found, "right": bool(found and shown)})
     return out
+
+
+def fit_lines(rows: Sequence[dict[str, Any]], center: float) -> list[str]:
+    """The fit of AnswerConfig on ``rows`` (dev): agreement margin, confidence weights, the
+    threshold table and the lowest threshold with precision >= 0.95."""
+    weights = fit_confidence(rows, center)
+    return [
+        f"fitted agree_margin: {fit_margin(rows)}",
+        f"fitted confidence: {weights}",
+        *threshold_table(rows, weights, center),
+        f"found_threshold (precision >= 0.95): {fit_threshold(rows, weights, center)}",
+    ]
 
 
 def _print(rows: Sequence[dict[str, Any]]) -> None:
@@ -331,11 +386,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = rows_for(engine, args.split)
     _print(rows)
     if args.fit:
-        center = engine.answerer.config.relevance_center
-        print("fitted agree_margin:", fit_margin(rows))
-        weights = fit_confidence(rows, center)
-        print("fitted confidence:", weights)
-        print("\n".join(threshold_table(rows, weights, center)))
+        print("\n".join(fit_lines(rows, engine.answerer.config.relevance_center)))
     if args.verbose:
         for r in rows:
             wrong = r["found"] if r["source"] == "absent" else not r["right"]

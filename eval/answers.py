@@ -10,9 +10,10 @@ Nonsense found-rate: how many out-of-scope questions still got ``found=True`` (l
 
 (``python -m eval.answers`` takes the same options.)
 
-``--fit`` fits the confidence curve (CONF_BIAS, CONF_PER_SCORE, CONF_PER_RELEVANCE of
-service/answer.py) on the split's questions and nonsense questions, and prints found-rates for
-candidate thresholds. Latency is the wall time of one answer (search included), warm process.
+``--fit`` fits service/answer/config.py's agreement margin, confidence weights and threshold on
+every gold source of the split (as ``python -m eval.answer_kinds --split dev --fit``): the
+stored values come from ``--split dev --fit``. Latency is the wall time of one answer (search
+included), warm process.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ import numpy as np
 from eval.gold import GOLD_DIR, GoldFormatError, GoldQuestion, Label, load_gold
 from indexer.files import json_lines
 from indexer.textclean import nfkc
-from service import answer as answer_module
 from service.answer import answer_question, rank_units
+from service.answer.compose import unless_no_match
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 from service.search import SearchEngine
@@ -133,7 +134,8 @@ def attempt(engine: SearchEngine, query: str) -> Attempt:
     projects, so it agrees with card #1 and lists them for a list question), timed, keeping
     the best unit of the same ranking."""
     start = time.perf_counter()
-    out = engine.answer(query, SearchFilters(), TOP_K).answer
+    outcome = engine.answer(query, SearchFilters(), TOP_K)
+    out = unless_no_match(outcome.answer, outcome.no_match)
     seconds = time.perf_counter() - start
     ranking = rank_units(engine, query)  # the same retrieval again: its best unit, for fitting
     if not ranking.units:
@@ -274,45 +276,6 @@ def fit_logistic(features: np.ndarray, labels: Sequence[int]) -> np.ndarray:
     return w
 
 
-def fit_confidence(summary: dict[str, Any]) -> dict[str, float]:
-    """Fit the confidence curve of service/answer.py on the best units before the threshold.
-
-    Right: the best unit holds the hint (detail) or comes from a gold project (other styles);
-    nonsense questions are always wrong. Relevance enters in tenths above RELEVANCE_CENTER,
-    so that the penalty treats both features on a similar scale.
-    """
-    rows = [*summary["per_question"], *summary["nonsense"]]
-    labels = [int(r.get("best_right", False)) for r in rows]
-    center = answer_module.RELEVANCE_CENTER
-    features = np.array([[r["score"], (r["relevance"] - center) * 10] for r in rows])
-    bias, per_score, per_tenth = fit_logistic(features, labels)
-    return {
-        "CONF_BIAS": round(float(bias), 2),
-        "CONF_PER_SCORE": round(float(per_score), 2),
-        "CONF_PER_RELEVANCE": round(float(per_tenth) * 10, 1),
-    }
-
-
-def _passing(rows: Sequence[dict[str, Any]], threshold: float) -> int:
-    return sum(r["confidence"] >= threshold for r in rows)
-
-
-def threshold_table(summary: dict[str, Any], thresholds: Sequence[float]) -> list[str]:
-    """Per confidence threshold: the detail, other and nonsense answers it lets through."""
-    detail = [r for r in summary["per_question"] if r["style"] == "detail"]
-    others = [r for r in summary["per_question"] if r["style"] != "detail"]
-    nonsense = summary["nonsense"]
-    lines = []
-    for t in thresholds:
-        right = sum(r["confidence"] >= t and r["contains_hint"] for r in detail)
-        lines.append(
-            f"  threshold {t:.2f}: detail found {_passing(detail, t)}/{len(detail)} "
-            f"(right {right}), other found {_passing(others, t)}/{len(others)}, "
-            f"nonsense found {_passing(nonsense, t)}/{len(nonsense)}"
-        )
-    return lines
-
-
 # -- command line -------------------------------------------------------------------------------
 
 
@@ -360,9 +323,11 @@ def print_report(
     for name in splits:
         summary = answer_accuracy(engine, GOLD_DIR / f"{name}.jsonl", styles=styles)
         _print_summary(summary, verbose)
-        if fit:
-            print("fitted:", fit_confidence(summary))
-            print("\n".join(threshold_table(summary, [x / 20 for x in range(6, 19)])))
+        if fit:  # the stored AnswerConfig fit, on every gold source of the split
+            from eval.answer_kinds import fit_lines, rows_for
+
+            center = engine.answerer.config.relevance_center
+            print("\n".join(fit_lines(rows_for(engine, name), center)))
         results.append(summary)
     if json_path:
         json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from service.answer.patterns import figures
 from service.answer.question import Question, read_question
-from service.answer.scoring import Scored, confidence
+from service.answer.scoring import MARGIN_CAP, Evidence, Scored, confidence
 from service.answer.units import Unit, split_sentences
 from service.schemas import AnswerItem, AnswerKind, AnswerOut, Citation, Hit, ProjectResult
 
@@ -69,6 +69,21 @@ def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
     if top is None or top is best:
         return best
     return best if best.total - top.total >= ranking.config.agree_margin else top
+
+
+def evidence(ranking: Ranking, cards: dict[ProjectId, int], main: Scored) -> Evidence:
+    """The features of the confidence of an answer whose main unit is ``main``."""
+    project = _project(ranking, main)
+    other = next((s for s in ranking.units if _project(ranking, s) != project), None)
+    question = ranking.question or read_question("")
+    return Evidence(
+        score=main.total,
+        relevance=ranking.relevance,
+        open_question=question.kind in OPEN_KINDS,
+        margin=main.total - other.total if other is not None else MARGIN_CAP,
+        first_card=cards.get(project) == 1,
+        kind_match=main.kind > 0,
+    )
 
 
 def _adds(question: Question, unit: Unit, shown: str) -> bool:
@@ -178,6 +193,14 @@ def not_found(kind: AnswerKind, conf: float = 0.0) -> AnswerOut:
     return AnswerOut(text="", found=False, confidence=conf, citation=None, kind=kind)
 
 
+def unless_no_match(answer: AnswerOut, no_match: bool) -> AnswerOut:
+    """The answer, or not found when the search found nothing about the question (its
+    ``no_match``): an answer box beside 「近い事業」 would claim what the listing denies."""
+    if not no_match or not answer.found:
+        return answer
+    return not_found(answer.kind, answer.confidence)
+
+
 def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerOut:
     """The AnswerOut of a ranking and the projects listed beside it (see the module doc)."""
     question = ranking.question or read_question("")
@@ -186,7 +209,7 @@ def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerO
         return not_found(kind)
     cards = card_ranks(ranking.hits, projects)
     main = choose(ranking, cards)
-    conf = round(confidence(main.total, ranking.relevance, ranking.config, kind in OPEN_KINDS), 4)
+    conf = round(confidence(evidence(ranking, cards, main), ranking.config), 4)
     if conf < ranking.config.found_threshold:
         return not_found(kind, conf)
     if kind == "list" and projects:

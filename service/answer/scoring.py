@@ -34,6 +34,8 @@ _CAUSE = re.compile(
     r"ため|影響|により|によって|による|原因|理由|できなかった|できず|厳しい|延長|遅れ|繰り越|見送"
 )
 _CAUSE_FIELD = re.compile(r"課題|理由|原因|要因")
+# The fields that say how a project is done (a method question wants them, not its purpose).
+_METHOD_FIELD = re.compile(r"方法|手法|取組内容|事業内容|事業計画|取組予定")
 # A status: 達成度 marks, ランク letters, 計画以下 …
 _STATUS = re.compile(
     r"[◎○△×]|計画以下|計画通り|計画以上|達成|進捗率|未着手|検討・準備中|^[A-E]\s*[:：]"
@@ -138,6 +140,8 @@ def kind_match(question: Question, unit: Unit) -> float:
             # the field that states why (取組課題と…方針: 「達成できなかった理由も記載」)
             return 1.5 if _CAUSE_FIELD.search(unit.name) else 1.0
         return -1.0 if _STATUS.search(body) and len(body) < 20 else 0.0
+    if question.kind == "method":
+        return 1.0 if _METHOD_FIELD.search(unit.name) else 0.0
     if question.kind == "status" and _STATUS.search(body):
         return 1.0
     if question.asks_quantity and has_figure(body):
@@ -240,20 +244,34 @@ def with_cosines(scored: Sequence[Scored], cosines: Sequence[float]) -> list[Sco
     return sorted([*done, *scored[n:]], key=by_score(lambda s: s.total))
 
 
-def confidence(
-    score: float,
-    relevance: float,
-    config: AnswerConfig = DEFAULT_CONFIG,
-    open_question: bool = False,
-) -> float:
-    """Probability that the answer is right, from the best unit's score, the passages'
-    relevance and whether the question is open (answered by a project, not a fact): a logistic
-    curve fitted on dev."""
-    c = config
+# The margin over the best unit of another project is capped: beyond it, it says no more.
+MARGIN_CAP = 2.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the confidence of an answer is computed from (each feature is a reason to believe
+    the answer: a high score, relevant passages, a clear lead, card #1, the kind asked)."""
+
+    score: float  # the main unit's full score
+    relevance: float  # the best question–passage cosine
+    open_question: bool = False  # answered by a project, not a fact (yes/no, list, fact, method)
+    margin: float = MARGIN_CAP  # main score minus the best unit of another project (capped)
+    first_card: bool = True  # the main unit comes from card #1
+    kind_match: bool = False  # the main unit holds the kind of thing asked (figure, date …)
+
+
+def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> float:
+    """Probability that the answer is right: a logistic curve fitted on dev
+    (``python -m eval.answer_kinds --split dev --fit``)."""
+    c, e = config, evidence
     z = (
         c.conf_bias
-        + c.conf_per_score * score
-        + c.conf_per_relevance * (relevance - c.relevance_center)
-        + (c.conf_open if open_question else 0.0)
+        + c.conf_per_score * e.score
+        + c.conf_per_relevance * (e.relevance - c.relevance_center)
+        + (c.conf_open if e.open_question else 0.0)
+        + c.conf_per_margin * max(-MARGIN_CAP, min(MARGIN_CAP, e.margin))
+        + (c.conf_first_card if e.first_card else 0.0)
+        + (c.conf_kind if e.kind_match else 0.0)
     )
     return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from service.answer.compose import unless_no_match
 from service.api.deps import EngineDep, FiltersDep, QueryParam
 from service.api.errors import ERRORS
 from service.limits import DEFAULT_ANSWER_TOP_K, MAX_ANSWER_TOP_K
@@ -24,11 +25,12 @@ def answer(
     with its own citation (``citations``; ``card`` names the listed project it comes from), the
     question's ``kind``, 「はい、…」 for availability questions, ``items`` (the projects with one
     evidence line each) for list questions, and a calibrated confidence; when nothing answers
-    it, ``found`` is false and the closest projects are still listed."""
+    it (or when ``no_match`` says nothing retrieved is about the question), ``found`` is false
+    and the closest projects are still listed."""
     found = engine.answer(q, filters, top_k)
     return AnswerResponse(
         query=q.strip(),
-        answer=found.answer,
+        answer=unless_no_match(found.answer, found.no_match),
         projects=found.projects,
         no_match=found.no_match,
         query_language=found.query_language,

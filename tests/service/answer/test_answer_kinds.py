@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.answer import split_units
-from service.answer.compose import card_ranks
+from service.answer.compose import card_ranks, unless_no_match
 from service.answer.patterns import figures
 from service.answer.question import question_kind, question_slots
+from service.answer.ranking import answer_from
+from service.answer.scoring import MARGIN_CAP, Evidence, confidence
 from service.filters import SearchFilters
+from service.schemas import AnswerOut
 
 
 def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
@@ -151,9 +156,92 @@ def test_list_question_lists_the_projects_of_the_cards(real_engine):
 
 def test_the_answer_agrees_with_the_first_card(real_engine):
     # It used to cite 37-101 市民活動サポートセンター while card #1 was 39 (the jisshi project).
-    outcome = _answer(real_engine, "ファミリー・サポート・センターの会員数の目標は？")
-    out = outcome.answer
+    # Judged below the threshold too: agreement is about which unit is chosen.
+    query = "ファミリー・サポート・センターの会員数の目標は？"
+    ranking, retrieved = real_engine.answer_ranking(query)
+    listed = real_engine.search_projects_full(query, 10, SearchFilters(), retrieved=retrieved)
+    shown = replace(ranking, config=replace(ranking.config, found_threshold=0.0))
+    out = answer_from(shown, listed.projects)
+    first = listed.projects[0]
     assert out.found and out.citation is not None
-    first = outcome.projects[0]
     assert (out.citation.doc_id, out.citation.project_key) == (first.doc_id, first.project_key)
     assert out.citation.card == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "key", "fact"),
+    [
+        # value: one figure of an indicator table, the year asked
+        (
+            "介護支援ボランティアポイント事業の登録者数は令和4年度に何人を目指している？",
+            "value",
+            "4-101",
+            "150人",
+        ),
+        # date: the month a plan was finished
+        ("国土強靭化地域計画の策定はいつ完了した？", "date", "3-(1)-⑨", "令和4年3月"),
+        # place: the unit the centres are set up by
+        ("地域包括支援センターはいくつ、どの単位で設置する？", "place", "73", "9つの日常生活圏域"),
+    ],
+)
+def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind, key, fact):
+    out = _answer(real_engine, query).answer
+    assert out.found and out.kind == kind
+    assert fact in "".join(out.text.split()), out.text  # 「150 人」 as printed
+    assert out.citation is not None and out.citation.project_key == key
+
+
+def test_department_question_without_a_city_names_each_documents_department(real_engine):
+    # 空き家対策 is 建築住宅課 in 伊勢原 (17-103) and 環境保全課 in 伊勢崎's 実施計画 (147).
+    out = _answer(real_engine, "空き家対策の事業を担当しているのはどこの課？").answer
+    assert out.found and out.kind == "department"
+    assert "環境保全課" in out.text and "建築住宅課" in out.text, out.text
+    docs = [c.doc_id for c in out.citations]
+    assert len(docs) == len(set(docs)) >= 2
+    assert "\n".join(c.quote for c in out.citations) == out.text
+
+
+def test_department_question_naming_the_city_stays_in_one_document(real_engine):
+    out = _answer(real_engine, "伊勢原市で空き家対策の事業を担当しているのはどこの課？").answer
+    assert out.kind == "department" and len(out.citations) <= 1
+
+
+def test_name_question_starts_with_the_projects_name(real_engine):
+    out = _answer(real_engine, "橋りょうの改修率を指標にしている施策の展開方針の名前は？").answer
+    assert out.found
+    assert out.text.startswith("「道路施設の監視強化と事故の未然防止」"), out.text
+    assert out.citation is not None and out.citation.project_key == "4-3 方針3"
+
+
+def test_method_question_gets_how_not_why(real_engine):
+    out = _answer(real_engine, "がん検診の受診率をどのように向上させる？").answer
+    assert out.found and out.kind == "method"
+    assert "【具体的方法】" in out.text and "【実施目的】" not in out.text, out.text
+    assert out.citation is not None and out.citation.project_key == "11"
+
+
+# -- confidence and abstention (model-free) -------------------------------------------------------
+
+
+def test_confidence_rises_with_each_reason_to_believe():
+    base = Evidence(score=1.5, relevance=0.86, margin=0.0, first_card=False, kind_match=False)
+    plain = confidence(base)
+    for better in (
+        replace(base, score=2.0),
+        replace(base, relevance=0.88),
+        replace(base, margin=1.0),
+        replace(base, first_card=True),
+        replace(base, kind_match=True),
+    ):
+        assert confidence(better) > plain
+    # the margin is capped: a lead beyond it says no more
+    assert confidence(replace(base, margin=50.0)) == confidence(replace(base, margin=MARGIN_CAP))
+
+
+def test_no_match_takes_the_answer_box_away():
+    shown = AnswerOut(
+        text="【担当】環境保全課", found=True, confidence=0.9, citation=None, kind="department"
+    )
+    assert unless_no_match(shown, no_match=False) == shown
+    gone = unless_no_match(shown, no_match=True)
+    assert not gone.found and gone.text == "" and gone.citations == [] and gone.kind == "department"
