@@ -112,6 +112,8 @@ FUSION_PRESETS: dict[str, dict[str, Any]] = {
     "foreign3": {"foreign_lexical_weight": 3.0},
     "foreign6": {"foreign_lexical_weight": 6.0},
     "jaweights": {"plain_lexical_weight": None},
+    "nocity": {"other_city_weight": None},
+    "city75": {"other_city_weight": 0.75},
     "plain05": {"plain_lexical_weight": 0.5},
     "plain075": {"plain_lexical_weight": 0.75},
     "plain125": {"plain_lexical_weight": 1.25},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 
 def rrf(
@@ -38,3 +38,11 @@ def weighted_scores(
 def ranked(fused: Mapping[int, float]) -> list[tuple[int, float]]:
     """Items by descending score; ties broken by item id so rankings are deterministic."""
     return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def prefer(
+    fused: Sequence[tuple[int, float]], favoured: Callable[[int], bool], keep: float
+) -> list[tuple[int, float]]:
+    """``fused`` (ranked) re-ranked with the scores of the items ``favoured`` does not pick
+    multiplied by ``keep`` (0 ≤ keep ≤ 1): a prior that demotes without filtering out."""
+    return ranked({item: s if favoured(item) else s * keep for item, s in fused})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.fusion import ranked, rrf, weighted_scores
+from service.fusion import prefer, ranked, rrf, weighted_scores
 
 
 def test_rrf_sums_weighted_reciprocal_ranks():
@@ -66,3 +66,48 @@ def test_a_question_in_everyday_words_gives_the_lexical_side_more_say(hashing_en
     assert lexical / dense == pytest.approx(fusion.plain_lexical_weight / fusion.dense_weight)
     assert dense + lexical == pytest.approx(fusion.dense_weight + fusion.lexical_weight)
     assert lexical / dense > fusion.lexical_weight / fusion.dense_weight
+
+
+def test_prefer_demotes_the_items_it_does_not_favour():
+    fused = [(1, 0.9), (2, 0.8), (3, 0.5)]
+    assert prefer(fused, lambda i: i == 3, 0.5) == [(3, 0.5), (1, 0.45), (2, 0.4)]
+    assert prefer(fused, lambda i: True, 0.0) == fused
+
+
+@pytest.mark.parametrize(
+    ("question", "city"),
+    [
+        ("伊勢崎市の子育て支援は？", "伊勢崎市"),
+        ("いせはらで ごみの出し方", "伊勢原市"),  # いせ+はら read as 伊勢原
+        ("Is there a daycare in Isehara?", "伊勢原市"),  # the glossary's 伊勢原
+        ("Onde fica a creche em Isesaki?", "伊勢崎市"),
+        ("伊勢崎市と伊勢原市の防災", None),  # both: no prior
+        ("子育て支援の事業は？", None),
+    ],
+)
+def test_the_city_a_question_names(hashing_engine, question, city):
+    assert hashing_engine._named_city(hashing_engine.parse(question, mode="lexical")) == city
+
+
+def test_a_named_city_halves_the_other_cities_scores(hashing_engine):
+    from dataclasses import replace
+
+    from service.search import SearchEngine
+
+    question = "Is there a daycare in Isehara?"
+    plain = SearchEngine(
+        hashing_engine.index,
+        hashing_engine.embedder,
+        replace(hashing_engine.fusion, other_city_weight=None),
+        hashing_engine.analyzer,
+    )
+    filters = hashing_engine.make_filters()
+    before = dict(plain.retrieve(question, filters))
+    after = hashing_engine.retrieve(question, filters)
+    keep = hashing_engine.fusion.other_city_weight
+    city = hashing_engine._city_of
+    assert {cid for cid, _ in after} == set(before)
+    for cid, score in after:
+        expected = before[cid] * (1.0 if city[cid] == "伊勢原市" else keep)
+        assert score == pytest.approx(expected)
+    assert city[after[0][0]] == "伊勢原市"
