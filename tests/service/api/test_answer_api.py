@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from eval.nomatch import absent_questions
 from service.api import create_app
 from service.cli import app
 
@@ -61,3 +62,16 @@ def test_answer_batch_cli(real_engine, real_settings, monkeypatch, tmp_path):
     assert first["found"] and first["citations"][0] == first["citation"]
     assert {"doc_id", "project_id", "project_name", "field"} <= set(first["citation"])
     assert rows[1]["answer"]["found"] is False and len(rows[1]["projects"]) == 3
+
+
+def test_no_match_means_no_answer_box(client):
+    # The listing says nothing is about the question: the answer box must not claim otherwise.
+    queries = ["asdfghjkl", *(a["query"] for a in absent_questions("dev"))]
+    flagged = 0
+    for q in queries:
+        body = client.get("/answer", params={"q": q}).json()
+        if body["no_match"]:
+            flagged += 1
+            assert body["answer"]["found"] is False and body["answer"]["text"] == "", q
+            assert body["answer"]["citations"] == [] and body["projects"]
+    assert flagged >= 1
