@@ -227,7 +227,7 @@ def sharded_synthetic(n: int, shards: int, out: dict[str, Any]) -> None:
         ray.put(slice_part(shard_name(i), r, syn.ids, syn.vectors, syn.lexical))
         for i, r in enumerate(rows)
     ]
-    actors = _start_actors(ray, parts, 1)
+    actors = _start_actors(ray, parts, 1, timed_server())
     backend = RayShardBackend(
         actors, rows, syn.ids, [shard_name(i) for i in range(shards)], 30.0, parts
     )
@@ -256,12 +256,50 @@ def sharded_synthetic(n: int, shards: int, out: dict[str, Any]) -> None:
                     assert not b.missing_shards, b.missing_shards
                     same += fused_top(a) == fused_top(b)
     out["latency"] = {k: _p50(v) for k, v in times.items()}
+    # Inside the actors: each shard's own search, wall and CPU, the second pass only.
+    spent = [np.array(ray.get(h[0].spent.remote()))[-len(queries) :] for h in actors]
+    out["latency"]["in_shard"] = {
+        f"shard-{i}": {
+            "wall": _p50(list(t[:, 0])),
+            "cpu_thread": _p50(list(t[:, 1])),
+            "cpu_process": _p50(list(t[:, 2])),
+        }
+        for i, t in enumerate(spent)
+    }
+    slowest = np.max([t[:, 0] for t in spent], axis=0)
+    out["latency"]["slowest_shard"] = _p50(list(slowest))
+    out["latency"]["shards_cpu_sum"] = _p50(list(np.sum([t[:, 1] for t in spent], axis=0)))
+    out["latency"]["router_overhead"] = _p50(list(np.array(times["sharded"]) - slowest))
     out["ratio_sharded_to_single_p50"] = round(
         out["latency"]["sharded"]["p50_ms"] / out["latency"]["single"]["p50_ms"], 2
     )
     out["identical_fused_top10"] = f"{same}/{len(queries)}"
     backend.close()
     shutil.rmtree(work, ignore_errors=True)
+
+
+def timed_server() -> Any:
+    """The shard actor's class, keeping the wall and CPU time of each of its searches."""
+    from service.backends.ray_shards import ShardServer
+
+    class TimedShardServer(ShardServer):
+        def __init__(self, part: Any) -> None:
+            super().__init__(part)
+            self.times: list[tuple[float, float, float]] = []
+
+        def candidates(self, query: Any, rows: Any, depth: int, mode: Any) -> Any:
+            # The thread's CPU: the search itself (the process's also counts Ray's own
+            # threads: its RPC and object transfer work, kept apart as the third figure).
+            t, c, p = time.perf_counter(), time.thread_time(), time.process_time()
+            found = super().candidates(query, rows, depth, mode)
+            now = time.perf_counter(), time.thread_time(), time.process_time()
+            self.times.append((now[0] - t, now[1] - c, now[2] - p))
+            return found
+
+        def spent(self) -> list[tuple[float, float, float]]:
+            return self.times
+
+    return TimedShardServer
 
 
 def fused_top(found: Any) -> list[int]:

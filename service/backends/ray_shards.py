@@ -27,6 +27,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from indexer import dense
 from indexer.ray_cluster import import_ray
 from indexer.shards import (
     ShardError,
@@ -56,22 +57,31 @@ class ShardServer:
         faiss.omp_set_num_threads(1)  # many actors share a node's cores
         if isinstance(part, str):
             part = load_part(Path(part))
-        dense = faiss.IndexIDMap2(faiss.IndexFlatIP(part.vectors.shape[1]))
-        dense.add_with_ids(np.ascontiguousarray(part.vectors, dtype=np.float32), part.ids)
+        # The index type by the part's size, as a single index of that size (indexer.dense):
+        # exact below the threshold, so rankings equal the single index's; IVF above.
+        vectors = np.ascontiguousarray(part.vectors, dtype=np.float32)
+        index, self.spec = dense.build(vectors, part.ids, dense.choose_spec(len(part.ids)))
         self.name = part.name
         self.size = len(part.ids)
-        self.backend = LocalBackend(dense, part.lexical, part.ids)
+        self._all = np.arange(self.size)
+        self.backend = LocalBackend(index, part.lexical, part.ids)
 
     def candidates(
-        self, query: ParsedQuery, rows: np.ndarray, depth: int, mode: SearchMode
+        self, query: ParsedQuery, rows: np.ndarray | None, depth: int, mode: SearchMode
     ) -> tuple[dict[int, float], dict[int, float]]:
-        """Dense and lexical candidates among this part's ``rows`` (positions in the part)."""
-        found = self.backend.candidates(query, rows, depth, mode)
+        """Dense and lexical candidates among this part's ``rows`` (positions in the part;
+        None: all of them)."""
+        selected = self._all if rows is None else rows
+        found = self.backend.candidates(query, selected, depth, mode)
         return found.dense, found.lexical
 
     def ping(self) -> str:
         """This shard's name: the actor is up."""
         return self.name
+
+    def describe(self) -> dict[str, object]:
+        """The part's size and its dense index (type and calibrated parameters)."""
+        return {"name": self.name, "chunks": self.size, "dense": self.spec.as_dict()}
 
     def node(self) -> str:
         """The address of the node this actor runs on."""
@@ -83,7 +93,7 @@ class _Ask:
     """One shard's part of a request: its rows, the replica asked, those not asked yet."""
 
     shard: int
-    rows: np.ndarray
+    rows: np.ndarray | None  # None: all of the shard's rows
     replica: int
     rest: list[int]
     sent: float = 0.0
@@ -118,6 +128,7 @@ class RayShardBackend:
         for shard, members in enumerate(rows):
             self._owner[members] = shard
             self._local[members] = np.arange(len(members))
+        self._sizes = [len(members) for members in rows]
         self._row = {int(cid): i for i, cid in enumerate(ids)}
         self._turn = [itertools.count() for _ in self.replicas]
         self._down: dict[tuple[int, int], float] = {}  # (shard, replica) → asked last until
@@ -167,17 +178,17 @@ class RayShardBackend:
         asked too, the first answer counts, and the slow one is asked last for a while.
         """
         ray = import_ray()
-        owners = self._owner[rows]
-        selected = np.unique(owners).tolist()
+        asks = self._split(rows)
+        selected = [shard for shard, _ in asks]
         pending: dict[Any, _Ask] = {}
 
-        def send(shard: int, local: np.ndarray, order: list[int]) -> None:
+        def send(shard: int, local: np.ndarray | None, order: list[int]) -> None:
             ask = _Ask(shard, local, order[0], order[1:], time.monotonic())
             handle = self.replicas[shard][ask.replica]
             pending[handle.candidates.remote(query, local, depth, mode)] = ask
 
-        for shard in selected:
-            send(shard, self._local[rows[owners == shard]], self._replica_order(shard))
+        for shard, local in asks:
+            send(shard, local, self._replica_order(shard))
         answers: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
         start = time.monotonic()
         hedge = self.timeout / 4
@@ -207,6 +218,22 @@ class RayShardBackend:
         dense = _best([a[0] for a in answers.values()], self._row, depth)
         lexical = _best([a[1] for a in answers.values()], self._row, depth)
         return Candidates(dense, lexical, missing)
+
+    def _split(self, rows: np.ndarray) -> list[tuple[int, np.ndarray | None]]:
+        """The shards holding selected rows, each with its rows (positions in its part), or
+        None where all of its rows are selected: an unfiltered question then sends no row
+        list (at 1 M chunks, 2.7 MB per shard to serialize) and costs no pass over it."""
+        if len(rows) == len(self._owner):
+            return [(shard, None) for shard in range(len(self.replicas))]
+        owners = self._owner[rows]
+        counts = np.bincount(owners, minlength=len(self.replicas))
+        return [
+            (
+                shard,
+                None if counts[shard] == self._sizes[shard] else self._local[rows[owners == shard]],
+            )
+            for shard in np.flatnonzero(counts).tolist()
+        ]
 
     def _replica_order(self, shard: int) -> list[int]:
         """The shard's replicas to ask, in turn (spreads the load), the ones that failed
@@ -266,13 +293,16 @@ def split_rows(index: LoadedIndex, shards: int) -> list[np.ndarray]:
     return shard_rows(docs, assign_shards(counts, cities, shards))
 
 
-def _start_actors(ray: Any, parts: Sequence[Any], replicas: int) -> list[list[Any]]:
+def _start_actors(
+    ray: Any, parts: Sequence[Any], replicas: int, body: type[ShardServer] = ShardServer
+) -> list[list[Any]]:
     """``replicas`` actors per part, replica r of shard s on node (s + r) mod nodes: the
-    replicas of a shard sit on different nodes while there are enough of them."""
+    replicas of a shard sit on different nodes while there are enough of them. ``body``: the
+    actor class (a measurement may time its searches)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     nodes = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"])
-    server = ray.remote(ShardServer)
+    server = ray.remote(body)
     options = {
         "num_cpus": 0,  # serving is short bursts; CPUs stay free for embedding tasks
         "max_restarts": -1,
