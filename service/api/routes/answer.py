@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.answer.compose import unless_no_match
 from service.api.deps import EngineDep, FiltersDep, QueryParam
 from service.api.errors import ERRORS
 from service.limits import DEFAULT_ANSWER_TOP_K, MAX_ANSWER_TOP_K
@@ -30,7 +29,7 @@ def answer(
     found = engine.answer(q, filters, top_k)
     return AnswerResponse(
         query=q.strip(),
-        answer=unless_no_match(found.answer, found.no_match),
+        answer=found.answer,
         projects=found.projects,
         no_match=found.no_match,
         query_language=found.query_language,
