@@ -503,10 +503,9 @@ def _related(link: Link) -> RelatedLink:
 def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchEngine:
     """Load the embedder (unless given) and the published index, verified against it."""
     from indexer.embedding import make_embedder
-    from service.loading import load_index
 
     embedder = embedder or make_embedder(settings)
-    index = load_index(settings.index_dir, embedder.identity, settings.corpus_dir)
+    index = _load(settings, embedder)
     analyzer = QueryAnalyzer(index_frequencies(index.lexical), sudachi_file=settings.synonyms_file)
     questions = QuestionVectors(embedder, settings.query_max_tokens, settings.query_cache_size)
     fusion = FusionConfig.from_settings(settings)
@@ -514,6 +513,21 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     relevance = load_model(embedder.identity.as_dict()) if floor is None else None
     backend = _sharded_backend(settings, index) if settings.shards > 1 else None
     return SearchEngine(index, embedder, fusion, analyzer, questions, floor, backend, relevance)
+
+
+def _load(settings: Settings, embedder: Embedder) -> LoadedIndex:
+    """The published index; served sharded from parts the build wrote, the router's light
+    index (``service/backends/router.py``): the shard actors hold the FAISS and BM25 matrices,
+    so this process does not."""
+    from service.loading import load_index
+
+    args = (settings.index_dir, embedder.identity, settings.corpus_dir)
+    if settings.shards > 1:
+        from service.backends.router import has_parts, load_router_index
+
+        if has_parts(settings.index_dir, settings.shards):
+            return load_router_index(*args)
+    return load_index(*args)
 
 
 def _sharded_backend(settings: Settings, index: LoadedIndex) -> RetrievalBackend:

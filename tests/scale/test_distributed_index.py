@@ -141,7 +141,7 @@ def test_the_router_serves_without_the_matrices(distributed, hashing_engine):
     the shared statistics stand in for the FAISS and BM25 matrices, with equal answers."""
     from service.backends.ray_shards import RayShardBackend
     from service.backends.router import load_router_index
-    from service.query import QueryAnalyzer, index_frequencies
+    from service.query import index_frequencies
 
     settings, _report = distributed
     e = hashing_engine
@@ -153,12 +153,12 @@ def test_the_router_serves_without_the_matrices(distributed, hashing_engine):
     with pytest.raises(RuntimeError):
         light.dense.reconstruct(int(ids.max()) + 1)
 
-    backend = RayShardBackend.start(light, shards=3)
+    # Served sharded from the parts the build wrote, open_engine loads the router's index.
+    engine = open_engine(settings, e.embedder)
+    backend = engine.backend
     try:
-        analyzer = QueryAnalyzer(
-            index_frequencies(light.lexical), sudachi_file=settings.synonyms_file
-        )
-        engine = SearchEngine(light, e.embedder, e.fusion, analyzer, e.questions, None, backend)
+        assert isinstance(engine.index.dense, type(light.dense))
+        assert isinstance(backend, RayShardBackend)
         filters = engine.make_filters()
         for q in gold_questions()[:30]:
             ours, theirs = engine.search_full(q, 10, filters), e.search_full(q, 10, filters)
