@@ -85,7 +85,13 @@ def latency(real: Settings, out: dict[str, Any]) -> None:
     backend = RayShardBackend.start(single.index, 3, 1)
     e = single
     sharded = SearchEngine(
-        e.index, e.embedder, e.fusion, e.analyzer, e.questions, e.no_match_floor, backend,
+        e.index,
+        e.embedder,
+        e.fusion,
+        e.analyzer,
+        e.questions,
+        e.no_match_floor,
+        backend,
         e.relevance,
     )
     questions = [
