@@ -85,7 +85,7 @@ def served(settings: Settings, env: dict[str, str] | None = None) -> Iterator[Se
         "PLANSEARCH_RELOAD_INTERVAL": "0",
         **(env or {}),
     }
-    cmd = [sys.executable, "-m", "service.cli", "serve", "--no-build", "--port", str(port)]
+    cmd = [sys.executable, "-m", "service", "serve", "--no-build", "--port", str(port)]
     cmd += ["--host", "127.0.0.1"]
     server = subprocess.Popen(
         cmd, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

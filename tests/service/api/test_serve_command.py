@@ -87,3 +87,28 @@ def test_serve_without_building_refuses_a_missing_index(
     assert result.exit_code == 2
     assert "run `plansearch index`" in result.output
     assert served == [] and not env.index_dir.exists()
+
+
+NUMBA_LOADED = """
+import sys
+from service.__main__ import main
+sys.argv = ["plansearch", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+import bm25s
+print(bm25s.NUMBA_AVAILABLE, sys.modules.get("numba") is not None)
+"""
+
+
+@pytest.mark.parametrize(("command", "loaded"), [("serve", "False False"), ("search", "True True")])
+def test_only_the_serving_process_goes_without_numba(command, loaded):
+    # numba is installed here (ranx brings it) and bm25s imports it when it can; the server
+    # never calls it (BM25 scores are numpy either way), so `serve` keeps its 56 MB out.
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-c", NUMBA_LOADED, command, "--help"]
+    out = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip().splitlines()[-1] == loaded
