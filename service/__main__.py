@@ -15,8 +15,8 @@ import sys
 
 def main() -> None:
     """Run the plansearch command line (``service.cli``)."""
-    if sys.argv[1:2] == ["serve"] and "bm25s" not in sys.modules:
-        sys.modules.setdefault("numba", None)
+    if sys.argv[1:2] == ["serve"] and not {"bm25s", "numba"} & set(sys.modules):
+        sys.modules["numba"] = None  # type: ignore[assignment]  # the import then fails
     from service.cli import main as cli_main
 
     cli_main()

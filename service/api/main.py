@@ -144,11 +144,14 @@ def batch_questions(holder: EngineHolder) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Bound the request threads and malloc arenas; load the index unless an engine was
-    given; watch for newly published builds."""
+    given; watch for newly published builds; close what was loaded here."""
     bound_memory()
     anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
     holder: EngineHolder = app.state.holder
-    if holder.engine is None:
+    # An engine the caller passed in is the caller's to close (tests share one); one loaded
+    # here is closed at shutdown, which stops its shard actors when it is served sharded.
+    owned = holder.engine is None
+    if owned:
         await run_in_threadpool(holder.load)
     batch_questions(holder)
     interval = holder.settings.reload_interval
@@ -156,6 +159,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if watcher is not None:
         watcher.cancel()
+    if owned:
+        await run_in_threadpool(holder.close)
 
 
 async def _watch(holder: EngineHolder) -> None:
