@@ -45,10 +45,21 @@ def test_a_long_question_is_clipped_to_the_token_budget():
     # The hashing embedder counts one token per character plus two.
     embedder = Counting()
     vectors = QuestionVectors(embedder, max_tokens=16, size=8)
-    vectors.vector("令和" * 499)
-    assert embedder.embedded == ["令和" * 7]  # 14 characters + 2 = 16 tokens
+    long = "".join(chr(0x4E00 + i) for i in range(500))  # 500 different kanji, no repeats
+    vectors.vector(long)
+    assert embedder.embedded == [long[:14]]  # 14 characters + 2 = 16 tokens
     assert embedder.count_tokens(embedder.embedded[0]) == 16
-    vectors.vector("令和" * 300)  # the same first 16 tokens: the same vector, no model call
+    vectors.vector(long[:300])  # the same first 16 tokens: the same vector, no model call
+    assert len(embedder.embedded) == 1
+
+
+def test_a_repeated_run_is_cut_to_three_before_the_budget():
+    # 「令和」 × 499 pasted: the run says no more than three of it do (Embedder.clip).
+    embedder = Counting()
+    vectors = QuestionVectors(embedder, max_tokens=16, size=8)
+    vectors.vector("令和" * 499)
+    assert embedder.embedded == ["令和" * 3]
+    vectors.vector("令和" * 300)  # the same run: the same vector, no model call
     assert len(embedder.embedded) == 1
 
 
