@@ -415,7 +415,11 @@ def test_loading_dims_the_old_results(page: Page, base_url: str) -> None:
     expect(output).to_have_attribute("aria-busy", "true")
     expect(page.locator("#loading")).to_be_visible()
     expect(page.locator("#loading")).to_contain_text("検索中")
-    assert float(output.evaluate("e => getComputedStyle(e).opacity")) < 0.6  # dimmed, still there
+    # dimmed, still there (the dimming fades in over .15 s: wait for it, not for a frame of it)
+    page.wait_for_function(
+        "() => parseFloat(getComputedStyle(document.querySelector('#output')).opacity) < 0.6",
+        timeout=5000,
+    )
     expect(page.locator(FAMILY_SUPPORT)).to_be_attached()
     assert held
     held[0].continue_()
