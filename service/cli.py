@@ -23,14 +23,7 @@ from service import cli_documents
 from service.filters import SearchFilters
 from service.limits import DEFAULT_ANSWER_TOP_K, DEFAULT_TOP_K, MAX_ANSWER_TOP_K, MAX_TOP_K
 from service.schemas import FilterParams, Hit, SearchMode
-from service.search import (
-    AnswerOutcome,
-    ProjectOutcome,
-    SearchEngine,
-    SearchInputError,
-    SearchOutcome,
-    open_engine,
-)
+from service.search import QuestionOutcome, SearchEngine, SearchInputError, open_engine
 
 app = typer.Typer(
     help="Search Japanese municipal plan documents. Settings: PLANSEARCH_* variables (README).",
@@ -266,7 +259,7 @@ def _question_command(name: str, show: Show) -> Callable[[Ask], Ask]:
     return register
 
 
-def _partial(found: SearchOutcome | ProjectOutcome | AnswerOutcome) -> Result:
+def _partial(found: QuestionOutcome) -> Result:
     """``partial`` and ``missing_shards`` when a shard of a sharded index did not answer
     (PLANSEARCH_SHARDS > 1); nothing otherwise, so in-process output is unchanged."""
     if not found.partial:

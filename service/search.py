@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -121,54 +122,58 @@ class Retrieval:
     signals: Signals | None = None
 
 
-class _Partial:
-    """``partial``: a shard of the index did not answer (``missing_shards`` names it), so
-    the results come from the other shards."""
+@dataclass(frozen=True, kw_only=True)
+class QuestionOutcome:
+    """What every answer to a question says besides its results.
 
-    missing_shards: tuple[str, ...]
+    ``no_match``: nothing retrieved is about the question (the results are only the nearest
+    ones, 「近い事業」): see ``SearchEngine._no_match``. ``query_language``: the question's
+    language. ``missing_shards``: shards of a sharded index that did not answer, so the results
+    come from the others (``partial``).
+    """
+
+    no_match: bool = False
+    query_language: str | None = None
+    missing_shards: tuple[str, ...] = ()
 
     @property
     def partial(self) -> bool:
         """Whether some shard is missing from these results."""
         return bool(self.missing_shards)
 
+    def question_fields(self) -> dict[str, Any]:
+        """These fields as ``service.schemas.QuestionResponse`` spells them (query aside)."""
+        return {
+            "no_match": self.no_match,
+            "query_language": self.query_language,
+            "partial": self.partial,
+            "missing_shards": list(self.missing_shards),
+        }
+
 
 @dataclass(frozen=True)
-class SearchOutcome(_Partial):
-    """Ranked passages plus facet counts over every passage that matched.
-
-    ``no_match``: no passage is close enough to the question to be about it (the results are
-    only the nearest ones, 「近い事業」): see ``SearchEngine._no_match``.
-    """
+class SearchOutcome(QuestionOutcome):
+    """Ranked passages plus facet counts over every passage that matched."""
 
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     candidates: list[tuple[int, float]]
-    no_match: bool = False
-    query_language: str | None = None
-    missing_shards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class ProjectOutcome(_Partial):
-    """Ranked projects with their evidence, facet counts, and ``no_match`` as above."""
+class ProjectOutcome(QuestionOutcome):
+    """Ranked projects with their evidence and facet counts."""
 
     projects: list[ProjectResult]
     facets: dict[str, dict[str, int]]
-    no_match: bool = False
-    query_language: str | None = None
-    missing_shards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class AnswerOutcome(_Partial):
-    """An answer, the closest projects, and what the listing says of the question."""
+class AnswerOutcome(QuestionOutcome):
+    """An answer and the closest projects."""
 
     answer: AnswerOut
     projects: list[ProjectResult]
-    no_match: bool = False
-    query_language: str | None = None
-    missing_shards: tuple[str, ...] = ()
 
 
 class SearchEngine:
@@ -345,7 +350,12 @@ class SearchEngine:
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         no_match = self._no_match(retrieval, query)
         return SearchOutcome(
-            hits, facets, candidates, no_match, query.language, retrieval.missing_shards
+            hits,
+            facets,
+            candidates,
+            no_match=no_match,
+            query_language=query.language,
+            missing_shards=retrieval.missing_shards,
         )
 
     def search(
@@ -425,7 +435,13 @@ class SearchEngine:
             self._project_result(rank, [self._highlighted(h, terms) for h in passages])
             for rank, passages in groups
         ]
-        return ProjectOutcome(projects, facets, no_match, query.language, missing)
+        return ProjectOutcome(
+            projects,
+            facets,
+            no_match=no_match,
+            query_language=query.language,
+            missing_shards=missing,
+        )
 
     def _project_result(self, rank: ProjectRank, evidence: list[Hit]) -> ProjectResult:
         record = self.index.records[(rank.doc_id, rank.project_key)]
@@ -447,9 +463,9 @@ class SearchEngine:
         return AnswerOutcome(
             unless_no_match(answer_from(ranking, listed.projects), listed.no_match),
             listed.projects,
-            listed.no_match,
-            query.language,
-            listed.missing_shards,
+            no_match=listed.no_match,
+            query_language=query.language,
+            missing_shards=listed.missing_shards,
         )
 
     def answer_ranking(

@@ -31,8 +31,5 @@ def answer(
         query=q.strip(),
         answer=found.answer,
         projects=found.projects,
-        no_match=found.no_match,
-        query_language=found.query_language,
-        partial=bool(found.missing_shards),
-        missing_shards=list(found.missing_shards),
+        **found.question_fields(),
     )

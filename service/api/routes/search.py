@@ -32,10 +32,7 @@ def _passages(
         total=len(outcome.hits),
         hits=outcome.hits,
         facets=Facets(**outcome.facets),
-        no_match=outcome.no_match,
-        query_language=outcome.query_language,
-        partial=bool(outcome.missing_shards),
-        missing_shards=list(outcome.missing_shards),
+        **outcome.question_fields(),
     )
 
 
@@ -76,8 +73,5 @@ def search_projects(
         total=len(found.projects),
         projects=found.projects,
         facets=Facets(**found.facets),
-        no_match=found.no_match,
-        query_language=found.query_language,
-        partial=bool(found.missing_shards),
-        missing_shards=list(found.missing_shards),
+        **found.question_fields(),
     )
