@@ -3,7 +3,10 @@
 lingua-language-detector ships its models inside the wheel, so nothing is downloaded. It is
 asked to choose among the languages of the help desk's visitors only: a small set decides
 better and faster than all 75. Kana settle Japanese at once. A short run of kanji alone
-(保育園, 防災) is a Japanese word here far more often than Chinese, whatever lingua thinks.
+(保育園, 防災) is a Japanese word here far more often than Chinese, whatever lingua thinks; so
+is a longer compound the Japanese character set holds (多文化共生, 男女共同参画, lingua's
+「Chinese」): a Chinese question is a sentence, and written in simplified characters
+(伊势崎, 垃圾) that Japanese text never uses.
 
 lingua always names some language, and confidently: 「asdfghjkl」 is English at 0.96,
 「qwerty uiop」 Tagalog at 0.90. Letters typed at random (``_gibberish``) are no language, so
@@ -22,6 +25,8 @@ CODES = ("ja", "en", "pt", "vi", "zh", "tl", "es", "ko")
 LANGUAGES = tuple(Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in CODES)
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _ONLY_KANJI = re.compile(r"^[\u4e00-\u9fff\s\d、。？！?!]{1,4}$")
+# A kanji compound as staff type it: kanji (and spaces between words), nothing else.
+_KANJI_COMPOUND = re.compile(r"^[\u4e00-\u9fff々\s]{5,16}$")
 _LETTERS = re.compile(r"[^\W\d_]")
 _LATIN_WORD = re.compile(r"[a-z]+")
 # Keyboard rows (QWERTY, the layout of every language asked here): a word that is a run of
@@ -41,7 +46,7 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text``'s language (``ja``, ``en``, ``pt`` …), None when unsure."""
-    if _KANA.search(text) or _ONLY_KANJI.match(text.strip()):
+    if _KANA.search(text) or _ONLY_KANJI.match(text.strip()) or _japanese_compound(text):
         return "ja"
     if not _LETTERS.search(text) or _gibberish(text):
         return None
@@ -68,3 +73,14 @@ def _gibberish(text: str) -> bool:
     bare = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
     words = [w for w in _LATIN_WORD.findall(bare) if len(w) > 3]
     return bool(words) and all(_unspellable(w) for w in words)
+
+
+def _japanese_compound(text: str) -> bool:
+    """Kanji alone, 5–16 of them, every one in the Japanese character set (cp932)."""
+    if not _KANJI_COMPOUND.match(text.strip()):
+        return False
+    try:
+        text.encode("cp932")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -47,6 +47,20 @@ def test_real_words_next_to_the_gibberish_rules_keep_their_language(text, code):
     assert detect_language(text) == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("多文化共生", "ja"),  # lingua: zh
+        ("自主防災組織", "ja"),  # lingua: zh
+        ("男女共同参画 推進", "ja"),
+        ("伊势崎市托儿所", "zh"),  # simplified characters Japanese never writes
+        ("伊势崎市的托儿所不够，市里在增加托儿所吗？", "zh"),
+    ],
+)
+def test_a_kanji_compound_is_japanese_unless_its_characters_say_chinese(text, code):
+    assert detect_language(text) == code
+
+
 def test_responses_carry_the_query_language(hashing_engine, hashing_settings):
     with TestClient(create_app(hashing_settings, hashing_engine)) as client:
         for path in ("/search", "/projects/search", "/answer"):
