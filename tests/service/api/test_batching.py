@@ -17,8 +17,10 @@ from service.search import open_engine
 def test_concurrent_searches_batched_get_the_passages_of_their_own_question(
     hashing_engine, hashing_settings
 ):
-    settings = hashing_settings.model_copy(update={"embed_max_batch": 8, "embed_batch_wait_ms": 2})
+    # The served defaults (PLANSEARCH_EMBED_MAX_BATCH 8, _BATCH_WAIT_MS 2), not set here.
+    settings = hashing_settings
     engine = open_engine(settings, HashingEmbedder())  # its own embedder, not the session's
+    assert engine.embedder.worker.max_batch == 1  # outside the server: one call per request
     questions = [q.query for q in load_gold(GOLD_DIR / "dev.jsonl")[:48]]
     with TestClient(create_app(settings, engine)) as client:
         worker = engine.embedder.worker
