@@ -59,3 +59,27 @@ def connect(address: str, num_cpus: int | None = None) -> Any:
             "`ray start --head --node-ip-address=127.0.0.1` or set PLANSEARCH_RAY_ADDRESS=local"
         ) from exc
     return ray
+
+
+def loopback_cluster(nodes: tuple[tuple[str, int], ...]) -> Any:
+    """A multi-node Ray cluster on this machine, one CPU per node: ``(address, port)`` per
+    node, each a 127.0.0.x address with its workers on ``port`` … ``port + 499`` (kept clear of
+    the ports a caller uses). The first node is the head. The ``Cluster``, for ``shutdown()``;
+    joining it is ``connect(cluster.address)``."""
+    import_ray()
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster()
+    try:
+        for i, (address, port) in enumerate(nodes):
+            cluster.add_node(
+                num_cpus=1,
+                node_ip_address=address,
+                min_worker_port=port,
+                max_worker_port=port + 499,
+                **({"include_dashboard": False} if i == 0 else {}),
+            )
+    except BaseException:
+        cluster.shutdown()  # the nodes already up would outlive the caller
+        raise
+    return cluster

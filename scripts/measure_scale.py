@@ -158,24 +158,15 @@ def router_memory(index_dir: Path, out: dict[str, Any]) -> None:
         out[f"router_{kind}"] = json.loads(done.stdout)
 
 
+# Two nodes on loopback, their workers on ports kept apart.
+NODES = (("127.0.0.1", 24000), ("127.0.0.2", 24500))
+
+
 def start_cluster() -> Any:
     """The two loopback nodes (one CPU each), the driver joined; the Cluster to shut down."""
-    import_ray()
-    from ray.cluster_utils import Cluster
+    from indexer.ray_cluster import connect, loopback_cluster
 
-    from indexer.ray_cluster import connect
-
-    cluster = Cluster()
-    for i, address in enumerate(("127.0.0.1", "127.0.0.2")):
-        port = 24000 + 500 * i
-        extra = {"include_dashboard": False} if i == 0 else {}
-        cluster.add_node(
-            num_cpus=1,
-            node_ip_address=address,
-            min_worker_port=port,
-            max_worker_port=port + 499,
-            **extra,
-        )
+    cluster = loopback_cluster(NODES)
     connect(cluster.address)
     return cluster
 
@@ -336,21 +327,11 @@ def main() -> None:
         return
     shutil.rmtree(WORK, ignore_errors=True)
     ray = import_ray()
-    from ray.cluster_utils import Cluster
+    from indexer.ray_cluster import loopback_cluster
 
-    cluster = Cluster()
     out = {}
+    cluster = loopback_cluster(NODES)
     try:
-        for i, address in enumerate(("127.0.0.1", "127.0.0.2")):
-            port = 24000 + 500 * i
-            extra = {"include_dashboard": False} if i == 0 else {}
-            cluster.add_node(
-                num_cpus=1,
-                node_ip_address=address,
-                min_worker_port=port,
-                max_worker_port=port + 499,
-                **extra,
-            )
         builds(cluster.address, out)
         real = Settings()
         embedding(ray, real, out)

@@ -39,20 +39,10 @@ def gold_questions() -> list[str]:
 def ray_cluster():
     """The ``ray`` module joined to a fresh two-node cluster on loopback."""
     ray = import_ray()  # pins 127.0.0.1 (see indexer/ray_cluster.py) before Ray starts
-    from ray.cluster_utils import Cluster
+    from indexer.ray_cluster import connect, loopback_cluster
 
-    from indexer.ray_cluster import connect
-
-    cluster = Cluster()
+    cluster = loopback_cluster(NODES)
     try:
-        for i, (address, port) in enumerate(NODES):
-            cluster.add_node(
-                num_cpus=1,
-                node_ip_address=address,
-                min_worker_port=port,
-                max_worker_port=port + 499,
-                **({"include_dashboard": False} if i == 0 else {}),
-            )
         connect(cluster.address)
         yield ray
     finally:
