@@ -413,12 +413,19 @@ function renderAnswer(data, error, params) {
         detailLink(p, projectLabel(p)), " ", cityBadge(p.city), ja("span", {}, `（${p.doc_title}）`))))] : null);
 }
 
+/** A facet's values, most passages first (as the API lists them). The order has to be made
+    again: a JavaScript object lists keys that look like integers (the years) in numeric order
+    before all others, whatever order the JSON gave. */
+function byCount(counts) {
+  return Object.entries(counts).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function renderFacets(facets) {
   const groups = FILTERS.filter((n) => Object.keys(facets[n] || {}).length).map((name) => {
     const current = $(name).value.trim();
     return el("div", { class: "facet", role: "group", "aria-labelledby": `facet-${name}` },
       el("h3", { id: `facet-${name}` }, t(`f.${name}`)),
-      el("ul", {}, Object.entries(facets[name]).slice(0, 8).map(([value, count]) => el("li", {},
+      el("ul", {}, byCount(facets[name]).slice(0, 8).map(([value, count]) => el("li", {},
         el("button", {
           type: "button", class: "chip", "aria-pressed": String(current === value),
           dataset: { facet: name, value }, onclick: () => toggleFilter(name, value),
