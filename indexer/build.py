@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -22,7 +21,7 @@ from indexer.offsets import token_table
 from indexer.parsing import parse_document
 from indexer.records import Chunk, DocumentInfo, Project
 from indexer.settings import Settings
-from indexer.store import new_build_dir, publish, write_build
+from indexer.store import staged_build, write_build
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +175,7 @@ def build_index(
         embedded,
         len(chunks) - embedded,
     )
-    build_dir = new_build_dir(settings.index_dir)
-    try:
+    with staged_build(settings.index_dir) as build_dir:
         write_index(
             build_dir,
             settings,
@@ -188,10 +186,6 @@ def build_index(
             vectors,
             get_analyzer().lemmas_many(c.indexed_text for c in chunks),
         )
-        publish(build_dir, settings.index_dir)
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
-        raise
     return BuildReport(
         index_dir=settings.index_dir,
         build_dir=build_dir,

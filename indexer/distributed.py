@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -49,7 +48,7 @@ from indexer.shards import (
     shard_name,
     shard_rows,
 )
-from indexer.store import MANIFEST, new_build_dir, publish
+from indexer.store import MANIFEST, staged_build
 
 log = logging.getLogger(__name__)
 
@@ -253,8 +252,7 @@ def build_distributed(
         )
         log.info("%d chunks on %d workers: %d embedded", len(chunks), len(workers), embedded)
         config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-        build_dir = new_build_dir(settings.index_dir)
-        try:
+        with staged_build(settings.index_dir) as build_dir:
             write_index(
                 build_dir,
                 settings,
@@ -269,10 +267,6 @@ def build_distributed(
                 ray, workers, build_dir, prepared, vectors, shards or settings.shards
             )
             _add_to_manifest(build_dir, parts)
-            publish(build_dir, settings.index_dir)
-        except BaseException:
-            shutil.rmtree(build_dir, ignore_errors=True)
-            raise
     finally:
         for w in workers:
             ray.kill(w)

@@ -24,6 +24,8 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,20 @@ def new_build_dir(index_dir: Path) -> Path:
     """A fresh, not yet existing directory beside ``index_dir`` for the next build."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return index_dir.parent / f"{index_dir.name}-builds" / f"{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def staged_build(index_dir: Path) -> Iterator[Path]:
+    """A new build directory to write in, published at ``index_dir`` when the block ends;
+    if anything in the block fails, the half-written build is removed and the old index stays
+    served."""
+    build_dir = new_build_dir(index_dir)
+    try:
+        yield build_dir
+        publish(build_dir, index_dir)
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
 
 
 def publish(build_dir: Path, index_dir: Path) -> None:

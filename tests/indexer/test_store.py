@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import CORPUS, hashing_settings_in
 
-from indexer import build as build_module
+from indexer import store as store_module
 from indexer.build import build_index
 from indexer.embedding.hashing import HashingEmbedder
 from indexer.settings import Settings
@@ -95,7 +95,7 @@ def test_failed_build_leaves_previous_index_served(settings, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module, "publish", broken)
+    monkeypatch.setattr(store_module, "publish", broken)  # the last step of staged_build
     with pytest.raises(RuntimeError, match="disk full"):
         _build(settings)
     assert settings.index_dir.resolve() == before

@@ -159,7 +159,7 @@ def test_a_failed_build_leaves_corpus_and_index_as_they_were(
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("indexer.build.publish", full_disk)
+    monkeypatch.setattr("indexer.store.publish", full_disk)  # the last step of staged_build
     result = _add(CORPUS / f"{NEW}.txt")
     assert result.exit_code == 2 and "No space left on device" in result.output
     assert _state(site) == before
