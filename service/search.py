@@ -17,7 +17,7 @@ from indexer.analyze import get_analyzer
 from indexer.embedding.base import Embedder
 from indexer.errors import InputError, NotFoundError
 from indexer.links import Link
-from indexer.records import Project
+from indexer.records import Chunk, Project
 from indexer.settings import Settings
 from service.aggregate import ProjectRank, group_by_project
 from service.answer.compose import unless_no_match
@@ -211,8 +211,6 @@ class SearchEngine:
         # empty result is no_match.
         self.no_match_floor = no_match_floor
         self.relevance = relevance
-        self._project_of = {c.chunk_id: (c.doc_id, c.project_key) for c in index.chunks}
-        self._city_of = {c.chunk_id: index.documents[c.doc_id].city for c in index.chunks}
         # A city's name as the analyzer reads it, without 市/町/村 (伊勢崎市 → イセサキ).
         self._city_words = {city: frozenset(city_lemmas(city)) for city in index.cities}
         # Extractive answers; it owns their caches, which live as long as this engine.
@@ -266,7 +264,8 @@ class SearchEngine:
         city, keep = self._named_city(query), self.fusion.other_city_weight
         if city is None or keep is None:
             return fused
-        return prefer(fused, lambda cid: self._city_of[cid] == city, keep)
+        documents = self.index.documents
+        return prefer(fused, lambda cid: documents[self._chunk(cid).doc_id].city == city, keep)
 
     def _named_city(self, query: ParsedQuery) -> str | None:
         """The one city of the index the question names, if it names exactly one."""
@@ -311,7 +310,7 @@ class SearchEngine:
         fused = self._fuse(found.dense, found.lexical, mode, query)
         judged = None
         if mode == "hybrid":
-            judged = signals(query, found.dense, found.lexical, self._project_of.__getitem__)
+            judged = signals(query, found.dense, found.lexical, self._project_of)
         return Retrieval(fused, best, found.missing_shards, judged)
 
     def _no_match(self, retrieval: Retrieval, query: ParsedQuery) -> bool:
@@ -371,10 +370,17 @@ class SearchEngine:
         filters = filters or self.make_filters(doc_ids, cities)
         return self.search_full(query, top_k, filters, mode).hits
 
+    def _chunk(self, chunk_id: int) -> Chunk:
+        return self.index.chunks[self._row[chunk_id]]
+
+    def _project_of(self, chunk_id: int) -> tuple[str, str]:
+        chunk = self._chunk(chunk_id)
+        return chunk.doc_id, chunk.project_key
+
     def _hit(
         self, rank: int, chunk_id: int, score: float, terms: frozenset[str] = frozenset()
     ) -> Hit:
-        chunk = self.index.chunks[self._row[chunk_id]]
+        chunk = self._chunk(chunk_id)
         return Hit.from_record(
             chunk,
             self.index.documents[chunk.doc_id],

@@ -105,7 +105,8 @@ def test_a_named_city_halves_the_other_cities_scores(hashing_engine):
     before = dict(plain.retrieve(question, filters))
     after = hashing_engine.retrieve(question, filters)
     keep = hashing_engine.fusion.other_city_weight
-    city = hashing_engine._city_of
+    index = hashing_engine.index
+    city = {c.chunk_id: index.documents[c.doc_id].city for c in index.chunks}
     assert {cid for cid, _ in after} == set(before)
     for cid, score in after:
         expected = before[cid] * (1.0 if city[cid] == "伊勢原市" else keep)
