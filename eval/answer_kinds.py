@@ -37,7 +37,7 @@ from eval.answers import AnswerGold, fit_logistic, load_answer_gold
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from indexer.textclean import nfkc
-from service.answer.compose import OPEN_KINDS, card_ranks, choose, evidence, unless_no_match
+from service.answer.compose import OPEN_KINDS, card_ranks, choose, evidence
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
 from service.answer.scoring import Evidence, confidence
@@ -105,7 +105,7 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
     ranking, retrieved = engine.answer_ranking(query)
     listed = engine.search_projects_full(query, TOP_K, SearchFilters(), retrieved=retrieved)
     row: dict[str, Any] = {"seconds": round(seconds, 4), "no_match": outcome.no_match}
-    out = unless_no_match(outcome.answer, outcome.no_match)
+    out = outcome.answer  # withheld under no_match by SearchEngine.answer itself
     row.update(
         answer_kind=out.kind,
         found=out.found,

@@ -34,7 +34,6 @@ from eval.gold import GOLD_DIR, GoldFormatError, GoldQuestion, Label, load_gold
 from indexer.files import json_lines
 from indexer.textclean import nfkc
 from service.answer import answer_question, rank_units
-from service.answer.compose import unless_no_match
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 from service.search import SearchEngine
@@ -135,7 +134,7 @@ def attempt(engine: SearchEngine, query: str) -> Attempt:
     the best unit of the same ranking."""
     start = time.perf_counter()
     outcome = engine.answer(query, SearchFilters(), TOP_K)
-    out = unless_no_match(outcome.answer, outcome.no_match)
+    out = outcome.answer  # withheld under no_match by SearchEngine.answer itself
     seconds = time.perf_counter() - start
     ranking = rank_units(engine, query)  # the same retrieval again: its best unit, for fitting
     if not ranking.units:
