@@ -162,7 +162,7 @@ def build_index(
     removes the half-written build and leaves the old index in place.
     """
     start = time.perf_counter()
-    config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+    config = ChunkingConfig.from_settings(settings)
     parsed = parse_corpus(settings.corpus_dir, doc_ids)
     chunks = chunk_corpus(parsed, embedder, config)
     cache = EmbeddingCache(settings.cache_dir, embedder)

@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from indexer.labels import field_block
 from indexer.records import Chunk, DocumentInfo, Field, Project, place_of
+
+if TYPE_CHECKING:
+    from indexer.settings import Settings
 
 TokenCounter = Callable[[str], int]
 
@@ -29,6 +33,11 @@ class ChunkingConfig:
 
     max_tokens: int = 384
     overlap_tokens: int = 32
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChunkingConfig:
+        """The bounds a build's settings give (every builder reads them the same way)."""
+        return cls(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
 
 
 def chunk_id_for(doc_id: str, project_key: str, field: str, part: int) -> int:

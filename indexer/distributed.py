@@ -68,7 +68,7 @@ class IndexWorker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.embedder = make_embedder(settings)
-        self.config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+        self.config = ChunkingConfig.from_settings(settings)
 
     def identity(self) -> EmbedderIdentity:
         """The embedder's identity (the build's manifest and cache key)."""
@@ -251,7 +251,7 @@ def build_distributed(
             progress=progress,
         )
         log.info("%d chunks on %d workers: %d embedded", len(chunks), len(workers), embedded)
-        config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+        config = ChunkingConfig.from_settings(settings)
         with staged_build(settings.index_dir) as build_dir:
             write_index(
                 build_dir,

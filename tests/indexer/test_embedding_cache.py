@@ -315,6 +315,6 @@ def _texts(settings: Settings) -> list[str]:
     from indexer.build import chunk_corpus, parse_corpus
     from indexer.chunking import ChunkingConfig
 
-    config = ChunkingConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+    config = ChunkingConfig.from_settings(settings)
     chunks = chunk_corpus(parse_corpus(settings.corpus_dir, [DOC]), HashingEmbedder(), config)
     return [c.indexed_text for c in chunks]
