@@ -3,6 +3,8 @@
 Accuracy: the answer text contains the gold ``answer_hint`` (strictly, and after NFKC with
 blanks removed). Citation accuracy: the cited project is one of the question's gold labels.
 Nonsense found-rate: how many out-of-scope questions still got ``found=True`` (lower is better).
+Answerable coverage and precision (citizen/staff questions): answered with a gold first citation,
+over all of them and over the answered ones (an abstention lowers coverage, never precision).
 
     plansearch-eval answers                      # dev and test, detail questions
     plansearch-eval answers --split dev --all-styles --fit   # how the constants were chosen
@@ -70,6 +72,7 @@ NONSENSE_TEST: tuple[str, ...] = (
 )
 NONSENSE = {"dev": NONSENSE_DEV, "test": NONSENSE_TEST}
 TOP_K = 10  # the projects listed beside the answer, as the page asks for
+ANSWERABLE_STYLES = ("citizen", "staff")  # questions a project answers, not one fact of it
 SPLITS = ("dev", "test", "both")
 
 
@@ -211,6 +214,25 @@ def _share(rows: Sequence[dict[str, Any]], key: str) -> float:
     return round(sum(bool(r[key]) for r in rows) / len(rows), 4) if rows else math.nan
 
 
+def answerable_figures(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Coverage and precision on the answerable citizen/staff questions (issue 9's measure).
+
+    coverage = answered with a gold first citation / all; precision = the same / answered. An
+    abstention (no answer box) lowers coverage and leaves precision alone: for a help desk a
+    withheld box costs less than a confidently wrong one.
+    """
+    asked = [r for r in rows if r["style"] in ANSWERABLE_STYLES]
+    if not asked:
+        return {}
+    answered = [r for r in asked if r["found"]]
+    return {
+        "answerable_questions": len(asked),
+        "answerable_answered": len(answered),
+        "answerable_coverage": _share(asked, "citation_correct"),
+        "answerable_precision": _share(answered, "citation_correct") if answered else 0.0,
+    }
+
+
 def answer_accuracy(
     engine: SearchEngine,
     gold_path: Path,
@@ -248,6 +270,7 @@ def answer_accuracy(
         summary["other_questions"] = len(others)
         summary["other_citation_accuracy"] = _share(others, "citation_correct")
         summary["other_found_rate"] = _share(others, "found")
+    summary.update(answerable_figures(rows))
     summary["per_question"] = rows
     summary["nonsense"] = bad
     return summary
@@ -343,8 +366,9 @@ def print_report(
 
 
 # What the quality gate (eval/gate.py) holds answers to, per split: higher is better for the
-# first three, lower for the last.
-GATE_FIGURES = ("answer_accuracy", "citation_accuracy", "other_citation_accuracy")
+# first five, lower for the last.
+GATE_FIGURES: tuple[str, ...] = ("answer_accuracy", "citation_accuracy")
+GATE_FIGURES += ("other_citation_accuracy", "answerable_coverage", "answerable_precision")
 GATE_LOWER_FIGURES = ("nonsense_found_rate",)
 STORED_ANSWERS = Path(__file__).parent / "results" / "answers.json"
 
