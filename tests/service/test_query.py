@@ -353,3 +353,35 @@ def test_the_plain_words_are_embedded_with_the_question(plain_analyzer):
     # Switched off (the ``nodense`` preset), the question is embedded as asked.
     plain = QueryAnalyzer(PLAIN_FREQUENCIES, sources=(), years=False, dense_words=False)
     assert plain.parse("じしんのときの水").embedded_text == "じしんのときの水"
+
+
+@pytest.mark.parametrize(
+    ("question", "stem"),
+    [
+        ("住むところを失わないための支援はありますか", "住むところを失わないための支援"),
+        ("がん検診の受診率の目標を教えてください。", "がん検診の受診率の目標"),
+        ("防災の道具をそろえたいのですが", "防災の道具をそろえたい"),
+        ("人間ドッグがタダってほんと？", "人間ドッグがタダ"),
+        # No frame: not even the question mark goes. Too little left: the question stays whole.
+        ("市から補助は出る？", "市から補助は出る？"),
+        ("仕組みってある？", "仕組みってある？"),
+        ("ありますか", "ありますか"),
+    ],
+)
+def test_the_request_frame_is_cut_from_the_end(question, stem):
+    from service.query import without_frame
+
+    assert without_frame(question) == stem
+
+
+def test_the_model_reads_the_question_without_its_frame():
+    analyzer = QueryAnalyzer(PLAIN_FREQUENCIES, sources=(), years=False)
+    parsed = analyzer.parse("住むところを失わないための支援はありますか")
+    assert parsed.embedded_text == "住むところを失わないための支援"
+    # BM25 reads the same tokens either way; the frame is kept when switched off
+    # (``keepframe``) and for a question not in Japanese.
+    kept = QueryAnalyzer(PLAIN_FREQUENCIES, sources=(), years=False, strip_frame=False)
+    assert kept.parse(parsed.text).embedded_text == parsed.text
+    assert kept.parse(parsed.text).lexical_tokens == parsed.lexical_tokens
+    english = analyzer.parse("Is there any support for housing?")
+    assert english.embedded_text == english.text
