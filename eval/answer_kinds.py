@@ -118,14 +118,16 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
     )
     if not ranking.units:
         row.update(gap=0.0, right_best=False, right_top=False, score=-5.0, open=True)
-        row.update(margin=0.0, first_card=False, kind_match=False)
+        row.update(margin=0.0, first_card=False, kind_match=False, card_gap=0.0)
         return row
-    shown = replace(ranking.config, found_threshold=0.0)
-    best = answer_from(replace(ranking, config=replace(shown, agree_margin=0.0)), listed.projects)
-    top = answer_from(replace(ranking, config=replace(shown, agree_margin=1e9)), listed.projects)
+    shown = replace(ranking.config, found_threshold=0.0, open_threshold=0.0)
+    best_cfg = replace(shown, agree_margin=0.0, open_agree_margin=0.0)
+    top_cfg = replace(shown, agree_margin=1e9, open_agree_margin=1e9)
+    best = answer_from(replace(ranking, config=best_cfg), listed.projects)
+    top = answer_from(replace(ranking, config=top_cfg), listed.projects)
     cards = card_ranks(ranking.hits, listed.projects)
     main = choose(ranking, cards)
-    ev = evidence(ranking, cards, main)
+    ev = evidence(ranking, cards, main, listed.projects)
     first = next((s for s in ranking.units if cards.get(_project_of(ranking, s)) == 1), None)
     row.update(
         gap=round(ranking.units[0].total - first.total, 4) if first else 0.0,
@@ -137,6 +139,7 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
         margin=round(ev.margin, 4),
         first_card=ev.first_card,
         kind_match=ev.kind_match,
+        card_gap=ev.card_gap,
     )
     return row
 
@@ -247,7 +250,7 @@ def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) 
 
 
 FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_open")
-FEATURES += ("conf_per_margin", "conf_first_card", "conf_kind")
+FEATURES += ("conf_per_margin", "conf_first_card", "conf_kind", "conf_per_card_gap")
 
 
 def _features(r: dict[str, Any], center: float) -> list[float]:
@@ -259,6 +262,7 @@ def _features(r: dict[str, Any], center: float) -> list[float]:
         margin,
         float(bool(r.get("first_card", False))),
         float(bool(r.get("kind_match", False))),
+        float(r.get("card_gap", 0.0)),
     ]
 
 
@@ -284,6 +288,7 @@ def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:
         margin=float(r.get("margin", 0.0)),
         first_card=bool(r.get("first_card", False)),
         kind_match=bool(r.get("kind_match", False)),
+        card_gap=float(r.get("card_gap", 0.0)),
     )
     return confidence(ev, config)
 
@@ -303,13 +308,17 @@ def threshold_table(
     """Per threshold: answered right / answerable, precision, absent answered (with ``weights``)."""
     lines = []
     answerable = sum(r["source"] != "absent" for r in rows)
+    asked = [r for r in rows if r["kind"] in ("citizen", "staff")]
     for t in [x / 20 for x in range(6, 20)]:
         shown = shown_rows(rows, weights, center, t)
         right = sum(bool(r.get("right_shown")) for r in shown)
         absent = sum(r["source"] == "absent" for r in shown)
+        cs = [r for r in shown if r["kind"] in ("citizen", "staff")]
+        cs_right = sum(bool(r.get("right_shown")) for r in cs)
         lines.append(
             f"  t={t:.2f} right {right}/{answerable} precision {right / max(1, len(shown)):.3f} "
-            f"absent answered {absent}"
+            f"absent answered {absent}; citizen/staff {cs_right}/{len(asked)} "
+            f"precision {cs_right / max(1, len(cs)):.3f}"
         )
     return lines
 
@@ -339,21 +348,31 @@ def rescore(rows: Sequence[dict[str, Any]], config: AnswerConfig) -> list[dict[s
     for r in rows:
         weights = {k: getattr(config, k) for k in ("conf_bias", *FEATURES)}
         conf = round(_p(r, weights, config.relevance_center), 4)
-        shown = r["right_best"] if r["gap"] >= config.agree_margin else r["right_top"]
-        found = conf >= config.found_threshold and r["score"] > -5.0 and not r["no_match"]
+        margin = config.open_agree_margin if r["open"] else config.agree_margin
+        shown = r["right_best"] if r["gap"] >= margin else r["right_top"]
+        t = config.open_threshold if r["open"] else config.found_threshold
+        found = conf >= t and r["score"] > -5.0 and not r["no_match"]
         out.append({**r, "confidence": conf, "found": found, "right": bool(found and shown)})
     return out
 
 
 def fit_lines(rows: Sequence[dict[str, Any]], center: float) -> list[str]:
-    """The fit of AnswerConfig on ``rows`` (dev): agreement margin, confidence weights, the
-    threshold table and the lowest threshold with precision >= 0.95."""
+    """The fit of AnswerConfig on ``rows`` (dev): the agreement margins, the confidence weights
+    and, for fact and for open questions, the threshold table and the lowest threshold with
+    precision >= 0.95."""
     weights = fit_confidence(rows, center)
+    facts = [r for r in rows if not r["open"]]
+    opened = [r for r in rows if r["open"]]
     return [
-        f"fitted agree_margin: {fit_margin(rows)}",
+        f"fitted agree_margin: {fit_margin(facts)}",
+        f"fitted open_agree_margin: {fit_margin(opened)}",
         f"fitted confidence: {weights}",
-        *threshold_table(rows, weights, center),
-        f"found_threshold (precision >= 0.95): {fit_threshold(rows, weights, center)}",
+        "fact questions (value, date, reason, place, department, status):",
+        *threshold_table(facts, weights, center),
+        f"found_threshold (precision >= 0.95): {fit_threshold(facts, weights, center)}",
+        "open questions (yes/no, list, fact, method):",
+        *threshold_table(opened, weights, center),
+        f"open_threshold (precision >= 0.95): {fit_threshold(opened, weights, center)}",
     ]
 
 

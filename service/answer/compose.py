@@ -1,8 +1,9 @@
 """The answer a ranking makes, by the kind of question: up to three units, a list, or はい.
 
 - Agreement with the cards: the answer comes from the top-ranked project shown beside it (card
-  #1) unless a unit of another project scores better by ``config.agree_margin`` (fitted on dev);
-  every citation says which card it comes from.
+  #1) unless a unit of another project scores better by ``config.agree_margin`` (fitted on dev;
+  ``config.open_agree_margin`` for an open question); every citation says which card it comes
+  from.
 - Several things asked (「現状値と目標値は？」, 「いくらで、そのうち起債は」): units of the same
   project are added, best first, while they bring a figure or date the answer lacks (at most
   ``config.max_parts``).
@@ -14,7 +15,8 @@
 - A list question lists the projects of the cards (the ones ``/projects/search`` ranks), one
   evidence line each; a yes/no question answers 「はい、…」 with the project and its line.
 
-Below ``config.found_threshold`` the answer is ``found=False`` with ``text=""`` and no citation.
+Below ``config.found_threshold`` (``config.open_threshold`` for an open question) the answer is
+``found=False`` with ``text=""`` and no citation.
 Pure: the ranking and the listed projects in, an AnswerOut out.
 """
 
@@ -24,7 +26,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from service.answer.patterns import figures
+from service.answer.config import AnswerConfig
+from service.answer.patterns import asked_quantities, figures
 from service.answer.question import Question, read_question
 from service.answer.scoring import MARGIN_CAP, Evidence, Scored, confidence
 from service.answer.units import Unit, split_sentences
@@ -62,16 +65,47 @@ def citation(hit: Hit, unit: Unit, card: int | None = None) -> Citation:
     return Citation.from_project(hit, field=unit.name, year=unit.year, quote=unit.text, card=card)
 
 
+def agree_margin(ranking: Ranking) -> float:
+    """How much better a unit of a lower card must score to answer instead of card #1's: an
+    open question (yes/no, list, fact, method) is answered by a project, the one ranked first."""
+    question = ranking.question or read_question("")
+    config = ranking.config
+    return config.open_agree_margin if question.kind in OPEN_KINDS else config.agree_margin
+
+
 def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
     """The best unit, from the first card unless another project's is better by the margin."""
     best = ranking.units[0]
     top = next((s for s in ranking.units if cards.get(_project(ranking, s)) == 1), None)
     if top is None or top is best:
         return best
-    return best if best.total - top.total >= ranking.config.agree_margin else top
+    return best if best.total - top.total >= agree_margin(ranking) else top
 
 
-def evidence(ranking: Ranking, cards: dict[ProjectId, int], main: Scored) -> Evidence:
+def card_gap(hits: Sequence[Hit], projects: Sequence[ProjectResult]) -> float:
+    """(card #1's score − card #2's) / card #1's: the listed projects' scores, else the best
+    passage score of the first two projects among the hits; 1 when only one project is there."""
+    if projects:
+        scores = [p.score for p in projects[:2]]
+    else:
+        best: dict[ProjectId, float] = {}
+        for hit in hits:
+            key = (hit.doc_id, hit.project_key)
+            best[key] = max(best.get(key, hit.score), hit.score)
+        scores = sorted(best.values(), reverse=True)[:2]
+    if not scores or scores[0] <= 0:
+        return 0.0
+    if len(scores) < 2:
+        return 1.0
+    return max(0.0, min(1.0, (scores[0] - scores[1]) / scores[0]))
+
+
+def evidence(
+    ranking: Ranking,
+    cards: dict[ProjectId, int],
+    main: Scored,
+    projects: Sequence[ProjectResult] = (),
+) -> Evidence:
     """The features of the confidence of an answer whose main unit is ``main``."""
     project = _project(ranking, main)
     other = next((s for s in ranking.units if _project(ranking, s) != project), None)
@@ -83,13 +117,27 @@ def evidence(ranking: Ranking, cards: dict[ProjectId, int], main: Scored) -> Evi
         margin=main.total - other.total if other is not None else MARGIN_CAP,
         first_card=cards.get(project) == 1,
         kind_match=main.kind > 0,
+        card_gap=round(card_gap(ranking.hits, projects), 4),
     )
 
 
 def _adds(question: Question, unit: Unit, shown: str) -> bool:
+    """The unit brings what the shown answer lacks: a date, or a quantity in an asked unit
+    (any figure when the question names no unit)."""
     if question.asks_date and _DATE.search(unit.body) and not _DATE.search(shown):
         return True
+    if question.units:
+        figs = {f for f, _ in asked_quantities(unit.text, question.units)}
+        return bool(figs - {f for f, _ in asked_quantities(shown, question.units)})
     return bool(figures(unit.text) - figures(shown))
+
+
+def _filled(question: Question, text: str) -> int:
+    """How many of the question's slots a text fills: its quantities in the asked units (its
+    figures when the question names none)."""
+    if question.units:
+        return len(asked_quantities(text, question.units))
+    return len(figures(text))
 
 
 def widest(ranking: Ranking, main: Scored) -> Scored:
@@ -112,7 +160,7 @@ def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored
     main = widest(ranking, main)
     chosen = [main]
     wanted = question.slots
-    if wanted <= 1 or len(figures(main.unit.text)) >= wanted:
+    if wanted <= 1 or _filled(question, main.unit.text) >= wanted:
         return chosen
     project = _project(ranking, main)
     for s in ranking.units:
@@ -188,6 +236,12 @@ def list_answer(ranking: Ranking, projects: Sequence[ProjectResult], conf: float
     )
 
 
+def threshold(config: AnswerConfig, kind: str) -> float:
+    """The confidence below which a question of ``kind`` gets no answer box: an open question
+    is answered by its first card, and needs more certainty for the same precision."""
+    return config.open_threshold if kind in OPEN_KINDS else config.found_threshold
+
+
 def not_found(kind: AnswerKind, conf: float = 0.0) -> AnswerOut:
     """The answer when nothing answers: empty, no citation."""
     return AnswerOut(text="", found=False, confidence=conf, citation=None, kind=kind)
@@ -209,8 +263,8 @@ def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerO
         return not_found(kind)
     cards = card_ranks(ranking.hits, projects)
     main = choose(ranking, cards)
-    conf = round(confidence(evidence(ranking, cards, main), ranking.config), 4)
-    if conf < ranking.config.found_threshold:
+    conf = round(confidence(evidence(ranking, cards, main, projects), ranking.config), 4)
+    if conf < threshold(ranking.config, kind):
         return not_found(kind, conf)
     if kind == "list" and projects:
         return list_answer(ranking, projects, conf)

@@ -6,6 +6,7 @@ the test split was only run to report figures. See the docstring of eval/answers
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -57,6 +58,7 @@ class AnswerConfig:
     conf_per_margin: float = 2.51
     conf_first_card: float = 1.12
     conf_kind: float = 0.81
+    conf_per_card_gap: float = 0.0
     # Also the relevance assumed when it cannot be measured (no passage, no stored vectors).
     relevance_center: float = 0.85
     # Below it the answer is found=False: no answer box. Dev (--fit table): 0.80 would answer 85
@@ -65,12 +67,17 @@ class AnswerConfig:
     # highest that keeps the answers gate (eval/results/answers.json counts an abstention as a
     # wrong answer): at 0.80 dev other-citation falls 0.530 -> 0.470, test 0.474 -> 0.397.
     found_threshold: float = 0.7
+    open_threshold: float = 0.7  # the same for an open question (yes/no, list, fact, method)
 
     # -- composing the answer (service.answer.compose) ------------------------------------------
     # A unit of a project other than the first card is chosen only when its score beats the first
     # card's best unit by this much (fitted on dev by eval/answer_kinds.py --fit: 0.2, 0.3 and
     # 0.75 tie at 102 of 128 right; 0.3 keeps the most fact answers right, 42 of 45).
     agree_margin: float = 0.3
+    # The same for an open question (yes/no, list, fact, method: the project is the answer):
+    # fitted on the open questions of dev, 0.0 gives 73 of 94 right, 0.1–0.5 76, 0.75 and more
+    # (never leave card #1) 77; ties go to the larger margin.
+    open_agree_margin: float = math.inf
     # Units added for the other parts of a question score at least the main unit minus this.
     part_margin: float = 1.5
     max_parts: int = 3

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from indexer.textclean import nfkc
+
 ERA = r"(?:令和|平成|昭和)\s*(?:元|[0-9０-９]{1,2})\s*年度?"
 DIGIT = re.compile(r"[0-9０-９]")
 YEAR_WORDS = re.compile(rf"{ERA}|(?:19|20)[0-9]{{2}}\s*年度?|[RH][0-9]{{1,2}}年度?")
@@ -32,3 +34,61 @@ def figures(text: str) -> set[str]:
     """The figures of a text, fiscal years left out (「令和4年度: 17.0%」 → {"17.0"})."""
     bare = without_years(_LABEL.sub(" ", text), " ")
     return {m.group().rstrip(",.，．") for m in _FIGURE.finditer(bare)}
+
+
+# -- quantities: a figure with its unit ---------------------------------------------------------
+# A value question wants a number of the kind it asks for (何人 → 人, 何％ and 率 → %, いくら →
+# 円): 「2-1-2① 土地区画整理事業の推進」 holds digits but no quantity, and 「1,420件」 does not
+# answer 「何％」. Units are compared by class: 千円, 万円 and 円 are all 円; か所 and 箇所 are one.
+_UNIT_CLASS = {
+    **dict.fromkeys(("千円", "万円", "億円", "円"), "円"),
+    **dict.fromkeys(("%", "パーセント"), "%"),
+    **dict.fromkeys(("か所", "カ所", "ヶ所", "ケ所", "箇所", "ヵ所"), "箇所"),
+    **dict.fromkeys(("km", "キロ"), "km"),
+    **dict.fromkeys(("t", "トン"), "t"),
+    **dict.fromkeys(("m2", "㎡", "平方メートル"), "m2"),
+    **dict.fromkeys(("か月", "ヶ月", "カ月", "ヵ月"), "か月"),
+}
+_UNITS = (
+    *_UNIT_CLASS,
+    *("人", "件", "回", "戸", "基", "食", "店", "店舗", "歳", "倍", "割", "名", "校", "台", "本"),
+    *("社", "点", "棟", "床", "園", "団体", "施設", "世帯", "ホール", "ha", "枚", "冊", "頭"),
+    *("事業所", "地区", "路線", "便", "日", "時間", "分", "週", "kW", "人分", "区画", "つ", "か国"),
+)
+_UNIT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
+# 「1,185件」「16.2 km」「134,060 (千円)」「283万人」「8千万円」 (NFKC: full-width is ASCII here)
+_QUANTITY = re.compile(rf"([0-9][0-9,.]*)\s*[(]?\s*(?:万|億|千)?\s*({_UNIT})")
+# What 「何X」 asks for besides the 何 + unit form, by unit class.
+_ASKED_BY_WORD: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"率|割合|何\s*[%％]|パーセント"), "%"),
+    (re.compile(r"いくら|金額|額は|額を|事業費|予算|費用|助成額"), "円"),
+)
+_ASKED_UNIT = re.compile(rf"何\s*({_UNIT})")
+
+
+def unit_class(unit: str) -> str:
+    """The class a unit is compared by (千円 → 円, ％ → %, カ所 → 箇所)."""
+    unit = nfkc(unit)
+    return _UNIT_CLASS.get(unit, unit)
+
+
+def quantities(text: str) -> set[tuple[str, str]]:
+    """(figure, unit class) of each quantity of a text, fiscal years and labels left out
+    (「【財政効果額】134,060 (千円)」 → {("134,060", "円")})."""
+    bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+    return {(m.group(1).rstrip(",."), unit_class(m.group(2))) for m in _QUANTITY.finditer(bare)}
+
+
+def asked_units(question: str) -> frozenset[str]:
+    """The unit classes a question asks a number in (「何人」 → 人, 「受診率は」 → %); empty when
+    it names none (「どのくらい」: any quantity answers)."""
+    text = nfkc(without_years(question, " "))
+    found = {unit_class(m.group(1)) for m in _ASKED_UNIT.finditer(text)}
+    found |= {unit for cue, unit in _ASKED_BY_WORD if cue.search(text)}
+    return frozenset(found)
+
+
+def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:
+    """The quantities of ``text`` in one of ``units`` (all of them when ``units`` is empty)."""
+    found = quantities(text)
+    return {q for q in found if q[1] in units} if units else found

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from indexer.analyze import get_analyzer
 from indexer.years import fiscal_years
-from service.answer.patterns import without_years
+from service.answer.patterns import asked_units, without_years
 from service.schemas import AnswerKind
 
 # Lemmas of interrogatives and light verbs: every answer lacks them, so they only dilute overlap.
@@ -93,6 +93,7 @@ class Question:
     slots: int = 1  # how many things the question asks at once (two-part questions: 2)
     asks_name: bool = False  # the project's name is what is asked
     cities: frozenset[str] = frozenset()  # the cities the question names (伊勢崎, 伊勢原)
+    units: frozenset[str] = frozenset()  # unit classes a number is asked in (何人 → 人, 率 → %)
 
 
 def content_terms(text: str) -> list[str]:
@@ -114,6 +115,7 @@ def read_question(query: str) -> Question:
         slots=question_slots(query),
         asks_name=bool(_ASKS_NAME.search(query)),
         cities=frozenset(c for c in CITIES if c in query),
+        units=asked_units(query),
     )
 
 
@@ -128,11 +130,13 @@ def question_kind(query: str) -> AnswerKind:
 def question_slots(query: str) -> int:
     """How many things the question asks (1–3): 「現状値と目標値は」 asks two.
 
-    Several fiscal years with それぞれ count one slot each (「令和3年度と令和4年度にそれぞれ」).
+    Several fiscal years with それぞれ count one slot each (「令和3年度と令和4年度にそれぞれ」),
+    and so do two things joined by と (「不妊治療と不育治療の…上限額はそれぞれ」).
     """
     found = len(_SLOT.findall(without_years(query, " ")))
     if _NOW.search(query) and _TARGET.search(query):
         found = max(found, 2)
     if "それぞれ" in query:
-        found = max(found, len(fiscal_years(query)))
+        # 「令和3年度と令和4年度にそれぞれ」: one slot a year; 「AとBの…はそれぞれ」: two
+        found = max(found, len(fiscal_years(query)), 2 if "と" in query else 1)
     return max(1, min(3, found))

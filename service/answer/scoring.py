@@ -20,7 +20,7 @@ from indexer.analyze import get_analyzer
 from indexer.chunking import field_role
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
-from service.answer.patterns import figures, has_figure
+from service.answer.patterns import asked_quantities, quantities
 from service.answer.question import Question, content_terms
 from service.answer.units import Unit
 from service.schemas import Hit
@@ -120,13 +120,27 @@ class Scored:
 
 
 def year_match(question: Question, unit: Unit) -> float:
-    """+1 for a unit of a year the question names, -1 for one of other years only, else 0."""
+    """+1 for a unit of a year the question names, -1 for one of other years only, else 0.
+
+    A quantity in another year's column that names the asked year itself still matches: a
+    report's column of one year often states the figure of the year before (「令和4年度末事業
+    進捗率 … 71.5%」 under 令和5年度). Only for a value question: a reason in a later column
+    that mentions the year (「令和2年度からの繰り越しも含めて」) is no reason of that year.
+    """
     if not question.years or not unit.year:
         return 0.0
     years = fiscal_years(unit.year)
     if not years:
         return 0.0
-    return 1.0 if years & question.years else -1.0
+    if years & question.years:
+        return 1.0
+    if (
+        question.asks_quantity
+        and fiscal_years(unit.body) & question.years
+        and asked_quantities(unit.body, question.units)
+    ):
+        return 1.0
+    return -1.0
 
 
 def kind_match(question: Question, unit: Unit) -> float:
@@ -144,12 +158,24 @@ def kind_match(question: Question, unit: Unit) -> float:
         return 1.0 if _METHOD_FIELD.search(unit.name) else 0.0
     if question.kind == "status" and _STATUS.search(body):
         return 1.0
-    if question.asks_quantity and has_figure(body):
-        many = question.slots >= 2 and len(figures(unit.text)) >= question.slots
-        return 1.5 if many else 1.0
+    if question.asks_quantity:
+        return quantity_match(question, unit)
     if question.asks_date and _DATE.search(body):
         return 1.0
     return 0.0
+
+
+def quantity_match(question: Question, unit: Unit) -> float:
+    """How well a unit answers a value question: a quantity in the asked unit 1 (every slot of a
+    two-part question filled: 1.5), a quantity in another unit 0.5, digits without a unit (a
+    code such as 「2-1-2①」) 0."""
+    asked = asked_quantities(unit.body, question.units)
+    if asked:
+        whole = asked_quantities(unit.text, question.units)
+        return 1.5 if question.slots >= 2 and len(whole) >= question.slots else 1.0
+    if question.asks_date and _DATE.search(unit.body):
+        return 1.0
+    return 0.5 if quantities(unit.body) else 0.0
 
 
 def field_match(question: Question, unit: Unit) -> float:
@@ -262,6 +288,9 @@ class Evidence:
     margin: float = MARGIN_CAP  # main score minus the best unit of another project (capped)
     first_card: bool = True  # the main unit comes from card #1
     kind_match: bool = False  # the main unit holds the kind of thing asked (figure, date …)
+    # How far card #1 leads card #2, as a share of card #1's score (0–1): the search's own
+    # certainty about the project an open question is answered by.
+    card_gap: float = 0.0
 
 
 def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> float:
@@ -276,5 +305,6 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
         + c.conf_per_margin * max(-MARGIN_CAP, min(MARGIN_CAP, e.margin))
         + (c.conf_first_card if e.first_card else 0.0)
         + (c.conf_kind if e.kind_match else 0.0)
+        + c.conf_per_card_gap * e.card_gap
     )
     return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))

@@ -160,7 +160,9 @@ def test_the_answer_agrees_with_the_first_card(real_engine):
     query = "ファミリー・サポート・センターの会員数の目標は？"
     ranking, retrieved = real_engine.answer_ranking(query)
     listed = real_engine.search_projects_full(query, 10, SearchFilters(), retrieved=retrieved)
-    shown = replace(ranking, config=replace(ranking.config, found_threshold=0.0))
+    shown = replace(
+        ranking, config=replace(ranking.config, found_threshold=0.0, open_threshold=0.0)
+    )
     out = answer_from(shown, listed.projects)
     first = listed.projects[0]
     assert out.found and out.citation is not None

@@ -96,7 +96,9 @@ def test_no_hits_no_model_call(hashing_engine):
 
 def test_config_is_used(hashing_engine):
     query = QUESTIONS[0]
-    never = Answerer(hashing_engine, AnswerConfig(found_threshold=1.01)).answer(query)
+    never = Answerer(
+        hashing_engine, AnswerConfig(found_threshold=1.01, open_threshold=1.01)
+    ).answer(query)
     assert not never.found and never.confidence == Answerer(hashing_engine).answer(query).confidence
     hits, vector = _retrieved(hashing_engine, query)
     spy = SpyEmbedder(hashing_engine.embedder)
