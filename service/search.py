@@ -25,9 +25,10 @@ from service.answer.engine import Answerer
 from service.answer.ranking import Ranking, answer_from
 from service.backends.base import RetrievalBackend
 from service.backends.local import LocalBackend
+from service.coverage import CorpusVocabulary
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import prefer, ranked, rrf, weighted_scores
-from service.highlight import highlight_row
+from service.highlight import highlight_rows
 from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import INDEX_LANGUAGE, ParsedQuery, QueryAnalyzer, index_frequencies
@@ -211,6 +212,12 @@ class SearchEngine:
         # empty result is no_match.
         self.no_match_floor = no_match_floor
         self.relevance = relevance
+        # What the passages hold, for the question's words the plans lack (service/coverage.py):
+        # one sorted array of lemma pairs, built from the token table in a few hundredths of
+        # a second.
+        self.vocabulary = CorpusVocabulary.from_index(
+            index.tokens, self.analyzer.frequencies or index_frequencies(index.lexical)
+        )
         # A city's name as the analyzer reads it, without 市/町/村 (伊勢崎市 → イセサキ).
         self._city_words = {city: frozenset(city_lemmas(city)) for city in index.cities}
         # Extractive answers; it owns their caches, which live as long as this engine.
@@ -310,7 +317,9 @@ class SearchEngine:
         fused = self._fuse(found.dense, found.lexical, mode, query)
         judged = None
         if mode == "hybrid":
-            judged = signals(query, found.dense, found.lexical, self._project_of)
+            judged = signals(
+                query, found.dense, found.lexical, self._project_of, self.vocabulary
+            )
         return Retrieval(fused, best, found.missing_shards, judged)
 
     def _no_match(self, retrieval: Retrieval, query: ParsedQuery) -> bool:
@@ -342,9 +351,12 @@ class SearchEngine:
         query = self.parse(query, mode)
         retrieval = self.retrieve_full(query, filters, mode, depth=top_k)
         candidates = retrieval.candidates
-        terms = query.highlight_terms if highlight else frozenset()
+        top = candidates[:top_k]
+        terms = self._term_ids(query) if highlight else frozenset()
+        spans = self._highlights([cid for cid, _ in top], terms)
         hits = [
-            self._hit(rank, cid, s, terms) for rank, (cid, s) in enumerate(candidates[:top_k], 1)
+            self._hit(rank, cid, s, found)
+            for rank, ((cid, s), found) in enumerate(zip(top, spans, strict=True), 1)
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         no_match = self._no_match(retrieval, query)
@@ -378,7 +390,11 @@ class SearchEngine:
         return chunk.doc_id, chunk.project_key
 
     def _hit(
-        self, rank: int, chunk_id: int, score: float, terms: frozenset[str] = frozenset()
+        self,
+        rank: int,
+        chunk_id: int,
+        score: float,
+        highlights: list[tuple[int, int]] | None = None,
     ) -> Hit:
         chunk = self._chunk(chunk_id)
         return Hit.from_record(
@@ -390,17 +406,19 @@ class SearchEngine:
             text=chunk.text,
             chunk_id=chunk.chunk_id,
             related=self.links.get((chunk.doc_id, chunk.project_key), []),
-            highlights=self._highlights(chunk_id, terms),
+            highlights=highlights or [],
         )
 
-    def _highlights(self, chunk_id: int, terms: frozenset[str]) -> list[tuple[int, int]]:
-        if not terms:
-            return []
-        ids = self.index.tokens.lemma_ids(terms)
-        return highlight_row(self.index.tokens, self._row[chunk_id], ids)
+    def _term_ids(self, query: ParsedQuery) -> frozenset[int]:
+        """The question's highlight terms as the index's lemma ids (once per request)."""
+        return self.index.tokens.lemma_ids(query.highlight_terms)
 
-    def _highlighted(self, hit: Hit, terms: frozenset[str]) -> Hit:
-        return hit.model_copy(update={"highlights": self._highlights(hit.chunk_id, terms)})
+    def _highlights(
+        self, chunk_ids: Sequence[int], terms: frozenset[int]
+    ) -> list[list[tuple[int, int]]]:
+        """The spans of ``terms`` in each passage, all passages in one pass."""
+        rows = [self._row[cid] for cid in chunk_ids]
+        return highlight_rows(self.index.tokens, rows, terms)
 
     def search_projects(
         self,
@@ -435,10 +453,13 @@ class SearchEngine:
         hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         groups = group_by_project(hits, top_k, evidence)
-        terms = query.highlight_terms
+        # Only the shown evidence is worth highlighting.
+        shown = [h for _, passages in groups for h in passages]
+        spans = iter(self._highlights([h.chunk_id for h in shown], self._term_ids(query)))
         projects = [
-            # Only the shown evidence is worth highlighting.
-            self._project_result(rank, [self._highlighted(h, terms) for h in passages])
+            self._project_result(
+                rank, [h.model_copy(update={"highlights": next(spans)}) for h in passages]
+            )
             for rank, passages in groups
         ]
         return ProjectOutcome(

@@ -1,5 +1,10 @@
 """Dependencies of the routes: settings, the engine (503 when there is none), the question,
-``top_k`` and the filters."""
+``top_k`` and the filters.
+
+Those of every question (holder, engine, filters) are ``async`` although none waits on
+anything: FastAPI runs a plain ``def`` dependency on its thread pool, a thread hop each, and
+these take microseconds and never block.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from service.schemas import FilterParams
 from service.search import SearchEngine
 
 
-def get_holder(request: Request) -> EngineHolder:
+async def get_holder(request: Request) -> EngineHolder:
     """The holder of the served engine (set by ``create_app``)."""
     return request.app.state.holder
 
@@ -32,7 +37,7 @@ def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_engine(holder: HolderDep) -> SearchEngine:
+async def get_engine(holder: HolderDep) -> SearchEngine:
     """The current engine; UnavailableError (503) with the reason no index could be loaded."""
     return holder.current()
 
@@ -45,7 +50,7 @@ QueryParam = Annotated[
 TopKParam = Annotated[int, Query(ge=1, le=MAX_TOP_K)]
 
 
-def get_filters(engine: EngineDep, params: Annotated[FilterParams, Query()]) -> SearchFilters:
+async def get_filters(engine: EngineDep, params: Annotated[FilterParams, Query()]) -> SearchFilters:
     """The filters of a request (its query parameters), validated against the index."""
     return params.search_filters(engine)
 

@@ -122,3 +122,18 @@ def test_stored_offsets_highlight_exactly_as_tagging_the_text(hashing_engine, qu
         assert highlight_row(table, row, ids) == expected, chunk.chunk_id
         marked += bool(expected)
     assert marked > 10  # the query's words do occur: the comparison is not over empty spans
+
+
+def test_rows_highlighted_together_as_one_by_one(hashing_engine):
+    # A page's passages are highlighted in one pass over their tokens: a span never joins
+    # the end of one passage to the start of the next, whatever their order.
+    from service.highlight import highlight_row, highlight_rows
+
+    table = hashing_engine.index.tokens
+    ids = table.lemma_ids(hashing_engine.analyzer.parse("子育て支援の事業").highlight_terms)
+    rows = len(table.indptr) - 1
+    for chosen in (list(range(rows)), list(range(rows - 1, -1, -7)), [3, 3, 0]):
+        assert highlight_rows(table, chosen, ids) == [highlight_row(table, r, ids) for r in chosen]
+    assert sum(map(bool, highlight_rows(table, list(range(rows)), ids))) > 10
+    assert highlight_rows(table, [], ids) == []
+    assert highlight_rows(table, [0, 1], frozenset()) == [[], []]

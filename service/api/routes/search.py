@@ -1,9 +1,15 @@
 """Search by question: ranked passages (GET and POST ``/search``) and ranked projects
-(``GET /projects/search``)."""
+(``GET /projects/search``).
+
+The routes are ``async`` and hand only the engine's work to the thread pool (it waits on the
+model): a plain ``def`` route costs FastAPI a second thread hop, to check the returned model
+against ``response_model``, which an ``async`` route does on the event loop.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import EngineDep, FiltersDep, QueryParam, TopKParam
 from service.api.errors import ERRORS
@@ -37,7 +43,7 @@ def _passages(
 
 
 @router.get("/search", response_model=SearchResponse)
-def search_get(
+async def search_get(
     engine: EngineDep,
     q: QueryParam,
     filters: FiltersDep,
@@ -45,13 +51,14 @@ def search_get(
     mode: SearchMode = "hybrid",
 ) -> SearchResponse:
     """Ranked passages for a natural-language question, with facet counts."""
-    return _passages(engine, q, top_k, filters, mode)
+    return await run_in_threadpool(_passages, engine, q, top_k, filters, mode)
 
 
 @router.post("/search", response_model=SearchResponse)
-def search_post(engine: EngineDep, body: SearchRequest) -> SearchResponse:
+async def search_post(engine: EngineDep, body: SearchRequest) -> SearchResponse:
     """Same as ``GET /search`` with a JSON body."""
-    return _passages(engine, body.q, body.top_k, body.search_filters(engine), body.mode)
+    filters = body.search_filters(engine)
+    return await run_in_threadpool(_passages, engine, body.q, body.top_k, filters, body.mode)
 
 
 @router.get(
@@ -60,13 +67,19 @@ def search_post(engine: EngineDep, body: SearchRequest) -> SearchResponse:
     description="Projects (not passages) for a question, each with its best "
     f"1–{EVIDENCE_PER_PROJECT} passages.",
 )
-def search_projects(
+async def search_projects(
     engine: EngineDep,
     q: QueryParam,
     filters: FiltersDep,
     top_k: TopKParam = DEFAULT_TOP_K,
 ) -> ProjectSearchResponse:
     """Projects for a question, each with the passages that rank it (see ``description``)."""
+    return await run_in_threadpool(_projects, engine, q, top_k, filters)
+
+
+def _projects(
+    engine: SearchEngine, q: str, top_k: int, filters: SearchFilters
+) -> ProjectSearchResponse:
     found = engine.search_projects_full(q, top_k, filters)
     return ProjectSearchResponse(
         query=q.strip(),

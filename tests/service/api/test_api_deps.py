@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -24,7 +25,7 @@ def _request(**state):
 
 def test_engine_missing_is_unavailable_with_what_to_run(no_index):
     with pytest.raises(UnavailableError, match="run `plansearch index`") as caught:
-        get_engine(EngineHolder(no_index))
+        asyncio.run(get_engine(EngineHolder(no_index)))
     assert caught.value.status_code == 503
 
 
@@ -32,18 +33,18 @@ def test_engine_missing_reports_why_the_last_load_failed(no_index):
     holder = EngineHolder(no_index)
     assert holder.load() is False and holder.error
     with pytest.raises(UnavailableError) as caught:
-        get_engine(holder)
+        asyncio.run(get_engine(holder))
     assert str(caught.value) == holder.error
 
 
 def test_engine_present_is_served(hashing_engine, hashing_settings):
-    assert get_engine(EngineHolder(hashing_settings, hashing_engine)) is hashing_engine
+    assert asyncio.run(get_engine(EngineHolder(hashing_settings, hashing_engine))) is hashing_engine
 
 
 def test_holder_and_settings_come_from_the_application_state(no_index):
     holder = EngineHolder(no_index)
     request = _request(holder=holder, settings=no_index)
-    assert get_holder(request) is holder  # type: ignore[arg-type]
+    assert asyncio.run(get_holder(request)) is holder  # type: ignore[arg-type]
     assert get_app_settings(request) is no_index  # type: ignore[arg-type]
 
 
