@@ -4,8 +4,8 @@ Four gold sources, each judged the way a help-desk operator would read the answe
 
 - ``eval/gold/answers-{dev,test}.jsonl`` (written from the documents): a question of one kind
   (value, date, reason, place, department, status, yesno …) with the ``parts`` the answer text
-  must hold — every one of them (NFKC, blanks removed); a yes/no answer must also begin with
-  「はい」 and cite the project;
+  must hold — every one of them (as figures compare: NFKC, no blanks, brackets or commas); a
+  yes/no answer must also begin with 「はい」 and cite the project;
 - the team's ``detail`` questions (dev/test.jsonl): the text holds the ``answer_hint``;
 - the team's ``citizen``/``staff`` questions: answered, and the first citation is a gold project
   (share of all, and precision among the answered);
@@ -33,10 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from eval.answers import AnswerGold, fit_logistic, load_answer_gold
+from eval.answers import AnswerGold, comparable, fit_logistic, load_answer_gold
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
-from indexer.textclean import nfkc
 from service.answer.compose import OPEN_KINDS, card_ranks, choose, evidence
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
@@ -49,15 +48,11 @@ TOP_K = 10  # the projects listed beside the answer, as the page asks for
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 1e9)
 
 
-def squash(text: str) -> str:
-    """NFKC without blanks: 「150 人」 and 「150人」 compare equal."""
-    return "".join(nfkc(text).split())
-
-
 def holds(text: str, parts: Iterable[str]) -> bool:
-    """Every part occurs in ``text`` (squashed)."""
-    flat = squash(text)
-    return all(squash(p) in flat for p in parts)
+    """Every part occurs in ``text`` as figures compare (eval.answers.comparable: 「150 人」,
+    「150人」 and 「150 (人)」 are equal)."""
+    flat = comparable(text)
+    return all(comparable(p) in flat for p in parts)
 
 
 def _cites(labels: Sequence[Label], out: AnswerOut) -> bool:
@@ -249,33 +244,50 @@ def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) 
     return max(grid, key=lambda m: (right(m), right(m, facts=True), m))
 
 
-FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_open")
-FEATURES += ("conf_per_margin", "conf_first_card", "conf_kind", "conf_per_card_gap")
+# The two curves' features, in the order of ``_features`` (fact questions, open questions).
+FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_per_margin")
+FEATURES += ("conf_first_card", "conf_kind", "conf_per_card_gap")
+OPEN_FEATURES = ("open_per_score", "open_per_relevance", "open_per_margin", "open_per_card_gap")
 
 
 def _features(r: dict[str, Any], center: float) -> list[float]:
-    margin = max(-2.0, min(2.0, float(r.get("margin", 0.0))))
-    return [
-        r["score"],
-        (r["relevance"] - center) * 10,  # tenths above the centre: a scale like the others'
-        float(r["open"]),
-        margin,
-        float(bool(r.get("first_card", False))),
-        float(bool(r.get("kind_match", False))),
-        float(r.get("card_gap", 0.0)),
-    ]
+    """A row's features for its curve: score, relevance (tenths above the centre, a scale like
+    the others'), margin (±2), then first card and kind (fact questions only), card gap."""
+    values = {
+        "score": r["score"],
+        "relevance": (r["relevance"] - center) * 10,
+        "margin": max(-2.0, min(2.0, float(r.get("margin", 0.0)))),
+        "first_card": float(bool(r.get("first_card", False))),
+        "kind": float(bool(r.get("kind_match", False))),
+        "card_gap": float(r.get("card_gap", 0.0)),
+    }
+    names = ["score", "relevance", "margin"]
+    names += ["card_gap"] if r["open"] else ["first_card", "kind", "card_gap"]
+    return [values[n] for n in names]
 
 
-def fit_confidence(rows: Sequence[dict[str, Any]], center: float) -> dict[str, float]:
-    """The confidence weights (conf_bias, then FEATURES) by logistic regression of "the shown
-    answer is right" (absent-topic questions and no_match: always wrong, never shown)."""
+def _fit_curve(
+    rows: Sequence[dict[str, Any]], center: float, bias: str, names: Sequence[str]
+) -> dict[str, float]:
     features = np.array([_features(r, center) for r in rows])
     labels = [int(bool(r.get("right_shown", False)) and not r["no_match"]) for r in rows]
     weights = fit_logistic(features, labels)
-    out = {"conf_bias": round(float(weights[0]), 2)}
-    for name, w in zip(FEATURES, weights[1:], strict=True):
-        out[name] = round(float(w) * (10 if name == "conf_per_relevance" else 1), 2)
+    out = {bias: round(float(weights[0]), 2)}
+    for name, w in zip(names, weights[1:], strict=True):
+        out[name] = round(float(w) * (10 if name.endswith("_per_relevance") else 1), 2)
     return out
+
+
+def fit_confidence(rows: Sequence[dict[str, Any]], center: float) -> dict[str, float]:
+    """The weights of both confidence curves by logistic regression of "the shown answer is
+    right" (absent-topic questions and no_match: always wrong, never shown): conf_* on the
+    fact questions, open_* on the open ones (yes/no, list, fact, method)."""
+    facts = [r for r in rows if not r["open"]]
+    opened = [r for r in rows if r["open"]]
+    return {
+        **_fit_curve(facts, center, "conf_bias", FEATURES),
+        **_fit_curve(opened, center, "open_bias", OPEN_FEATURES),
+    }
 
 
 def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:

@@ -294,17 +294,31 @@ class Evidence:
 
 
 def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> float:
-    """Probability that the answer is right: a logistic curve fitted on dev
-    (``python -m eval.answer_kinds --split dev --fit``)."""
+    """Probability that the answer is right: a logistic curve fitted on dev, one for fact
+    questions and one for open questions (``python -m eval.answer_kinds --split dev --fit``).
+
+    An open question is answered by its first card's project, so card #1 and the kind of unit
+    say nothing there; how far the search ranks card #1 ahead says more.
+    """
     c, e = config, evidence
-    z = (
-        c.conf_bias
-        + c.conf_per_score * e.score
-        + c.conf_per_relevance * (e.relevance - c.relevance_center)
-        + (c.conf_open if e.open_question else 0.0)
-        + c.conf_per_margin * max(-MARGIN_CAP, min(MARGIN_CAP, e.margin))
-        + (c.conf_first_card if e.first_card else 0.0)
-        + (c.conf_kind if e.kind_match else 0.0)
-        + c.conf_per_card_gap * e.card_gap
-    )
+    margin = max(-MARGIN_CAP, min(MARGIN_CAP, e.margin))
+    relevance = e.relevance - c.relevance_center
+    if e.open_question:
+        z = (
+            c.open_bias
+            + c.open_per_score * e.score
+            + c.open_per_relevance * relevance
+            + c.open_per_margin * margin
+            + c.open_per_card_gap * e.card_gap
+        )
+    else:
+        z = (
+            c.conf_bias
+            + c.conf_per_score * e.score
+            + c.conf_per_relevance * relevance
+            + c.conf_per_margin * margin
+            + (c.conf_first_card if e.first_card else 0.0)
+            + (c.conf_kind if e.kind_match else 0.0)
+            + c.conf_per_card_gap * e.card_gap
+        )
     return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))

@@ -227,17 +227,22 @@ def test_method_question_gets_how_not_why(real_engine):
 
 def test_confidence_rises_with_each_reason_to_believe():
     base = Evidence(score=1.5, relevance=0.86, margin=0.0, first_card=False, kind_match=False)
-    plain = confidence(base)
-    for better in (
-        replace(base, score=2.0),
-        replace(base, relevance=0.88),
-        replace(base, margin=1.0),
-        replace(base, first_card=True),
-        replace(base, kind_match=True),
-    ):
-        assert confidence(better) > plain
-    # the margin is capped: a lead beyond it says no more
-    assert confidence(replace(base, margin=50.0)) == confidence(replace(base, margin=MARGIN_CAP))
+    opened = replace(base, open_question=True)  # the curve of yes/no, list, fact, method
+    for start in (base, opened):
+        plain = confidence(start)
+        for better in (
+            replace(start, score=2.0),
+            replace(start, relevance=0.88),
+            replace(start, margin=1.0),
+            replace(start, card_gap=0.5),
+        ):
+            assert confidence(better) > plain
+        # the margin is capped: a lead beyond it says no more
+        capped = confidence(replace(start, margin=MARGIN_CAP))
+        assert confidence(replace(start, margin=50.0)) == capped
+    assert confidence(replace(base, kind_match=True)) > confidence(base)
+    # an open question is answered by card #1's project: card and kind of unit say nothing
+    assert confidence(replace(opened, first_card=True, kind_match=True)) == confidence(opened)
 
 
 def test_no_match_takes_the_answer_box_away():
