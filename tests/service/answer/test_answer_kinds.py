@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from service.answer import split_units
-from service.answer.compose import card_ranks, unless_no_match
-from service.answer.patterns import figures
-from service.answer.question import question_kind, question_slots
+from service.answer import AnswerConfig, Answerer, split_units
+from service.answer.compose import OPEN_KINDS, card_gap, card_ranks, unless_no_match
+from service.answer.patterns import asked_units, figures, quantities
+from service.answer.question import question_kind, question_slots, read_question
 from service.answer.ranking import answer_from
-from service.answer.scoring import MARGIN_CAP, Evidence, confidence
+from service.answer.scoring import MARGIN_CAP, Evidence, confidence, year_match
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 
@@ -32,6 +32,7 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         ("がん検診受診率の現状値と令和4年度の目標値は？", "value", 2),
         ("公共下水道の浸水対策事業の2年間の事業費はいくらで、そのうち起債はいくら？", "value", 2),
         ("子育てワークショップの開催回数は令和3年度と令和4年度にそれぞれ何回？", "value", 2),
+        ("不妊治療と不育治療の助成の上限額はそれぞれいくら？", "value", 2),
         ("介護支援ボランティアポイント事業の登録者数は令和4年度に何人を目指している？", "value", 1),
         ("管路・施設情報管理台帳の一元化が令和2年度に計画以下だったのはなぜ？", "reason", 1),
         ("文化財のホームページの更新を担当しているのはどこの課？", "department", 1),
@@ -51,6 +52,64 @@ def test_question_kind_and_parts(query, kind, slots):
 def test_figures_leave_out_years_and_labels():
     assert figures("【事業費総額(2年間の事業費見込み)】163,400千円") == {"163,400"}
     assert figures("【目標】令和4年度: 17.0%") == {"17.0"}
+
+
+def test_quantities_are_figures_with_their_unit():
+    assert quantities("【財政効果額(歳入) 令和3年度】134,060 (千円)") == {("134,060", "円")}
+    assert quantities("刑法犯認知件数: 1,420件 防犯灯設置数: 406基") == {
+        ("1,420", "件"),
+        ("406", "基"),
+    }
+    assert quantities("市民1人当たりの公園面積 10.49ｍ2") >= {("10.49", "m2")}
+    # a code of the 総合計画 is digits, not a quantity
+    assert quantities("2-1-2① 土地区画整理事業の推進 伊勢崎駅周辺第二土地区画整理事業") == set()
+
+
+@pytest.mark.parametrize(
+    ("query", "units"),
+    [
+        ("がん検診受診率の現状値と令和4年度の目標値は？", {"%"}),
+        ("令和4年度の刑法犯認知件数は何件で、前年度より何件増えた？", {"件"}),
+        ("不妊治療と不育治療の助成の上限額はそれぞれいくら？", {"円"}),
+        ("土地改良施設で工事をする堰は何か所？", {"箇所"}),
+        ("坂東大堰が用水を供給している水田の面積はどのくらい？", set()),
+    ],
+)
+def test_the_unit_a_value_question_asks_for(query, units):
+    assert asked_units(query) == units
+
+
+def test_a_quantity_naming_the_asked_year_matches_in_the_next_years_column(hashing_engine):
+    # manifesto 4-(5)-⑦ prints the 令和4年度末 progress rates under 主な取組 令和5年度
+    late = next(
+        u
+        for c in hashing_engine.index.chunks
+        if (c.doc_id, c.project_key) == ("isesaki-manifesto-r6", "4-(5)-⑦")
+        for u in split_units(c.text, c.field)
+        if "令和4年度未事業進捗率" in u.body
+    )
+    assert late.year == "令和5年度"
+    asks = read_question("伊勢崎駅周辺第二土地区画整理事業の令和4年度末の事業進捗率は？")
+    assert year_match(asks, late) == 1.0
+    # a reason question is not moved by a year a later column mentions
+    why = read_question("伊勢崎駅周辺の土地区画整理事業が令和4年度に遅れた理由は？")
+    assert year_match(why, late) == -1.0
+
+
+def test_card_gap_is_card_ones_lead_over_card_two(hashing_engine):
+    hits = hashing_engine.search_full("ごみの減量", 8, SearchFilters()).hits
+    projects = hashing_engine.search_projects_full("ごみの減量", 10, SearchFilters()).projects
+    first, second = projects[0].score, projects[1].score
+    assert card_gap(hits, projects) == pytest.approx((first - second) / first)
+    assert 0.0 <= card_gap(hits, []) <= 1.0
+    assert card_gap([], []) == 0.0
+
+
+def test_open_questions_have_a_threshold_of_their_own(hashing_engine):
+    strict = AnswerConfig(found_threshold=0.0, open_threshold=1.01)
+    answerer = Answerer(hashing_engine, strict)
+    assert not answerer.answer("ごみの分別の相談窓口はありますか").found  # yes/no: open
+    assert answerer.answer("ごみの排出量は令和4年度に何トンまで減らす計画？").found  # value
 
 
 # -- units that keep a fact whole (model-free) ---------------------------------------------------
@@ -114,6 +173,39 @@ def test_two_part_questions_get_every_part(real_engine, query, key, parts):
     assert out.citations and out.citation == out.citations[0]
     assert out.citation.project_key == key
     assert "\n".join(c.quote for c in out.citations) == out.text
+
+
+def test_two_part_question_adds_the_unit_with_the_missing_quantity(real_engine):
+    # 1,420件 is in the counts line of 取組成果 令和4年度, 203件増加 in the sentence before it;
+    # the counts line also holds two other figures (防犯灯 406基, 5基), which fill no slot.
+    out = _answer(real_engine, "令和4年度の刑法犯認知件数は何件で、前年度より何件増えた？").answer
+    assert out.found and out.kind == "value"
+    assert "1,420件" in out.text and "203件増加" in out.text, out.text
+    assert {c.project_key for c in out.citations} == {"5-(6)-②"}
+    assert len(out.citations) == 2
+
+
+def test_value_question_gets_a_number_in_the_asked_unit_not_a_code_line(real_engine):
+    # It answered 「【関連事業】2-1-2① 土地区画整理事業の推進 …」: digits, but no quantity.
+    out = _answer(real_engine, "伊勢崎駅周辺第二土地区画整理事業の令和4年度末の事業進捗率は？")
+    assert out.answer.found and "71.5%" in out.answer.text, out.answer.text
+    assert out.answer.citation is not None and out.answer.citation.project_key == "4-(5)-⑦"
+
+
+def test_an_open_question_is_answered_by_card_one(real_engine):
+    # A unit of card #2 scored 0.57 above card #1's (above agree_margin): an open question's
+    # answer is its project, and the one shown first is card #1.
+    query = (
+        "新東名のインターチェンジ周辺で進める産業系市街地の創出と、土地区画整理組合への補助金交付"
+    )
+    outcome = _answer(real_engine, query)
+    ranking, retrieved = real_engine.answer_ranking(query)
+    listed = real_engine.search_projects_full(query, 10, SearchFilters(), retrieved=retrieved)
+    shown = replace(ranking.config, found_threshold=0.0, open_threshold=0.0)
+    out = answer_from(replace(ranking, config=shown), listed.projects)
+    assert out.kind in OPEN_KINDS and out.citation is not None and out.citation.card == 1
+    first = outcome.projects[0]
+    assert (out.citation.doc_id, out.citation.project_key) == (first.doc_id, first.project_key)
 
 
 def test_reason_question_gets_the_cause_not_the_status(real_engine):
