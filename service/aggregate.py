@@ -4,8 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
-from service.schemas import Hit
+
+class Passage(Protocol):
+    """What ranking and grouping read of a passage: a ``service.schemas.Hit``, or a lighter
+    record of a candidate that becomes a hit only if it is shown."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def project_key(self) -> str: ...
+    @property
+    def project_id(self) -> str | None: ...
+    @property
+    def project_name(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+P = TypeVar("P", bound=Passage)
 
 
 @dataclass(frozen=True)
@@ -20,7 +40,7 @@ class ProjectRank:
     score: float
 
 
-def rank_projects(hits: Iterable[Hit]) -> list[ProjectRank]:
+def rank_projects(hits: Iterable[Passage]) -> list[ProjectRank]:
     """Projects in the order of their best passage; non-project passages are skipped."""
     seen: set[tuple[str, str]] = set()
     out: list[ProjectRank] = []
@@ -43,8 +63,8 @@ def rank_projects(hits: Iterable[Hit]) -> list[ProjectRank]:
 
 
 def group_by_project(
-    hits: Iterable[Hit], top_k: int, evidence: int = 3
-) -> list[tuple[ProjectRank, list[Hit]]]:
+    hits: Iterable[P], top_k: int, evidence: int = 3
+) -> list[tuple[ProjectRank, list[P]]]:
     """The ``top_k`` best projects, each with up to ``evidence`` of its best passages.
 
     A passage is not shown a second time under the same title: when a project of the
@@ -53,7 +73,7 @@ def group_by_project(
     read as one project listed twice, e.g. a 方針 row that two 重点プロジェクト pages both
     print with the same indicator.
     """
-    groups: dict[tuple[str, str], list[Hit]] = {}
+    groups: dict[tuple[str, str], list[P]] = {}
     shown: dict[tuple[str | None, str], tuple[str, str]] = {}  # (title, text) → its project
     for hit in hits:
         key = (hit.doc_id, hit.project_key)

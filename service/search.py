@@ -176,6 +176,41 @@ class AnswerOutcome(QuestionOutcome):
     projects: list[ProjectResult]
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A retrieved passage before it is shown: what grouping by project reads of it
+    (``service.aggregate.Passage``), as its hit would say it."""
+
+    chunk_id: int
+    chunk: Chunk
+    rank: int
+    fused: float
+
+    @property
+    def doc_id(self) -> str:
+        return self.chunk.doc_id
+
+    @property
+    def project_key(self) -> str:
+        return self.chunk.project_key
+
+    @property
+    def project_id(self) -> str | None:
+        return self.chunk.project_id
+
+    @property
+    def project_name(self) -> str | None:
+        return self.chunk.project_name
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    @property
+    def score(self) -> float:
+        return round(self.fused, 6)  # as ``SearchEngine._hit`` rounds it
+
+
 class SearchEngine:
     """Answers questions from one loaded index with one embedder."""
 
@@ -441,15 +476,20 @@ class SearchEngine:
         else:
             candidates, no_match = retrieved.candidates, retrieved.no_match
             missing = retrieved.missing_shards
-        hits = [self._hit(rank, cid, s) for rank, (cid, s) in enumerate(candidates, 1)]
+        # Every candidate takes part in the grouping, but only the shown evidence (top_k
+        # projects, ``evidence`` passages each) becomes a hit, highlighted: a hit of each of
+        # the ~300 candidates cost more than the rest of the request.
+        pool = [
+            _Candidate(cid, self._chunk(cid), rank, s)
+            for rank, (cid, s) in enumerate(candidates, 1)
+        ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
-        groups = group_by_project(hits, top_k, evidence)
-        # Only the shown evidence is worth highlighting.
-        shown = [h for _, passages in groups for h in passages]
-        spans = iter(self._highlights([h.chunk_id for h in shown], self._term_ids(query)))
+        groups = group_by_project(pool, top_k, evidence)
+        shown = [c.chunk_id for _, passages in groups for c in passages]
+        spans = iter(self._highlights(shown, self._term_ids(query)))
         projects = [
             self._project_result(
-                rank, [h.model_copy(update={"highlights": next(spans)}) for h in passages]
+                rank, [self._hit(c.rank, c.chunk_id, c.fused, next(spans)) for c in passages]
             )
             for rank, passages in groups
         ]
