@@ -25,6 +25,7 @@ from service.answer.engine import Answerer
 from service.answer.ranking import Ranking, answer_from
 from service.backends.base import RetrievalBackend
 from service.backends.local import LocalBackend
+from service.coverage import CorpusVocabulary
 from service.filters import ChunkTable, FilterError, SearchFilters
 from service.fusion import prefer, ranked, rrf, weighted_scores
 from service.highlight import highlight_rows
@@ -246,6 +247,12 @@ class SearchEngine:
         # empty result is no_match.
         self.no_match_floor = no_match_floor
         self.relevance = relevance
+        # What the passages hold, for the question's words the plans lack (service/coverage.py):
+        # one sorted array of lemma pairs, built from the token table in a few hundredths of
+        # a second.
+        self.vocabulary = CorpusVocabulary.from_index(
+            index.tokens, self.analyzer.frequencies or index_frequencies(index.lexical)
+        )
         # A city's name as the analyzer reads it, without 市/町/村 (伊勢崎市 → イセサキ).
         self._city_words = {city: frozenset(city_lemmas(city)) for city in index.cities}
         # Extractive answers; it owns their caches, which live as long as this engine.
@@ -345,7 +352,7 @@ class SearchEngine:
         fused = self._fuse(found.dense, found.lexical, mode, query)
         judged = None
         if mode == "hybrid":
-            judged = signals(query, found.dense, found.lexical, self._project_of)
+            judged = signals(query, found.dense, found.lexical, self._project_of, self.vocabulary)
         return Retrieval(fused, best, found.missing_shards, judged)
 
     def _no_match(self, retrieval: Retrieval, query: ParsedQuery) -> bool:

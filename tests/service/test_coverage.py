@@ -1,0 +1,106 @@
+"""The question's words the plans lack (``service/coverage.py``), on the real corpus's vocabulary
+(the hashing engine's index: the vocabulary does not depend on the embedder)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer.analyze import get_analyzer, normalize
+from indexer.offsets import token_table
+from service.coverage import CorpusVocabulary, coverage, sentences
+from service.relevance import signals
+
+
+def _coverage(engine, question: str):
+    return coverage(normalize(question), engine.vocabulary)
+
+
+def test_neighbour_pairs_come_from_one_passage_and_skip_particles():
+    texts = ["体制の見直しを行う。路面の補修", "電車の運行"]
+    table = token_table(texts, get_analyzer())
+    vocabulary = CorpusVocabulary.from_index(table, set(table.vocab))
+    assert vocabulary.holds(("体制", "見直し"))  # 体制の見直し: the particle is no token
+    assert vocabulary.holds(("路面",)) and vocabulary.holds(("電車",))
+    assert not vocabulary.holds(("路面", "電車"))  # each word is there, never side by side
+    assert not vocabulary.holds(("補修", "電車"))  # the end of one passage, the start of the next
+    assert not vocabulary.holds(("水族", "館"))
+    assert np.all(np.diff(vocabulary.pairs) > 0)  # sorted and unique, for the binary search
+
+
+def test_compounds_sentences_and_what_follows_them():
+    found = sentences(normalize("市営の動物園の入園料はいくらですか。水族館を建てたい"))
+    assert [["".join(c.lemmas) for c in s] for s in found] == [
+        ["市営", "動物園", "入園料", "幾ら"],
+        ["水族館"],
+    ]
+    assert [c.after for c in found[0][:3]] == ["の", "の", "は"]
+    assert found[1][0].topic_mark  # 水族館を
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "水族館を建てる予定はありますか",
+        "ロープウェイの運賃はいくらですか",  # the noun phrase ロープウェイの運賃 is asked about
+        "漁港の整備事業について知りたい",
+        "親が亡くなって、お墓をどうするか考えています。市営墓地の空き区画はまだあって、"
+        "申し込めばすぐ使えますか？",
+    ],
+)
+def test_an_absent_topic_is_unknown_where_the_question_asks(hashing_engine, question):
+    found = _coverage(hashing_engine, question)
+    assert found.topic_unknown == 1.0 and found.unknown > 0
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "空き家対策の事業を担当しているのはどこの課？",
+        "婚活セミナーは令和4年度に何回開催する予定ですか",
+        "合併浄化槽に替えたいんだけど、市から補助は出る？",
+        # The situation is in everyday words the plans never use (実家, 息子); the question asks
+        # about 詐欺の情報, which they hold.
+        "実家の親に息子を名乗る怪しい電話がかかってきた。"
+        "こういう詐欺の情報をメールで知らせてくれるサービスってあるの？",
+    ],
+)
+def test_an_answerable_topic_is_known(hashing_engine, question):
+    assert _coverage(hashing_engine, question).topic_unknown == 0.0
+
+
+def test_the_share_counts_compounds_the_passages_lack(hashing_engine):
+    # 実家 and 息子 are not in the plans; 親, 電話, 詐欺, 情報, メール, サービス are.
+    question = (
+        "実家の親に息子を名乗る怪しい電話がかかってきた。"
+        "こういう詐欺の情報をメールで知らせてくれるサービスってあるの？"
+    )
+    assert _coverage(hashing_engine, question).unknown == pytest.approx(2 / 8)
+    assert _coverage(hashing_engine, "路面電車の計画").unknown == 0.5  # 計画 is known
+    assert _coverage(hashing_engine, "防災").unknown == 0.0
+
+
+def test_hiragana_nouns(hashing_engine):
+    plain = _coverage(hashing_engine, "ちょっとの間だけ子どもを見ててくれる人、しくみってある？")
+    assert plain.hiragana == pytest.approx(1 / 4)  # 間, 子ども, 人, しくみ
+    assert _coverage(hashing_engine, "放課後児童クラブ").hiragana == 0.0
+
+
+def test_a_question_in_another_language_has_no_coverage_features(hashing_engine):
+    query = hashing_engine.parse("Is there an aquarium in the city?")
+    found = signals(query, {1: 0.8}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert query.language == "en"
+    assert (found.unknown, found.topic_unknown, found.hiragana) == (0.0, 0.0, 0.0)
+    japanese = hashing_engine.parse("水族館を建てる予定はありますか")
+    found = signals(japanese, {1: 0.8}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert found.topic_unknown == 1.0
+
+
+def test_a_noun_the_synonym_tables_map_to_the_plans_words_is_known(hashing_engine):
+    # 行革 occurs in no passage; the synonym tables map it to 行政 and 改革, which do.
+    question = "水道事業が担当している行革の取組はどれ？"
+    assert _coverage(hashing_engine, question).topic_unknown == 1.0
+    query = hashing_engine.parse(question)
+    assert any(e.kind == "synonym" and "行革" in e.term for e in query.expansions)
+    found = signals(query, {1: 0.8}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert found.topic_unknown == 0.0
