@@ -156,8 +156,11 @@ def kind_match(question: Question, unit: Unit) -> float:
         return -1.0 if _STATUS.search(body) and len(body) < 20 else 0.0
     if question.kind == "method":
         return 1.0 if _METHOD_FIELD.search(unit.name) else 0.0
-    if question.kind == "status" and _STATUS.search(body):
-        return 1.0
+    if question.kind == "status":
+        if _STATUS.search(body):
+            return 1.0
+        if not question.units:  # 「どこまで進んでいる」 asks a status, not any figure
+            return 0.0
     if question.asks_quantity:
         return quantity_match(question, unit)
     if question.asks_date and _DATE.search(body):

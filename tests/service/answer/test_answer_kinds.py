@@ -276,6 +276,8 @@ def test_the_answer_agrees_with_the_first_card(real_engine):
         ("国土強靭化地域計画の策定はいつ完了した？", "date", "3-(1)-⑨", "令和4年3月"),
         # place: the unit the centres are set up by
         ("地域包括支援センターはいくつ、どの単位で設置する？", "place", "73", "9つの日常生活圏域"),
+        # status: 「どこまで」 asks the rank, not any figure (card #1's 作成率 table was chosen)
+        ("地区防災計画の策定の奨励はどこまで進んでいる？", "status", "3-(1)-⑤", "一部達成"),
     ],
 )
 def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind, key, fact):
