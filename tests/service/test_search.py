@@ -1,9 +1,10 @@
-"""Query cleaning at the engine boundary (used by the API and the CLI alike)."""
+"""The engine boundary: query cleaning (used by the API and the CLI alike) and project evidence."""
 
 from __future__ import annotations
 
 import pytest
 
+from service.limits import MAX_TOP_K
 from service.search import SearchInputError, clean_query
 
 
@@ -24,3 +25,24 @@ def test_clean_query_collapses_whitespace():
 def test_clean_query_refuses_bad_text(query, message):
     with pytest.raises(SearchInputError, match=message):
         clean_query(query)
+
+
+@pytest.mark.parametrize("question", ["子育て支援の事業は？", "空き家対策", "令和4年度の目標値"])
+def test_project_evidence_is_the_passage_as_search_ranks_it(hashing_engine, question):
+    # Projects are grouped from light candidate records and only the shown evidence becomes a
+    # hit: each evidence passage must read exactly as /search gives that passage (rank, fused
+    # score, text, highlights, links), and projects come in the order of their best passage.
+    engine = hashing_engine
+    filters = engine.make_filters()
+    found = engine.search_projects_full(question, 10, filters)
+    ranked = engine.search_full(question, MAX_TOP_K, filters).hits
+    by_chunk = {h.chunk_id: h for h in ranked}
+    shown = [h for p in found.projects for h in p.evidence]
+    assert found.projects and any(h.highlights for h in shown)
+    compared = [h for h in shown if h.rank <= MAX_TOP_K]
+    assert len(compared) >= len(shown) / 2
+    for hit in compared:
+        assert hit == by_chunk[hit.chunk_id]
+    best = [p.evidence[0].rank for p in found.projects]
+    assert best == sorted(best)
+    assert [p.score for p in found.projects] == [p.evidence[0].score for p in found.projects]
