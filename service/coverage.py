@@ -133,9 +133,10 @@ class Compound:
         return after in TOPIC_MARKS or (after == "に" and self.next_lemma in ABOUT_VERBS)
 
 
-def sentences(text: str) -> list[list[Compound]]:
-    """The noun compounds of ``text``, sentence by sentence."""
-    tokens = get_analyzer().tokens(text)
+def sentences(text: str, tokens: Sequence[Token] | None = None) -> list[list[Compound]]:
+    """The noun compounds of ``text``, sentence by sentence (``tokens``: the analyzer's tokens
+    of ``text``, when the caller has them)."""
+    tokens = get_analyzer().tokens(text) if tokens is None else tokens
     out: list[list[Compound]] = [[]]
     run: list[Token] = []
     for i, token in enumerate(tokens):
@@ -179,7 +180,8 @@ def coverage(
     """The coverage features of a Japanese question's normalized ``text``; ``synonyms``: its
     lemmas that the query analyzer's synonym tables map to words of the index (行革 → 行政,
     改革), which the plans cover under another name."""
-    found = sentences(text)
+    tokens = get_analyzer().tokens(text)
+    found = sentences(text, tokens)
     frame = {key[0] for key in frame_words() if len(key) == 1}
     named = [c for s in found for c in s if not all(t.affix or t.lemma in frame for t in c.tokens)]
     unknown = sum(not vocabulary.holds(c.lemmas) for c in named) / len(named) if named else 0.0
@@ -187,6 +189,6 @@ def coverage(
     topic = any(
         n not in vocabulary.lemmas and n not in synonyms for p in asked for c in p for n in c.nouns
     )
-    nouns = [t for t in get_analyzer().tokens(text) if t.pos == "名詞"]
+    nouns = [t for t in tokens if t.pos == "名詞"]
     kana = sum(bool(_HIRAGANA.fullmatch(text[t.start : t.end])) for t in nouns)
     return Coverage(unknown, float(topic), kana / len(nouns) if nouns else 0.0)
