@@ -1,0 +1,134 @@
+"""Serving memory stays bounded whatever the number of requests and threads.
+
+Many threads asking distinct questions share one tagger (the dictionary is mapped once), the
+analyzer's caches fill to their bounds and stop there, and those bounds hold little even for
+questions at the length limit; the malloc arena cap of the server keeps a thread from getting
+an arena of its own. No timings: counts, mappings and sizes.
+"""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from eval.gold import GOLD_DIR, load_gold
+from indexer.analyze import get_analyzer
+from service.limits import MAX_QUERY_CHARS
+
+THREADS = 16
+REQUESTS = 150  # distinct questions: more than the tokens cache holds, from every thread
+MB = 1 << 20
+
+
+def _dictionary_maps() -> int:
+    """Mappings of MeCab's system dictionary in this process: one per loaded tagger."""
+    return sum("sys.dic" in line for line in Path("/proc/self/maps").read_text().splitlines())
+
+
+def _deep_size(obj: object) -> int:
+    """Bytes of ``obj`` and of every object it reaches (shared ones counted once)."""
+    seen: set[int] = set()
+    size, todo = 0, [obj]
+    while todo:
+        o = todo.pop()
+        if id(o) in seen or isinstance(o, type):
+            continue
+        seen.add(id(o))
+        size += sys.getsizeof(o)
+        todo.extend(gc.get_referents(o))
+    return size
+
+
+def _questions(n: int) -> list[str]:
+    gold = [q.query for q in load_gold(GOLD_DIR / "dev.jsonl")]
+    return [f"{gold[i % len(gold)]}（その{i}）" for i in range(n)]
+
+
+def test_many_threads_share_one_tagger_and_fill_bounded_caches(hashing_engine):
+    engine, analyzer = hashing_engine, get_analyzer()
+    filters = engine.make_filters()
+    routes = (
+        lambda q: engine.search_full(q, 10, filters, "hybrid"),
+        lambda q: engine.search_projects_full(q, 10, filters),
+        lambda q: engine.answer(q, filters, 10),
+    )
+    questions = _questions(REQUESTS)
+    maps, tokens_before, vectors_before = (
+        _dictionary_maps(),
+        analyzer.tokens.cache_info(),
+        len(engine.questions),
+    )
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(lambda i: routes[i % 3](questions[i]), range(REQUESTS)))
+    tokens = analyzer.tokens.cache_info()
+    # No thread loaded a tagger (and a dictionary) of its own.
+    assert get_analyzer() is analyzer and _dictionary_maps() == maps
+    # Filled to its bound and held there, yet large enough for a request's own repeats under
+    # 16 threads: each question is tagged once and then found again within its request.
+    assert tokens.maxsize is not None and tokens.maxsize < REQUESTS
+    assert tokens.currsize == tokens.maxsize
+    assert tokens.misses - tokens_before.misses == REQUESTS
+    assert tokens.hits - tokens_before.hits >= 2 * REQUESTS
+    assert len(engine.questions) - vectors_before == REQUESTS < engine.questions.size
+    units = engine.answerer.units
+    assert 0 < len(units) <= units.maxsize
+
+
+def test_the_analyzer_caches_hold_little_even_at_the_length_limit():
+    # The costliest entries a request can leave: a question of MAX_QUERY_CHARS distinct words.
+    analyzer = get_analyzer()
+    text = ("子育て支援の拠点施設を整備する。" * 100)[:MAX_QUERY_CHARS]
+    tokens, lemmas = analyzer.tokens.__wrapped__(text), analyzer.lemmas.__wrapped__(text)
+    assert len(tokens) > 300
+    tokens_kept, lemmas_kept = (
+        analyzer.tokens.cache_info().maxsize,
+        analyzer.lemmas.cache_info().maxsize,
+    )
+    assert tokens_kept is not None and lemmas_kept is not None  # bounded at all
+    worst = tokens_kept * _deep_size(tokens) + lemmas_kept * _deep_size(lemmas)
+    assert worst < 48 * MB  # 8,192 entries each (the old bounds) could hold 1.5 GB
+
+
+ARENAS = """
+    import ctypes, re, sys, tempfile, threading
+    if sys.argv[1] == "capped":
+        from service.api.main import bound_memory
+        bound_memory()
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    start = threading.Barrier(8)
+    done = threading.Barrier(9)
+
+    def work():
+        start.wait()  # all at once, as a burst of requests
+        kept = [bytearray(4000) for _ in range(2000)]  # malloc, not Python's small-object pool
+        done.wait()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    done.wait()
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        fp = libc.fopen(f.name.encode(), b"w")
+        libc.malloc_info(0, fp)
+        libc.fclose(fp)
+        print(len(re.findall('<heap nr=', open(f.name).read())))
+"""
+
+
+def test_the_server_caps_malloc_arenas_for_its_request_threads():
+    def arenas(mode: str) -> int:
+        code = textwrap.dedent(ARENAS)
+        run = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        return int(run.stdout)
+
+    # Eight threads allocating at once: an arena each, unless the server's cap is applied.
+    assert arenas("uncapped") > 4
+    assert arenas("capped") <= 2
