@@ -22,6 +22,10 @@ lemma cannot know:
   embedded with the question (``ParsedQuery.embedded_text``): the small e5 model reads kana
   questions poorly and the plans' words well; plain-dev 0.465 → 0.716, citizen 0.632 → 0.637,
   staff 0.981 → 0.978.
+  A second everyday table (``data/colloquial_dense.tsv``) feeds the embedded words only: its
+  words are never BM25 tokens (``QueryAnalyzer._dense_only``);
+* the request frame (…はありますか, …を教えてください) is cut from the embedded text
+  (``without_frame``, ``ParsedQuery.stem``).
 
 Weighting: bm25s ``get_scores`` sums one BM25 term score per query token (duplicates count
 again) and takes no weights, so the levers are which expansions a term gets, how many, and how
@@ -64,6 +68,7 @@ from service.glossary import GLOSSARY_FILE, japanese_tokens, load_glossary
 from service.highlight import highlight_spans
 from service.language import detect_language
 from service.synonyms import (
+    COLLOQUIAL_DENSE_FILE,
     SOURCES,
     Key,
     SynonymTable,
@@ -298,6 +303,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     "plainoff": {"readings": False, "colloquial": False},
     "nodense": {"dense_words": False},
     "keepframe": {"strip_frame": False},
+    "nodensetable": {"dense_table": False},
 }
 
 
@@ -334,6 +340,7 @@ class QueryAnalyzer:
         colloquial: bool = True,
         dense_words: bool = True,
         strip_frame: bool = True,
+        dense_table: bool = True,
     ) -> None:
         self.frequencies = frequencies
         self.max_expansions = max_expansions
@@ -347,6 +354,7 @@ class QueryAnalyzer:
         self.colloquial = (colloquial_table(),) if colloquial else ()
         self.dense_words = dense_words
         self.strip_frame = strip_frame
+        self.dense_table = (colloquial_table(COLLOQUIAL_DENSE_FILE),) if dense_table else ()
 
     def normalize(self, query: str) -> str:
         """NFKC and width normalization, whitespace collapsed (idempotent)."""
@@ -483,6 +491,18 @@ class QueryAnalyzer:
                 out.append(Expansion(match.key, added, "colloquial"))
         return out
 
+    def _dense_only(self, text: str, language: str | None, taken: set[str]) -> tuple[str, ...]:
+        """For a Japanese question, the administrative words of its everyday words in
+        ``data/colloquial_dense.tsv`` that it does not already send: for the model only, so
+        they are no ``Expansion`` (BM25 and highlighting never see them)."""
+        if language not in (INDEX_LANGUAGE, None):
+            return ()
+        out: list[str] = []
+        for match in _matches(text, self.dense_table, self.frame, nouns=False):
+            tokens = (t for candidate in match.candidates for t in candidate)
+            out += [t for t in tokens if t not in taken and t not in out and self._indexed(t)]
+        return tuple(out)
+
     def _plain(self, text: str, language: str | None, taken: set[str]) -> list[Expansion]:
         """For a Japanese question: readings, then everyday words (each step sees the other's
         tokens as taken, so no token is added twice)."""
@@ -502,6 +522,7 @@ class QueryAnalyzer:
         expansions += self._glossary_expansions(text, language, taken)
         added = tuple(t for e in expansions for t in e.added)
         plain = tuple(t for e in expansions if e.kind in PLAIN_KINDS for t in e.added)
+        plain += self._dense_only(text, language, taken.union(added))
         return ParsedQuery(
             text=" ".join(query.split()),
             normalized=text,

@@ -11,7 +11,8 @@ Sources: ``curated`` (``data/synonyms.tsv``, written here) and ``sudachi`` (buil
 
 A third table, ``colloquial_table`` (``data/colloquial.tsv``, written here), is one-way: a
 resident's everyday words (預かって, 補聴器, 人間ドッグ) call for the plans' administrative words
-(一時預かり・保育, 補装具, 健診), never the other way round.
+(一時預かり・保育, 補装具, 健診), never the other way round. ``data/colloquial_dense.tsv``, in
+the same format, holds the lines whose words are embedded with the question but never sent to BM25.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ DATA_DIR = Path(__file__).parent / "data"
 CURATED_FILE = DATA_DIR / "synonyms.tsv"
 FRAME_FILE = DATA_DIR / "no_expand.txt"
 COLLOQUIAL_FILE = DATA_DIR / "colloquial.tsv"
+# Everyday words whose administrative words only the model reads (``QueryAnalyzer(dense_table)``).
+COLLOQUIAL_DENSE_FILE = DATA_DIR / "colloquial_dense.tsv"
 SOURCES = ("curated", "sudachi")
 
 # The lemmas of a word or query term, as the analyzer yields them.

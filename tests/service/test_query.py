@@ -332,18 +332,20 @@ def test_plain_steps_can_be_switched_off_and_skip_foreign_questions():
     assert on.parse("Where is the madoguchi for jishin?").expansions == ()
 
 
-def test_every_colloquial_line_has_targets_and_triggers():
-    from service.synonyms import COLLOQUIAL_FILE, colloquial_table
+@pytest.mark.parametrize("name", ["colloquial.tsv", "colloquial_dense.tsv"])
+def test_every_colloquial_line_has_targets_and_triggers(name):
+    from service.synonyms import DATA_DIR, colloquial_table
 
+    path = DATA_DIR / name
     lines = [
         ln
-        for ln in COLLOQUIAL_FILE.read_text(encoding="utf-8").splitlines()
+        for ln in path.read_text(encoding="utf-8").splitlines()
         if ln.strip() and not ln.startswith("#")
     ]
     for line in lines:
         targets, tab, triggers = line.partition("\t")
         assert tab and targets.split() and triggers.split(), line
-    assert len(colloquial_table()) == sum(len(ln.split("\t")[1].split()) for ln in lines)
+    assert len(colloquial_table(path)) == sum(len(ln.split("\t")[1].split()) for ln in lines)
 
 
 def test_the_plain_words_are_embedded_with_the_question(plain_analyzer):
@@ -385,3 +387,18 @@ def test_the_model_reads_the_question_without_its_frame():
     assert kept.parse(parsed.text).lexical_tokens == parsed.lexical_tokens
     english = analyzer.parse("Is there any support for housing?")
     assert english.embedded_text == english.text
+
+
+def test_the_model_only_table_adds_embedded_words_and_no_bm25_token():
+    frequencies = {**PLAIN_FREQUENCIES, "成年": 5, "後見": 5, "権利": 9, "擁護": 9}
+    on = QueryAnalyzer(frequencies, sources=(), years=False)
+    off = QueryAnalyzer(frequencies, sources=(), years=False, dense_table=False)
+    question = "親の財産の管理を手伝ってもらえますか"
+    parsed, bare = on.parse(question), off.parse(question)
+    assert parsed.dense_words == ("成年", "後見", "権利", "擁護")
+    assert not bare.dense_words
+    assert parsed.lexical_tokens == bare.lexical_tokens
+    assert parsed.highlight_terms == bare.highlight_terms
+    assert "成年・後見・権利・擁護" in parsed.embedded_text
+    # Not for a question in another language.
+    assert not on.parse("Who can help manage my father's property?").dense_words
