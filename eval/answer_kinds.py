@@ -247,12 +247,12 @@ def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) 
 # The two curves' features, in the order of ``_features`` (fact questions, open questions).
 FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_per_margin")
 FEATURES += ("conf_first_card", "conf_kind", "conf_per_card_gap")
-OPEN_FEATURES = ("open_per_score", "open_per_relevance", "open_per_margin", "open_per_card_gap")
+OPEN_FEATURES = ("open_per_score", "open_per_relevance", "open_per_margin")
 
 
 def _features(r: dict[str, Any], center: float) -> list[float]:
     """A row's features for its curve: score, relevance (tenths above the centre, a scale like
-    the others'), margin (±2), then first card and kind (fact questions only), card gap."""
+    the others'), margin (±2), then first card, kind and card gap (fact questions only)."""
     values = {
         "score": r["score"],
         "relevance": (r["relevance"] - center) * 10,
@@ -262,7 +262,7 @@ def _features(r: dict[str, Any], center: float) -> list[float]:
         "card_gap": float(r.get("card_gap", 0.0)),
     }
     names = ["score", "relevance", "margin"]
-    names += ["card_gap"] if r["open"] else ["first_card", "kind", "card_gap"]
+    names += [] if r["open"] else ["first_card", "kind", "card_gap"]
     return [values[n] for n in names]
 
 

@@ -301,7 +301,7 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
     questions and one for open questions (``python -m eval.answer_kinds --split dev --fit``).
 
     An open question is answered by its first card's project, so card #1 and the kind of unit
-    say nothing there; how far the search ranks card #1 ahead says more.
+    say nothing there.
     """
     c, e = config, evidence
     margin = max(-MARGIN_CAP, min(MARGIN_CAP, e.margin))
@@ -312,7 +312,6 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
             + c.open_per_score * e.score
             + c.open_per_relevance * relevance
             + c.open_per_margin * margin
-            + c.open_per_card_gap * e.card_gap
         )
     else:
         z = (

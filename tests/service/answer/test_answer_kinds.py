@@ -328,15 +328,16 @@ def test_confidence_rises_with_each_reason_to_believe():
             replace(start, score=2.0),
             replace(start, relevance=0.88),
             replace(start, margin=1.0),
-            replace(start, card_gap=0.5),
         ):
             assert confidence(better) > plain
         # the margin is capped: a lead beyond it says no more
         capped = confidence(replace(start, margin=MARGIN_CAP))
         assert confidence(replace(start, margin=50.0)) == capped
     assert confidence(replace(base, kind_match=True)) > confidence(base)
+    assert confidence(replace(base, card_gap=0.5)) > confidence(base)
     # an open question is answered by card #1's project: card and kind of unit say nothing
-    assert confidence(replace(opened, first_card=True, kind_match=True)) == confidence(opened)
+    same = replace(opened, first_card=True, kind_match=True, card_gap=0.5)
+    assert confidence(same) == confidence(opened)
 
 
 def test_no_match_takes_the_answer_box_away():
