@@ -33,9 +33,10 @@ from service.search import SearchEngine
 ABSENT_FILE = GOLD_DIR / "absent.jsonl"
 KEYWORDS_FILE = GOLD_DIR / "keywords.jsonl"
 SPLITS = ("dev", "test")
-# At most this share of the answerable dev questions flagged. Not the 2 %: with it, the
-# held-out share in 5-fold cross-validation on dev (6 repeats) was 2.3 %; with 1.6 %, 1.8 %.
-MAX_ANSWERABLE_FLAGGED = 0.016
+# At most this share of the answerable dev questions flagged (the bound). The held-out
+# share in 5-fold cross-validation on dev (6 repeats) runs a little above it, 2.2 %; 1.6 % gave
+# 1.9 %, but on HEAD 2eec688 it put the threshold above most absent topics (dev 0.58 -> 0.47).
+MAX_ANSWERABLE_FLAGGED = 0.02
 L2 = 0.05
 NEWTON_STEPS = 50
 # The groups of the report, answerable first; then the absent topics asked in each other

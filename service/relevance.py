@@ -28,8 +28,7 @@ asked-about noun phrase above), a centered cosine, the number of projects among 
 nearest passages (dev 0.47 → 0.63, test 0.50 → 0.50 with 1.6 % of answerable questions
 flagged instead of 0.5 %, and 「市営スキー場の営業日は」 no longer flagged).
 A logistic model over the standardized features gives a score; the question is ``no_match``
-above a threshold chosen on dev so that at most 1.6 % of the answerable questions are flagged
-(``eval/nomatch.py`` says why not 2 %).
+above a threshold chosen on dev so that at most 2 % of the answerable questions are flagged.
 The fitted parameters live in ``service/data/no_match.json`` (``plansearch-eval nomatch --fit
 --store``), tied to the embedder they were fitted for: cosines mean nothing across models.
 """

@@ -88,21 +88,21 @@ def test_the_stored_model_is_the_real_engines(real_engine):
 
 @pytest.mark.slow
 def test_test_split_rates_hold(real_engine):
-    # Measured with the model fitted on dev: 2.1 % of the 192 answerable test questions flagged
-    # (4: gold, plain, foreign and keyword queries; the issue asks for at most 2 %, one
-    # question fewer), 60.5 % of the 38 absent-topic ones. Retrieval scores alone, refitted on
-    # the same dev: 3.1 % and 68 %; the model fitted before the question frame was cut from the
-    # embedded text (1eb093a): 0 % and 47 %.
+    # Measured with the model fitted on dev (HEAD 554b7fa): 1.6 % of the 192 answerable test
+    # questions flagged (3: gold, plain, foreign and keyword queries), 63.2 % of the 38
+    # absent-topic ones. Retrieval scores alone, refitted on the same dev: 3.1 % and 68 %; the
+    # model fitted before the question frame was cut from the embedded text (1eb093a): 0 % and
+    # 47 %.
     judged = nomatch.judge(real_engine, "test")
     model = real_engine.relevance
     answerable = [model.no_match(j.signals) for j in judged if not j.absent]
     absent = [model.no_match(j.signals) for j in judged if j.absent]
-    assert np.mean(answerable) <= 0.025
+    assert np.mean(answerable) <= 0.02
     assert np.mean(absent) >= 0.55
 
 
-# Score above the threshold as stored: +2.04, +0.80, +2.30, +2.82, and the absent-topic gold
-# questions +0.88 (水族館), +2.69 (流氷), +2.95 (プラネタリウム). The bare 「市営スキー場」 is
+# Score above the threshold as stored: +1.95, +0.80, +2.33, +2.75, and the absent-topic gold
+# questions +0.83 (水族館), +2.67 (流氷), +2.96 (プラネタリウム). The bare 「市営スキー場」 is
 # flagged since the index's vocabulary is read (service/coverage.py): スキー occurs in no
 # passage; before, its cosine alone was too high (-0.13).
 FLAGGED = [
@@ -114,7 +114,7 @@ FLAGGED = [
 FLAGGED_IDS = ["absent-dev-05", "absent-dev-13", "absent-test-06"]
 # One answerable question per style and language (ids of eval/gold), short keywords (one in
 # English), two plain-words questions written in kana, and two of the README's. The closest to
-# the threshold: 手話 -1.43, plain-001 -1.94.
+# the threshold: 手話 -1.47, plain-001 -1.97.
 ANSWERABLE_IDS = [
     "isehara-005",  # citizen: 合併浄化槽
     "jisshi-023",  # staff
