@@ -402,3 +402,13 @@ def test_the_model_only_table_adds_embedded_words_and_no_bm25_token():
     assert "成年・後見・権利・擁護" in parsed.embedded_text
     # Not for a question in another language.
     assert not on.parse("Who can help manage my father's property?").dense_words
+
+
+def test_a_misspelt_health_check_calls_for_it_and_a_dog_run_does_not(tuned):
+    # 人間ドッグ is the common slip for 人間ドック; ドッグ alone is a dog (ドッグラン, a park
+    # question), and the tagger splits both into ドッグ + the next word.
+    def colloquial(question: str) -> set[str]:
+        return {t for e in tuned.expansions(question) if e.kind == "colloquial" for t in e.added}
+
+    assert "健診" in colloquial("人間ドッグを受けたい")
+    assert "健診" not in colloquial("ドッグランはありますか")
