@@ -38,7 +38,7 @@ SOURCES = ("curated", "sudachi")
 Key = tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """One word of a synonym group: its spelling, lexeme number and whether it may trigger."""
 
@@ -104,7 +104,7 @@ def frame_words() -> frozenset[Key]:
     return frozenset(word_tokens(w).key for w in words)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WordTokens:
     """A dictionary word as the index sees it."""
 
