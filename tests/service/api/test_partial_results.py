@@ -51,8 +51,10 @@ def test_every_question_route_names_the_missing_shard(client, route):
 
 
 def test_a_whole_index_is_not_partial(hashing_settings, hashing_engine):
-    body = TestClient(create_app(hashing_settings, hashing_engine)).get(
-        "/search", params={"q": QUESTION}
-    ).json()
+    body = (
+        TestClient(create_app(hashing_settings, hashing_engine))
+        .get("/search", params={"q": QUESTION})
+        .json()
+    )
     assert (body["partial"], body["missing_shards"]) == (False, [])
     assert any(h["doc_id"] == LOST for h in body["hits"])
