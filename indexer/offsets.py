@@ -32,11 +32,12 @@ class TokenTable:
 
     def lemma_ids(self, lemmas: Iterable[str]) -> frozenset[int]:
         """Ids of the lemmas the table knows (the others cannot occur in any passage)."""
-        index = self._index
+        index = self.lemma_index
         return frozenset(index[x] for x in lemmas if x in index)
 
     @property
-    def _index(self) -> dict[str, int]:
+    def lemma_index(self) -> dict[str, int]:
+        """Each lemma's id (built once, on first use)."""
         cached: dict[str, int] | None = self.__dict__.get("_index_cache")
         if cached is None:
             cached = {lemma: i for i, lemma in enumerate(self.vocab)}

@@ -55,9 +55,9 @@ TOPIC_MARKS = frozenset({"は", "が", "を", "って", "も", "なら"})
 ABOUT_VERBS = frozenset({"つく", "付く", "関する"})
 # Joins the compounds of one noun phrase: 市営の動物園の入園料, 囲碁・将棋大会.
 LINKS = frozenset({"の", "・"})
-# Nouns that name no topic: question words, formal nouns (幾ら, 何処, 所, 事, 物, 為, 方).
 # A noun written in hiragana alone (the long-vowel mark too: ぼーる).
 _HIRAGANA = re.compile(r"[\u3041-\u309fー]+")
+# Nouns that name no topic: question words, formal nouns (幾ら, 何処, 所, 事, 物, 為, 方).
 FORMAL = frozenset(
     {"幾ら", "何処", "何時", "誰", "所", "物", "事", "方", "為", "時", "中"}
     | {"皆", "奴", "他", "様", "辺り"}
@@ -84,7 +84,7 @@ class CorpusVocabulary:
         row_starts = tokens.indptr[1:-1]
         inside[row_starts[(row_starts > 0) & (row_starts < len(ids))] - 1] = False
         pairs = np.unique(ids[:-1][inside] * size + ids[1:][inside])
-        return cls(lemmas, {w: i for i, w in enumerate(tokens.vocab)}, pairs)
+        return cls(lemmas, tokens.lemma_index, pairs)
 
     def holds(self, lemmas: Sequence[str]) -> bool:
         """Whether a passage holds this lemma sequence: every lemma known and each adjacent
