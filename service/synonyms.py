@@ -18,9 +18,12 @@ the same format, holds the lines whose words are embedded with the question but 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from indexer.analyze import get_analyzer, normalize
@@ -72,18 +75,23 @@ def parse_colloquial_lines(line: str) -> list[tuple[Word, ...]]:
     return [(*heads, Word(text, 1)) for text in triggers.split()]
 
 
+def iter_groups(path: Path, parse: Callable[[str], tuple[Word, ...]]) -> Iterator[tuple[Word, ...]]:
+    """Groups of a data file, one at a time; comment lines (``#``) and blank lines skipped."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            group = parse(line) if line.strip() and not line.startswith("#") else ()
+            if len(group) > 1:
+                yield group
+
+
 def read_groups(path: Path, parse: Callable[[str], tuple[Word, ...]]) -> list[tuple[Word, ...]]:
     """Groups of a data file, comment lines (``#``) and blank lines skipped."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    groups = [parse(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
-    return [g for g in groups if len(g) > 1]
+    return list(iter_groups(path, parse))
 
 
-@cache
-def load_groups(source: str, sudachi_file: Path) -> tuple[tuple[Word, ...], ...]:
-    """The synonym groups of ``curated`` or ``sudachi`` (read once per process)."""
+def _source_groups(source: str, sudachi_file: Path) -> Iterator[tuple[Word, ...]]:
     if source == "curated":
-        return tuple(read_groups(CURATED_FILE, parse_curated_line))
+        return iter_groups(CURATED_FILE, parse_curated_line)
     if source == "sudachi":
         if not sudachi_file.is_file():
             log.warning(
@@ -91,9 +99,15 @@ def load_groups(source: str, sudachi_file: Path) -> tuple[tuple[Word, ...], ...]
                 "(using the curated list only)",
                 sudachi_file,
             )
-            return ()
-        return tuple(read_groups(sudachi_file, parse_sudachi_line))
+            return iter(())
+        return iter_groups(sudachi_file, parse_sudachi_line)
     raise ValueError(f"unknown synonym source {source!r}; valid: {', '.join(SOURCES)}")
+
+
+def load_groups(source: str, sudachi_file: Path) -> tuple[tuple[Word, ...], ...]:
+    """The synonym groups of ``curated`` or ``sudachi`` as words (read afresh: a server holds
+    them only in the compact form of ``synonym_table``)."""
+    return tuple(_source_groups(source, sudachi_file))
 
 
 @cache
@@ -132,19 +146,75 @@ def _candidates(group: tuple[Word, ...], source: Word) -> list[Key]:
     return out
 
 
-@dataclass(frozen=True)
+class _Strings:
+    """Many short strings held as one: the ``i``-th lies between two offsets. A str object
+    costs ~60 bytes besides its characters, which for the Sudachi groups' 69,000 words and
+    66,000 spellings was most of their size."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, items: Iterable[str]) -> None:
+        items = list(items)
+        self._text = "".join(items)
+        self._starts = array("i", [0, *accumulate(map(len, items))])
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self._text[self._starts[i] : self._starts[i + 1]]
+
+
 class SynonymTable:
     """Synonym groups indexed by the normalized spelling of each word that may trigger them.
 
     Words are tagged only when a query reaches them (tagging the 66,000 words of the Sudachi
-    groups up front takes seconds, which a one-shot CLI search should not pay).
+    groups up front takes seconds, which a one-shot CLI search should not pay). A server holds
+    the tables for its whole life, so they are flat arrays rather than an object per word (the
+    Sudachi table's memory 32 → 6 MB): the words of all groups in one string, and the spellings,
+    sorted by their hash, with the words each one triggers.
     """
 
-    groups: tuple[tuple[Word, ...], ...]
-    by_spelling: Mapping[str, tuple[tuple[int, int], ...]]  # → (group, word) positions
+    def __init__(self, groups: Iterable[Sequence[Word]], by_lemma: bool = False) -> None:
+        texts: list[str] = []
+        self._lexemes, self._triggers = array("h"), array("b")
+        self._group_starts = array("i", [0])
+        index: dict[str, list[int]] = {}
+        for group in groups:
+            for word in group:
+                for spelling in _spellings(word, by_lemma) if word.trigger else ():
+                    index.setdefault(spelling, []).append(len(texts))
+                texts.append(word.text)
+                self._lexemes.append(word.lexeme)
+                self._triggers.append(word.trigger)
+            self._group_starts.append(len(texts))
+        self._words = _Strings(texts)
+        # Python's str hash: this process's own (the table is never stored), stable within it.
+        spellings = sorted(index, key=hash)
+        self._hashes = array("q", map(hash, spellings))
+        self._spellings = _Strings(spellings)
+        self._posting_starts = array("i", [0, *accumulate(len(index[s]) for s in spellings)])
+        self._postings = array("i", (w for s in spellings for w in index[s]))
 
     def __len__(self) -> int:
-        return len(self.groups)
+        return len(self._group_starts) - 1
+
+    def group(self, g: int) -> tuple[Word, ...]:
+        """The words of group ``g``, in their order."""
+        return tuple(map(self._word, range(self._group_starts[g], self._group_starts[g + 1])))
+
+    def _word(self, w: int) -> Word:
+        return Word(self._words[w], self._lexemes[w], bool(self._triggers[w]))
+
+    def _triggered(self, spelling: str) -> Sequence[int]:
+        """Words (by position) that ``spelling`` triggers, in group order."""
+        h = hash(spelling)
+        k = bisect_left(self._hashes, h)
+        while k < len(self._hashes) and self._hashes[k] == h:
+            if self._spellings[k] == spelling:
+                return self._postings[self._posting_starts[k] : self._posting_starts[k + 1]]
+            k += 1
+        return ()
 
     def lookup(self, spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
         """Expansions of the query term ``key`` (lemmas) written as one of ``spellings``.
@@ -153,14 +223,14 @@ class SynonymTable:
         ``key``, so the match is exact at the level the index works on.
         """
         out: list[Key] = []
-        seen: set[tuple[int, int]] = set()
+        seen: set[int] = set()
         for spelling in spellings:
-            for g, w in self.by_spelling.get(spelling, ()):
-                word = self.groups[g][w]
-                if (g, w) in seen or word_tokens(word.text).key != key:
+            for w in self._triggered(spelling):
+                if w in seen or word_tokens(self._words[w]).key != key:
                     continue
-                seen.add((g, w))
-                out += [c for c in _candidates(self.groups[g], word) if c not in out]
+                seen.add(w)
+                group = self.group(bisect_right(self._group_starts, w) - 1)
+                out += [c for c in _candidates(group, self._word(w)) if c not in out]
         return tuple(out)
 
 
@@ -171,25 +241,20 @@ def _spellings(word: Word, by_lemma: bool) -> set[str]:
     return spellings
 
 
-def build_table(groups: Iterable[tuple[Word, ...]], by_lemma: bool = False) -> SynonymTable:
+def build_table(groups: Iterable[Sequence[Word]], by_lemma: bool = False) -> SynonymTable:
     """Index the groups by the spelling of every word that may trigger an expansion.
 
     ``by_lemma`` also indexes each word by its lemmas (ゴミ finds a curated ごみ, both 塵): this
     tags every word, which is cheap for the curated list only.
     """
-    kept = tuple(groups)
-    index: dict[str, list[tuple[int, int]]] = {}
-    for g, group in enumerate(kept):
-        for w, word in enumerate(group):
-            for spelling in _spellings(word, by_lemma) if word.trigger else ():
-                index.setdefault(spelling, []).append((g, w))
-    return SynonymTable(kept, {k: tuple(v) for k, v in index.items()})
+    return SynonymTable(groups, by_lemma)
 
 
 @cache
 def synonym_table(source: str, sudachi_file: Path) -> SynonymTable:
     """The table of one source (built once per process); the curated one also by lemma."""
-    return build_table(load_groups(source, sudachi_file), by_lemma=source == "curated")
+    # Streamed from the file: the words of one group at a time exist as objects.
+    return build_table(_source_groups(source, sudachi_file), by_lemma=source == "curated")
 
 
 def lookup(tables: Iterable[SynonymTable], spellings: Iterable[str], key: Key) -> tuple[Key, ...]:
