@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from indexer.labels import field_block
 from indexer.records import Chunk, DocumentInfo, Field, Project, place_of
 
 if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     from indexer.settings import Settings
 
 TokenCounter = Callable[[str], int]
@@ -156,6 +156,10 @@ def _field_name(group: list[Field]) -> str:
 
 
 def _splitter(budget: int, overlap: int, count: TokenCounter) -> RecursiveCharacterTextSplitter:
+    # Imported here: a server reads ``field_role`` from this module, and langchain (~7 MB with
+    # what it pulls in: requests, urllib3, langchain_core) is for building an index only.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         separators=JAPANESE_SEPARATORS,
         keep_separator="end",
