@@ -14,7 +14,7 @@ from eval import nomatch
 from eval.gold import GOLD_DIR
 from indexer.settings import Settings
 from service.api import create_app
-from service.relevance import MODEL_FILE, RelevanceModel, Signals, load_model
+from service.relevance import MODEL_FILE, RelevanceModel, Signals, load_model, names_service
 
 
 def _question(qid: str) -> str:
@@ -57,6 +57,17 @@ def test_without_a_model_only_an_empty_result_is_no_match(hashing_engine):
     assert outcome.hits == [] and outcome.no_match
 
 
+def test_a_foreign_question_names_a_service_not_only_a_city_or_a_child(hashing_engine):
+    # The glossary finds 孩子 (child) in an absent topic's question (an indoor skating rink) and
+    # the city in most answerable ones: neither tells what the question is about.
+    skating = hashing_engine.parse("孩子冬天想学滑冰，市里有没有室内滑冰场？")
+    assert any(e.kind == "glossary" for e in skating.expansions)
+    assert not names_service(skating.expansions)
+    assert not names_service(hashing_engine.parse("Is there a church in Isesaki?").expansions)
+    daycare = hashing_engine.parse("伊势崎市的托儿所不够，市里在增加托儿所吗？")
+    assert names_service(daycare.expansions)
+
+
 def _judged(group: str, cosine: float, bm25: float) -> nomatch.Judged:
     return nomatch.Judged(f"{group}-{cosine}-{bm25}", group, Signals(cosine, bm25, 0.0, 5.0))
 
@@ -88,21 +99,22 @@ def test_the_stored_model_is_the_real_engines(real_engine):
 
 @pytest.mark.slow
 def test_test_split_rates_hold(real_engine):
-    # Measured with the model fitted on dev (HEAD 554b7fa): 1.6 % of the 192 answerable test
-    # questions flagged (3: gold, plain, foreign and keyword queries), 63.2 % of the 38
-    # absent-topic ones. Retrieval scores alone, refitted on the same dev: 3.1 % and 68 %; the
-    # model fitted before the question frame was cut from the embedded text (1eb093a): 0 % and
-    # 47 %.
+    # Measured with the model fitted on dev (HEAD 50773d0): 0.5 % of the 192 answerable test
+    # questions flagged (1: plain-036), 71.1 % of the 38 absent-topic ones (vi and en, pt
+    # flagged, zh not). Before the compounds were read without the words of the situation
+    # (554b7fa): 1.6 % and 63.2 %; retrieval scores alone, refitted on the same dev: 3.1 % and
+    # 68 %.
     judged = nomatch.judge(real_engine, "test")
     model = real_engine.relevance
     answerable = [model.no_match(j.signals) for j in judged if not j.absent]
     absent = [model.no_match(j.signals) for j in judged if j.absent]
     assert np.mean(answerable) <= 0.02
-    assert np.mean(absent) >= 0.55
+    assert np.mean(absent) >= 0.68
 
 
-# Score above the threshold as stored: +1.95, +0.80, +2.33, +2.75, and the absent-topic gold
-# questions +0.83 (水族館), +2.67 (流氷), +2.96 (プラネタリウム). The bare 「市営スキー場」 is
+# Score above the threshold as stored: +2.94, +1.85, +2.88, +3.25, and the absent-topic gold
+# questions +2.52 (水族館), +3.18 (流氷), +3.48 (プラネタリウム) and +0.08 (a church, asked in
+# Vietnamese: the glossary finds only chủ nhật, Sunday, in it). The bare 「市営スキー場」 is
 # flagged since the index's vocabulary is read (service/coverage.py): スキー occurs in no
 # passage; before, its cosine alone was too high (-0.13).
 FLAGGED = [
@@ -111,10 +123,10 @@ FLAGGED = [
     "市営スキー場の営業日は",  # the plans run no ski resort
     "ハクビシンが屋根裏に住みついたので駆除してほしい",  # 有害鳥獣 there are crop damage
 ]
-FLAGGED_IDS = ["absent-dev-05", "absent-dev-13", "absent-test-06"]
+FLAGGED_IDS = ["absent-dev-05", "absent-dev-13", "absent-test-06", "absent-test-37"]
 # One answerable question per style and language (ids of eval/gold), short keywords (one in
 # English), two plain-words questions written in kana, and two of the README's. The closest to
-# the threshold: 手話 -1.47, plain-001 -1.97.
+# the threshold: 手話 -1.62, plain-001 -2.26.
 ANSWERABLE_IDS = [
     "isehara-005",  # citizen: 合併浄化槽
     "jisshi-023",  # staff
