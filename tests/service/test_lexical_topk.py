@@ -47,3 +47,21 @@ def test_same_candidates_as_before_on_the_gold_questions(hashing_engine, depth):
                 else [backend.ids[rows[i]] for i in _full_sort(full[rows], depth)]
             )
             assert list(got) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.sampled_from([1, 7, 50, 200]),
+    st.sampled_from([0.002, 0.05, 0.9]),
+    st.sampled_from([3, 40, 10_000]),
+)
+def test_block_floor_keeps_the_full_sort_order(seed, depth, positive_share, levels):
+    """Past MIN_SCORES_PER_DEPTH scores a position the blocks' floor applies: the same rows as
+    the full sort whether few or most scores are positive, with many ties at the cut (3 levels)
+    or few, and a length that leaves a tail outside the blocks."""
+    rng = np.random.default_rng(seed)
+    n = 64 * depth + int(rng.integers(0, 5_000))
+    scores = rng.integers(1, levels + 1, size=n).astype(np.float32) / 4
+    scores[rng.random(n) >= positive_share] = 0.0
+    assert top_rows(scores, depth).tolist() == _full_sort(scores, depth)
