@@ -36,7 +36,7 @@ import numpy as np
 from eval.answers import AnswerGold, comparable, fit_logistic, load_answer_gold
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
-from service.answer.compose import OPEN_KINDS, card_ranks, choose, evidence
+from service.answer.compose import OPEN_KINDS, candidates, card_ranks, choose, evidence
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
 from service.answer.scoring import Evidence, confidence
@@ -123,9 +123,10 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
     cards = card_ranks(ranking.hits, listed.projects)
     main = choose(ranking, cards)
     ev = evidence(ranking, cards, main, listed.projects)
-    first = next((s for s in ranking.units if cards.get(_project_of(ranking, s)) == 1), None)
+    units = candidates(ranking)  # the units choose() picks from (a value question: quantities)
+    first = next((s for s in units if cards.get(_project_of(ranking, s)) == 1), None)
     row.update(
-        gap=round(ranking.units[0].total - first.total, 4) if first else 0.0,
+        gap=round(units[0].total - first.total, 4) if first else 0.0,
         right_best=judge(best),
         right_top=judge(top),
         right_shown=judge(answer_from(replace(ranking, config=shown), listed.projects)),

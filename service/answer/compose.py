@@ -73,10 +73,23 @@ def agree_margin(ranking: Ranking) -> float:
     return config.open_agree_margin if question.kind in OPEN_KINDS else config.agree_margin
 
 
+def candidates(ranking: Ranking) -> list[Scored]:
+    """The units that may answer: for a value question those holding a quantity in the asked
+    unit (「何回」 → 回), when any does; else every unit."""
+    question = ranking.question or read_question("")
+    if question.kind == "value":
+        held = [s for s in ranking.units if s.kind >= 1]
+        if held:
+            return held
+    return ranking.units
+
+
 def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
-    """The best unit, from the first card unless another project's is better by the margin."""
-    best = ranking.units[0]
-    top = next((s for s in ranking.units if cards.get(_project(ranking, s)) == 1), None)
+    """The best candidate unit, from the first card unless another project's is better by the
+    margin (a value question: among the units that hold the asked quantity)."""
+    units = candidates(ranking)
+    best = units[0]
+    top = next((s for s in units if cards.get(_project(ranking, s)) == 1), None)
     if top is None or top is best:
         return best
     return best if best.total - top.total >= agree_margin(ranking) else top

@@ -88,6 +88,19 @@ def asked_units(question: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# 「フォロワー数は1,100人増加した」: a reported change, not the level 「どれくらい」 asks for. Bare
+# 増/減 stay out: a target is often a change itself (「令和4年度: 5%増」 answers 「目標は？」).
+_CHANGE_AFTER = re.compile(r"\s*(?:[)）]\s*)?(?:の)?(?:増加|減少|上昇|低下)")
+ASKS_CHANGE = re.compile(r"増|減|伸び|比べ|前年|差")
+
+
+def changes_only(text: str, units: frozenset[str]) -> bool:
+    """Every quantity of ``text`` in ``units`` is stated as a change (「1,100人増加した」)."""
+    bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+    found = [m for m in _QUANTITY.finditer(bare) if not units or unit_class(m.group(2)) in units]
+    return bool(found) and all(_CHANGE_AFTER.match(bare, m.end()) for m in found)
+
+
 def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:
     """The quantities of ``text`` in one of ``units`` (all of them when ``units`` is empty)."""
     found = quantities(text)

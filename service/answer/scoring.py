@@ -20,7 +20,7 @@ from indexer.analyze import get_analyzer
 from indexer.chunking import field_role
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
-from service.answer.patterns import asked_quantities, quantities
+from service.answer.patterns import ASKS_CHANGE, asked_quantities, changes_only, quantities
 from service.answer.question import Question, content_terms
 from service.answer.units import Unit
 from service.schemas import Hit
@@ -133,7 +133,7 @@ def year_match(question: Question, unit: Unit) -> float:
     if not years:
         return 0.0
     if years & question.years:
-        return 1.0
+        return -1.0 if _figure_of_other_year(question, unit) else 1.0
     if (
         question.asks_quantity
         and fiscal_years(unit.body) & question.years
@@ -141,6 +141,20 @@ def year_match(question: Question, unit: Unit) -> float:
     ):
         return 1.0
     return -1.0
+
+
+def _figure_of_other_year(question: Question, unit: Unit) -> bool:
+    """A value unit under the asked year's label whose text dates its figure to other years
+    only: 「直近の…総排出量は令和元年度で、53,721t-CO2」 under 取組成果 令和2年度 is the figure
+    of 令和元年度, not the one asked for 令和2年度."""
+    if not question.asks_quantity:
+        return False
+    named = fiscal_years(unit.body)
+    return (
+        bool(named)
+        and not named & question.years
+        and bool(asked_quantities(unit.body, question.units))
+    )
 
 
 def kind_match(question: Question, unit: Unit) -> float:
@@ -170,9 +184,11 @@ def kind_match(question: Question, unit: Unit) -> float:
 
 def quantity_match(question: Question, unit: Unit) -> float:
     """How well a unit answers a value question: a quantity in the asked unit 1 (every slot of a
-    two-part question filled: 1.5), a quantity in another unit 0.5, digits without a unit (a
-    code such as 「2-1-2①」) 0."""
+    two-part question filled: 1.5), a quantity in another unit or stated as a change (「1,100人
+    増加」 to 「どれくらい」) 0.5, digits without a unit (a code such as 「2-1-2①」) 0."""
     asked = asked_quantities(unit.body, question.units)
+    if asked and changes_only(unit.body, question.units) and not ASKS_CHANGE.search(question.text):
+        return 0.5  # 「1,100人増加した」 does not say how many there are
     if asked:
         whole = asked_quantities(unit.text, question.units)
         return 1.5 if question.slots >= 2 and len(whole) >= question.slots else 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from service.answer import AnswerConfig, Answerer, split_units
 from service.answer.compose import OPEN_KINDS, card_gap, card_ranks, unless_no_match
-from service.answer.patterns import asked_units, figures, quantities
+from service.answer.patterns import asked_units, changes_only, figures, quantities
 from service.answer.question import question_kind, question_slots, read_question
 from service.answer.ranking import answer_from
 from service.answer.scoring import MARGIN_CAP, Evidence, confidence, year_match
@@ -94,6 +94,28 @@ def test_a_quantity_naming_the_asked_year_matches_in_the_next_years_column(hashi
     # a reason question is not moved by a year a later column mentions
     why = read_question("伊勢崎駅周辺の土地区画整理事業が令和4年度に遅れた理由は？")
     assert year_match(why, late) == -1.0
+
+
+def test_a_figure_the_text_dates_to_another_year_is_not_the_asked_years(hashing_engine):
+    # gyokaku 1-(7)-①: the 令和2年度 column reports the emissions of 令和元年度
+    units = [
+        u
+        for c in hashing_engine.index.chunks
+        if (c.doc_id, c.project_key) == ("isesaki-gyokaku-r2-r5", "1-(7)-①")
+        for u in split_units(c.text, c.field)
+        if "総排出量は令和" in u.body
+    ]
+    by_year = {u.year: u for u in units}
+    asks = read_question("温室効果ガスの総排出量は令和2年度でどのくらい？")
+    assert "令和元年度" in by_year["令和2年度"].body
+    assert year_match(asks, by_year["令和2年度"]) == -1.0
+    assert year_match(asks, by_year["令和3年度"]) == 1.0  # 「…は令和2年度で、55,038t-CO2」
+
+
+def test_a_reported_change_is_not_the_level_asked_for():
+    assert changes_only("Twitterのフォロワー数は1,100人増加した。", frozenset({"人"}))
+    assert not changes_only("・Twitterのフォロワー約8,500人", frozenset({"人"}))
+    assert not changes_only("令和4年度: 5%増", frozenset({"%"}))  # a target stated as a rise
 
 
 def test_card_gap_is_card_ones_lead_over_card_two(hashing_engine):
@@ -190,6 +212,19 @@ def test_value_question_gets_a_number_in_the_asked_unit_not_a_code_line(real_eng
     out = _answer(real_engine, "伊勢崎駅周辺第二土地区画整理事業の令和4年度末の事業進捗率は？")
     assert out.answer.found and "71.5%" in out.answer.text, out.answer.text
     assert out.answer.citation is not None and out.answer.citation.project_key == "4-(5)-⑦"
+
+
+def test_value_question_is_answered_by_a_unit_holding_the_asked_quantity(real_engine):
+    # Card #1 (実施計画 290 区長会事務事業) plans 「●役員会の開催」 without a count; the manifesto
+    # report says 「区長会役員会を10回開催しました」.
+    out = _answer(real_engine, "区長会役員会は令和3年度までに何回開いた？").answer
+    assert out.found and "10回" in out.text, out.text
+    assert out.citation is not None and out.citation.doc_id == "isesaki-manifesto-r6"
+
+
+def test_value_question_gets_the_level_not_the_change(real_engine):
+    out = _answer(real_engine, "市の広報のTwitterフォロワーは令和3年度でどれくらい？").answer
+    assert out.found and "8,500人" in out.text, out.text
 
 
 def test_an_open_question_is_answered_by_card_one(real_engine):
