@@ -86,6 +86,19 @@ def names_service(expansions: tuple[Expansion, ...]) -> bool:
     )
 
 
+def _known(expansions: tuple[Expansion, ...], vocabulary: CorpusVocabulary) -> set[str]:
+    """The question's lemmas that a synonym or everyday-word expansion maps to words a passage
+    holds: one word, or words that are neighbours in a passage (行革 → 行政 改革, 明かり → 防犯
+    灯). Sudachi's 灯台 → ライト ハウス is no such pair: ライト and ハウス each occur in the
+    plans, never side by side, and 灯台 stays unknown."""
+    return {
+        t
+        for e in expansions
+        if e.kind in KNOWN_KINDS and e.added and (len(e.added) == 1 or vocabulary.holds(e.added))
+        for t in e.term
+    }
+
+
 @dataclass(frozen=True)
 class Signals:
     """What one retrieval says about how well the plans cover a question."""
@@ -123,8 +136,7 @@ def signals(
     named = foreign and names_service(query.expansions)
     covered = Coverage()
     if vocabulary is not None and not foreign:
-        known = {t for e in query.expansions if e.kind in KNOWN_KINDS and e.added for t in e.term}
-        covered = coverage(query.normalized, vocabulary, known)
+        covered = coverage(query.normalized, vocabulary, _known(query.expansions, vocabulary))
     return Signals(
         cosine=max(dense.values(), default=-1.0),
         bm25=best_lexical[0][1] if best_lexical else 0.0,

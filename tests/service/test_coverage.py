@@ -130,3 +130,12 @@ def test_a_noun_the_synonym_tables_map_to_the_plans_words_is_known(hashing_engin
     assert any(e.kind == "synonym" and "行革" in e.term for e in query.expansions)
     found = signals(query, {1: 0.8}, {}, lambda cid: cid, hashing_engine.vocabulary)
     assert found.topic_unknown == 0.0
+
+
+def test_a_synonym_whose_words_are_never_neighbours_does_not_make_a_noun_known(hashing_engine):
+    # Sudachi maps 灯台 to ライトハウス: the plans hold ライト and ハウス, never side by side, so
+    # the lighthouse is no topic they cover under another name.
+    query = hashing_engine.parse("灯台の見学はできますか")
+    assert any(e.term == ("灯台",) and e.added == ("ライト", "ハウス") for e in query.expansions)
+    found = signals(query, {1: 0.8}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert found.topic_unknown == 1.0

@@ -99,8 +99,8 @@ def test_the_stored_model_is_the_real_engines(real_engine):
 
 @pytest.mark.slow
 def test_test_split_rates_hold(real_engine):
-    # Measured with the model fitted on dev (HEAD 50773d0): 0.5 % of the 192 answerable test
-    # questions flagged (1: plain-036), 71.1 % of the 38 absent-topic ones (vi and en, pt
+    # Measured with the model fitted on dev (HEAD 9f8aeb7): 0.5 % of the 192 answerable test
+    # questions flagged (1: plain-036), 73.7 % of the 38 absent-topic ones (vi and en, pt
     # flagged, zh not). Before the compounds were read without the words of the situation
     # (554b7fa): 1.6 % and 63.2 %; retrieval scores alone, refitted on the same dev: 3.1 % and
     # 68 %.
@@ -109,11 +109,11 @@ def test_test_split_rates_hold(real_engine):
     answerable = [model.no_match(j.signals) for j in judged if not j.absent]
     absent = [model.no_match(j.signals) for j in judged if j.absent]
     assert np.mean(answerable) <= 0.02
-    assert np.mean(absent) >= 0.68
+    assert np.mean(absent) >= 0.7
 
 
-# Score above the threshold as stored: +2.94, +1.85, +2.88, +3.25, and the absent-topic gold
-# questions +2.52 (水族館), +3.18 (流氷), +3.48 (プラネタリウム) and +0.08 (a church, asked in
+# Score above the threshold as stored: +3.07, +1.94, +2.80, +3.21, and the absent-topic gold
+# questions +2.45 (水族館), +3.13 (流氷), +3.42 (プラネタリウム) and +0.31 (a church, asked in
 # Vietnamese: the glossary finds only chủ nhật, Sunday, in it). The bare 「市営スキー場」 is
 # flagged since the index's vocabulary is read (service/coverage.py): スキー occurs in no
 # passage; before, its cosine alone was too high (-0.13).
@@ -126,7 +126,7 @@ FLAGGED = [
 FLAGGED_IDS = ["absent-dev-05", "absent-dev-13", "absent-test-06", "absent-test-37"]
 # One answerable question per style and language (ids of eval/gold), short keywords (one in
 # English), two plain-words questions written in kana, and two of the README's. The closest to
-# the threshold: 手話 -1.62, plain-001 -2.26.
+# the threshold: 手話 -1.40, plain-001 -2.08.
 ANSWERABLE_IDS = [
     "isehara-005",  # citizen: 合併浄化槽
     "jisshi-023",  # staff
