@@ -3,7 +3,10 @@
 Many threads asking distinct questions share one tagger (the dictionary is mapped once), the
 analyzer's caches fill to their bounds and stop there, and those bounds hold little even for
 questions at the length limit; the malloc arena cap of the server keeps a thread from getting
-an arena of its own. No timings: counts, mappings and sizes.
+an arena of its own. What a server holds from its start is small too: the synonym tables are
+flat arrays, langchain (for building an index only) is never imported, and the dictionary pages
+that start-up tagging touched are released once the engine is warm. No timings: counts,
+mappings and sizes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from pathlib import Path
 
 from eval.gold import GOLD_DIR, load_gold
 from indexer.analyze import get_analyzer
+from service import file_pages
+from service.holder import WARM_QUESTION, prepare
 from service.limits import MAX_QUERY_CHARS
+from service.query import DEFAULT_SUDACHI_FILE, QueryAnalyzer
+from service.search import SearchEngine
+from service.synonyms import synonym_table
 
 THREADS = 16
 REQUESTS = 150  # distinct questions: more than the tokens cache holds, from every thread
@@ -134,3 +142,71 @@ def test_the_server_caps_malloc_arenas_for_its_request_threads():
     # Eight threads allocating at once: an arena each, unless the server's cap is applied.
     assert arenas("uncapped") > 4
     assert arenas("capped") <= 2
+
+
+def test_the_sudachi_synonym_table_is_flat_arrays():
+    table = synonym_table("sudachi", DEFAULT_SUDACHI_FILE)
+    assert len(table) > 25_000  # groups, of ~69,000 words
+    # As a tuple of word objects per group and a dict of spellings it was 18.7 MB (25 MB in
+    # tracemalloc): an object per word and per spelling; as flat arrays 3.2 MB.
+    assert _deep_size(table) < 6 * MB
+    # Still one table: 子育て finds 育児 (both Sudachi and the curated list group them).
+    key = tuple(get_analyzer().lemmas("子育て"))
+    assert ("育児",) in table.lookup(["子育て"], key)
+
+
+SERVING_IMPORTS = """
+    import sys
+    sys.modules["numba"] = None  # as service/__main__.py does for `plansearch serve`
+    import service.cli, service.api.main, service.search
+    print(sorted({m.split(".")[0] for m in sys.modules if m.startswith(("langchain", "requests"))}))
+"""
+
+
+def test_serving_does_not_import_langchain():
+    # indexer.chunking (read by the answer scorer for field_role) imports it only to split.
+    code = textwrap.dedent(SERVING_IMPORTS)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+def test_warm_engines_release_the_dictionary_pages_start_up_touched(hashing_engine):
+    dictionary = file_pages.dictionary_dir()
+    assert dictionary is not None
+    frequencies = hashing_engine.analyzer.frequencies
+
+    def fresh() -> SearchEngine:  # a new analyzer builds its readings table on first use
+        analyzer = QueryAnalyzer(frequencies, sudachi_file=DEFAULT_SUDACHI_FILE)
+        return SearchEngine(
+            hashing_engine.index, hashing_engine.embedder, hashing_engine.fusion, analyzer
+        )
+
+    # Cold: the first question in kana tags the index vocabulary, ~140 MB of the dictionary.
+    cold = fresh()
+    file_pages.release(dictionary)
+    cold.analyzer.parse(WARM_QUESTION)
+    cold_kb = file_pages.resident_kb(dictionary)
+    assert cold_kb > 40 * 1024
+    # Warm (as a server's holder does it): those pages are gone, and a question brings back
+    # only its own (~9 MB: a read maps the 64 KB around it), not the readings table's.
+    warm = fresh()
+    prepare(warm)
+    assert file_pages.resident_kb(dictionary) < 1024
+    warm.analyzer.parse("じしんのときのひなんばしょ")
+    assert file_pages.resident_kb(dictionary) < cold_kb / 4
+    assert warm.analyzer.parse(WARM_QUESTION) == cold.analyzer.parse(WARM_QUESTION)
+
+
+def test_only_shared_read_only_mappings_of_the_directory_are_released(tmp_path):
+    inside = tmp_path / "dicdir"
+    maps = "\n".join(
+        [
+            f"7f0000000000-7f0000100000 r--s 00000000 fe:00 1    {inside}/sys.dic",
+            f"7f0000100000-7f0000200000 r--p 00000000 fe:00 2    {inside}/matrix.bin",
+            f"7f0000200000-7f0000300000 rw-s 00000000 fe:00 3    {inside}/unk.dic",
+            f"7f0000300000-7f0000400000 r--s 00000000 fe:00 4    {tmp_path}/model.bin",
+            "7f0000400000-7f0000500000 rw-p 00000000 00:00 0",
+        ]
+    )
+    assert file_pages.shared_read_only(maps, inside) == [(0x7F0000000000, 0x7F0000100000)]
