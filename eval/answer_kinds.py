@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.answers import AnswerGold, comparable, fit_logistic, load_answer_gold
+from eval.answers import NONSENSE, AnswerGold, comparable, fit_logistic, load_answer_gold
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from service.answer.compose import OPEN_KINDS, candidates, card_ranks, choose, evidence
@@ -166,6 +166,12 @@ def rows_for(engine: SearchEngine, split: str) -> list[dict[str, Any]]:
     for a in absent_questions(split):
         row = {"id": a["id"], "source": "absent", "kind": "absent", "query": a["query"]}
         row.update(attempt(engine, a["query"], _never))
+        rows.append(row)
+    # eval.answers' out-of-scope questions (its nonsense_found_rate, a gate figure): no right
+    # answer either, and a fit that never saw them answered 「火星に移住する補助金はありますか」.
+    for i, query in enumerate(NONSENSE[split]):
+        row = {"id": f"nonsense-{split}-{i}", "source": "absent", "kind": "nonsense"}
+        row.update(query=query, **attempt(engine, query, _never))
         rows.append(row)
     return rows
 
@@ -342,14 +348,26 @@ def fit_threshold(
     center: float,
     precision: float = 0.95,
 ) -> float:
-    """The lowest threshold (step 0.01) whose shown answers are right at ``precision``."""
+    """The lowest threshold (step 0.01) whose shown answers are right at ``precision`` (an
+    answered absent topic counts as a wrong answer) and that answers none of eval.answers'
+    out-of-scope questions (its ``nonsense_found_rate``, a gate figure, is 0 on dev)."""
     for step in range(0, 100):
         t = step / 100
         shown = shown_rows(rows, weights, center, t)
         right = sum(bool(r.get("right_shown")) for r in shown)
+        if any(r["kind"] == "nonsense" for r in shown):
+            continue
         if shown and right / len(shown) >= precision:
             return t
     return 1.0
+
+
+def absent_answered(
+    rows: Sequence[dict[str, Any]], weights: dict[str, float], center: float, t: float
+) -> int:
+    """How many absent-topic questions of ``rows`` get an answer at threshold ``t``."""
+    shown = shown_rows(rows, weights, center, t)
+    return sum(r["source"] == "absent" and r["kind"] != "nonsense" for r in shown)
 
 
 def rescore(rows: Sequence[dict[str, Any]], config: AnswerConfig) -> list[dict[str, Any]]:
@@ -376,16 +394,22 @@ def fit_lines(rows: Sequence[dict[str, Any]], center: float) -> list[str]:
     weights = fit_confidence(rows, center)
     facts = [r for r in rows if not r["open"]]
     opened = [r for r in rows if r["open"]]
+    found_t = fit_threshold(facts, weights, center)
+    open_t = fit_threshold(opened, weights, center)
+    absent = sum(r["kind"] == "absent" for r in rows)
+    answered = absent_answered(facts, weights, center, found_t)
+    answered += absent_answered(opened, weights, center, open_t)
     return [
         f"fitted agree_margin: {fit_margin(facts)}",
         f"fitted open_agree_margin: {fit_margin(opened)}",
         f"fitted confidence: {weights}",
         "fact questions (value, date, reason, place, department, status):",
         *threshold_table(facts, weights, center),
-        f"found_threshold (precision >= 0.95): {fit_threshold(facts, weights, center)}",
+        f"found_threshold (precision >= 0.95): {found_t}",
         "open questions (yes/no, list, fact, method):",
         *threshold_table(opened, weights, center),
-        f"open_threshold (precision >= 0.95): {fit_threshold(opened, weights, center)}",
+        f"open_threshold (precision >= 0.95): {open_t}",
+        f"absent topics answered at both thresholds: {answered} of {absent}",
     ]
 
 
