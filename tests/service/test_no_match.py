@@ -14,7 +14,15 @@ from eval import nomatch
 from eval.gold import GOLD_DIR
 from indexer.settings import Settings
 from service.api import create_app
-from service.relevance import MODEL_FILE, RelevanceModel, Signals, load_model, names_service
+from service.relevance import (
+    FOREIGN_COSINE,
+    MODEL_FILE,
+    RelevanceModel,
+    Signals,
+    load_model,
+    names_service,
+    signals,
+)
 
 
 def _question(qid: str) -> str:
@@ -66,6 +74,15 @@ def test_a_foreign_question_names_a_service_not_only_a_city_or_a_child(hashing_e
     assert not names_service(hashing_engine.parse("Is there a church in Isesaki?").expansions)
     daycare = hashing_engine.parse("伊势崎市的托儿所不够，市里在增加托儿所吗？")
     assert names_service(daycare.expansions)
+    # What the model reads of them: whether a service is named, and the cosine on the scale
+    # of cross-lingual cosines; a Japanese question has neither.
+    found = signals(skating, {1: 0.80}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert found.unnamed == 1.0 and found.foreign_cosine == pytest.approx(0.80 - FOREIGN_COSINE)
+    found = signals(daycare, {1: 0.86}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert found.unnamed == 0.0 and found.foreign_cosine == pytest.approx(0.86 - FOREIGN_COSINE)
+    japanese = hashing_engine.parse("水族館を建てる予定はありますか")
+    found = signals(japanese, {1: 0.86}, {}, lambda cid: cid, hashing_engine.vocabulary)
+    assert (found.unnamed, found.foreign_cosine) == (0.0, 0.0)
 
 
 def _judged(group: str, cosine: float, bm25: float) -> nomatch.Judged:
@@ -99,34 +116,42 @@ def test_the_stored_model_is_the_real_engines(real_engine):
 
 @pytest.mark.slow
 def test_test_split_rates_hold(real_engine):
-    # Measured with the model fitted on dev (HEAD 9f8aeb7): 0.5 % of the 192 answerable test
-    # questions flagged (1: plain-036), 73.7 % of the 38 absent-topic ones (vi and en, pt
-    # flagged, zh not). Before the compounds were read without the words of the situation
-    # (554b7fa): 1.6 % and 63.2 %; retrieval scores alone, refitted on the same dev: 3.1 % and
-    # 68 %.
+    # Measured with the model fitted on dev (HEAD 1bcdcec): 1.0 % of the 192 answerable test
+    # questions flagged (2: plain-036 and foreign-es-10, which names no service the glossary
+    # knows), 76.1 % of the 46 absent-topic ones (7 of the 8 asked in en/pt/vi/zh). Before the
+    # foreign questions had features of their own (baf958d, same 46): 0.5 % and 71.7 % (4 of
+    # 8); before the compounds were read without the words of the situation (554b7fa, on the
+    # first 38): 1.6 % and 63.2 %.
     judged = nomatch.judge(real_engine, "test")
     model = real_engine.relevance
     answerable = [model.no_match(j.signals) for j in judged if not j.absent]
     absent = [model.no_match(j.signals) for j in judged if j.absent]
     assert np.mean(answerable) <= 0.02
-    assert np.mean(absent) >= 0.7
+    assert np.mean(absent) >= 0.74
 
 
-# Score above the threshold as stored: +3.07, +1.94, +2.80, +3.21, and the absent-topic gold
-# questions +2.45 (水族館), +3.13 (流氷), +3.42 (プラネタリウム) and +0.31 (a church, asked in
-# Vietnamese: the glossary finds only chủ nhật, Sunday, in it). The bare 「市営スキー場」 is
-# flagged since the index's vocabulary is read (service/coverage.py): スキー occurs in no
-# passage; before, its cosine alone was too high (-0.13).
+# Score above the threshold as stored: +2.39, +1.38, +2.51, +2.89, and the absent-topic gold
+# questions +2.22 (水族館), +2.81 (流氷), +3.05 (プラネタリウム), and two asked in Vietnamese
+# and Chinese, +2.92 (a church: the glossary finds only chủ nhật, Sunday, in it) and +0.99 (an
+# indoor skating rink: only 孩子, child). The bare 「市営スキー場」 is flagged since the index's
+# vocabulary is read (service/coverage.py): スキー occurs in no passage; before, its cosine
+# alone was too high (-0.13).
 FLAGGED = [
     "asdfghjkl",
     "市営スキー場",
     "市営スキー場の営業日は",  # the plans run no ski resort
     "ハクビシンが屋根裏に住みついたので駆除してほしい",  # 有害鳥獣 there are crop damage
 ]
-FLAGGED_IDS = ["absent-dev-05", "absent-dev-13", "absent-test-06", "absent-test-37"]
+FLAGGED_IDS = [
+    "absent-dev-05",
+    "absent-dev-13",
+    "absent-test-06",
+    "absent-test-37",
+    "absent-test-38",
+]
 # One answerable question per style and language (ids of eval/gold), short keywords (one in
 # English), two plain-words questions written in kana, and two of the README's. The closest to
-# the threshold: 手話 -1.40, plain-001 -2.08.
+# the threshold: 手話 -1.90, plain-001 -2.51.
 ANSWERABLE_IDS = [
     "isehara-005",  # citizen: 合併浄化槽
     "jisshi-023",  # staff
