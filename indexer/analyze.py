@@ -16,6 +16,13 @@ are never indexed, so the index's tokens and ``AnalyzerConfig`` are those of bef
 MeCab taggers are not thread-safe, and each one loads the dictionary (tens of MB). One tagger
 per analyzer, behind a lock, keeps memory flat however many threads a server runs; tagging a
 passage takes well under a millisecond, far below the embedding each request also pays.
+
+A question needs both views, its lemmas (BM25) and its tokens (synonyms, readings, coverage):
+one tagging gives both. ``tokens`` tags the text, and when the tokens hold every content word
+of the very string ``lemmas`` would tag, it leaves their lemmas for the next ``lemmas`` call of
+that text, which then tags nothing. The two views are equal by construction, not by
+assumption: any other text (one normalization shortens, a word MeCab did not place) is tagged
+again for its lemmas, as before.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from typing import NamedTuple
 
 import fugashi
 
@@ -52,6 +61,9 @@ _COMBINING_MARKS = frozenset("\uff9e\uff9f\u3099\u309a")
 # an unbounded cache (1.2 KB an entry, 41 KB at the limit).
 _TOKENS_CACHE_SIZE = 64
 _LEMMAS_CACHE_SIZE = 512
+# Lemmas read off a ``tokens`` pass, waiting for the ``lemmas`` call of the same text (within
+# the same request for a question): as many as the tokens cache holds texts.
+_TAGGED_SIZE = _TOKENS_CACHE_SIZE
 
 
 @dataclass(frozen=True)
@@ -98,8 +110,8 @@ class Token:
         return self.pos2 == "非自立可能"
 
 
-@dataclass(frozen=True)
-class _Node:
+class _Node(NamedTuple):
+    # A tuple: a question makes tens of these per tagging, a passage hundreds.
     surface: str
     lemma: str
     pos: str
@@ -148,6 +160,9 @@ class Analyzer:
         # Bounded caches: questions and passages repeat, memory must not grow with use.
         self.lemmas = lru_cache(maxsize=_LEMMAS_CACHE_SIZE)(self._lemmas)
         self.tokens = lru_cache(maxsize=_TOKENS_CACHE_SIZE)(self._tokens)
+        # Text -> its lemmas, left by ``_tokens`` for ``_lemmas`` (see the module docstring).
+        self._tagged: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._tagged_lock = threading.Lock()
 
     def normalize(self, text: str) -> str:
         """The index form of ``text`` (see module docstring)."""
@@ -156,19 +171,14 @@ class Analyzer:
     def _nodes(self, text: str) -> list[_Node]:
         # Node objects are views into the tagger's buffer: copy what we need under the lock.
         with self._lock:
-            return [
-                _Node(
-                    n.surface,
-                    _lemma_of(n),
-                    n.feature.pos1 or "",
-                    n.feature.pos2 or "",
-                    _reading_of(n),
-                )
-                for n in self._tagger(text)
-            ]
+            return [_node(n) for n in self._tagger(text)]
 
     def _lemmas(self, text: str) -> tuple[str, ...]:
         """Content lemmas of ``text`` in order: the BM25 tokens of a passage or a question."""
+        with self._tagged_lock:
+            tagged = self._tagged.pop(text, None)
+        if tagged is not None:
+            return tagged
         return tuple(
             normalize(n.lemma) for n in self._nodes(normalize(text)) if n.pos not in self._drop
         )
@@ -184,8 +194,9 @@ class Analyzer:
     def _tokens(self, text: str) -> tuple[Token, ...]:
         """Content tokens of ``text`` with [start, end) offsets into ``text`` as given."""
         normalized, origin = normalize_with_offsets(text)
-        out, pos = [], 0
+        out, pos, content = [], 0, 0
         for node in self._nodes(normalized):
+            content += node.pos not in self._drop
             # MeCab skips white space (and may skip line breaks): align on the surface itself.
             start = normalized.find(node.surface, pos)
             if start < 0:
@@ -204,7 +215,18 @@ class Analyzer:
                     node.reading,
                 )
             )
+        # ``_lemmas`` tags ``normalize(text)`` and keeps every content node: when that is the
+        # string tagged here and each content node became a token, its lemmas are these.
+        if content == len(out) and normalized == normalize(text):
+            self._leave(text, tuple(t.lemma for t in out))
         return tuple(out)
+
+    def _leave(self, text: str, lemmas: tuple[str, ...]) -> None:
+        with self._tagged_lock:
+            self._tagged[text] = lemmas
+            self._tagged.move_to_end(text)
+            while len(self._tagged) > _TAGGED_SIZE:
+                self._tagged.popitem(last=False)
 
     def reading(self, text: str) -> str:
         """The katakana reading of ``text`` as a whole (地震 → ジシン, 伊勢崎 → イセサキ); empty
@@ -219,16 +241,18 @@ class Analyzer:
         return [list(self._lemmas(t)) for t in texts]
 
 
-def _lemma_of(node: fugashi.UnidicNode) -> str:
-    lemma = node.feature.lemma
-    # UniDic writes loanword lemmas as "センター-center"; keep the Japanese side.
-    return (lemma.split("-", 1)[0] if lemma else "") or node.surface
-
-
-def _reading_of(node: fugashi.UnidicNode) -> str:
-    # Unknown words (Latin letters, rare kanji) have no reading: "" rather than "*" or None.
-    kana = node.feature.kana
-    return kana if kana and kana != "*" else ""
+def _node(node: fugashi.UnidicNode) -> _Node:
+    feature = node.feature
+    surface, lemma, kana = node.surface, feature.lemma, feature.kana
+    return _Node(
+        surface,
+        # UniDic writes loanword lemmas as "センター-center"; keep the Japanese side.
+        (lemma.split("-", 1)[0] if lemma else "") or surface,
+        feature.pos1 or "",
+        feature.pos2 or "",
+        # Unknown words (Latin letters, rare kanji) have no reading: "" rather than "*" or None.
+        kana if kana and kana != "*" else "",
+    )
 
 
 @cache

@@ -514,6 +514,9 @@ class QueryAnalyzer:
     def parse(self, query: str) -> ParsedQuery:
         """Everything retrieval, highlighting and answering need to know about ``query``."""
         text = normalize(query)
+        # Tokens first: their one tagging also gives the lemmas (``indexer.analyze``), and the
+        # synonyms, readings and coverage read the same tokens again from the analyzer's cache.
+        get_analyzer().tokens(text)
         own = _lemmas(text)
         language = detect_language(text)
         expansions = self._expansions(text, own)
@@ -523,8 +526,9 @@ class QueryAnalyzer:
         added = tuple(t for e in expansions for t in e.added)
         plain = tuple(t for e in expansions if e.kind in PLAIN_KINDS for t in e.added)
         plain += self._dense_only(text, language, taken.union(added))
+        joined = " ".join(query.split())
         return ParsedQuery(
-            text=" ".join(query.split()),
+            text=joined,
             normalized=text,
             tokens=own,
             expansions=tuple(expansions),
@@ -533,15 +537,14 @@ class QueryAnalyzer:
             years=tuple(dict.fromkeys(_years(text))),
             language=language,
             dense_words=plain if self.dense_words else (),
-            stem=self._stem(query, language),
+            stem=self._stem(joined, language),
         )
 
-    def _stem(self, query: str, language: str | None) -> str:
-        """The embedded form of a Japanese question without its request frame, or "" to keep
-        the question as typed."""
+    def _stem(self, text: str, language: str | None) -> str:
+        """The embedded form of a Japanese question (``text``: as typed, white space joined)
+        without its request frame, or "" to keep the question as typed."""
         if not self.strip_frame or language not in (INDEX_LANGUAGE, None):
             return ""
-        text = " ".join(query.split())
         stem = without_frame(text)
         return stem if stem != text else ""
 
