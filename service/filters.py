@@ -80,7 +80,14 @@ class _Codes:
     def counts(self, rows: np.ndarray) -> dict[str, int]:
         """Chunks per value among ``rows``, empty values left out."""
         found = np.bincount(self.codes[rows], minlength=len(self.values))
-        return {self.values[c]: int(found[c]) for c in np.flatnonzero(found) if self.values[c]}
+        return _named(found, self.values)
+
+
+def _named(found: np.ndarray, names: Sequence[str]) -> dict[str, int]:
+    """``names[i]: found[i]`` for each non-zero count with a name, in code order (as Python
+    ints: indexing numpy arrays one element at a time cost more than the counting)."""
+    counts = found.tolist()
+    return {names[c]: counts[c] for c in np.flatnonzero(found).tolist() if names[c]}
 
 
 def _top(counts: dict[str, int], limit: int) -> dict[str, int]:
@@ -104,6 +111,9 @@ class ChunkTable:
         self.year_chunk = np.repeat(np.arange(len(chunks)), [len(y) for y in years])
         self.year = np.array([y for ys in years for y in ys], dtype=np.int32)
         self.years, self.year_code = np.unique(self.year, return_inverse=True)
+        # Chunk r's pairs are [year_start[r], year_start[r + 1]); the facet's keys as written.
+        self.year_start = np.concatenate([[0], np.cumsum([len(y) for y in years])]).astype(np.intp)
+        self._year_names = [str(y) for y in self.years.tolist()]
         self.size = len(chunks)
         self.documents = documents
 
@@ -171,10 +181,10 @@ class ChunkTable:
 
     def _year_counts(self, rows: np.ndarray) -> dict[str, int]:
         """Chunks per fiscal year among ``rows`` (a chunk counts once for each year it names);
-        found by binary search in the chunk-ordered pairs, so the cost follows ``rows``."""
-        start = np.searchsorted(self.year_chunk, rows, side="left")
-        length = np.searchsorted(self.year_chunk, rows, side="right") - start
+        read from the rows' ranges of the chunk-ordered pairs, so the cost follows ``rows``."""
+        start = self.year_start[rows]
+        length = self.year_start[rows + 1] - start
         ends = np.cumsum(length)
         pairs = np.arange(ends[-1] if len(ends) else 0) + np.repeat(start - ends + length, length)
         found = np.bincount(self.year_code[pairs], minlength=len(self.years))
-        return {str(self.years[c]): int(found[c]) for c in np.flatnonzero(found)}
+        return _named(found, self._year_names)
