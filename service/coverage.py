@@ -71,12 +71,15 @@ FORMAL = frozenset(
     | {"皆", "奴", "他", "様", "辺り"}
 )
 # The frame words of a request, beyond ``data/no_expand.txt``: what a question asks about a topic
-# (its state, schedule, cost, plan), never the topic. Dropped from compounds (検討状況 → 検討).
+# (its state, schedule, cost, plan, the help it asks for), never the topic. Dropped from
+# compounds (検討状況 → 検討). 公約 is how residents name the manifesto's items (the plans print
+# マニフェスト); it and 助け were what made three answerable dev questions look absent.
 ASKING = frozenset(
     {"状況", "方法", "予定", "計画", "取り組み", "事業", "制度", "日程", "時間"}
     | {"場所", "費用", "料金", "目標", "実績", "進捗", "検討", "策", "体制"}
     | {"等", "情報", "期間", "時期", "内容", "手続き", "仕組み", "対策", "事例"}
-    | {"スケジュール", "作り", "強化", "推進", "促進", "支援", "整備"}
+    | {"スケジュール", "作り", "強化", "推進", "促進", "支援", "整備", "公約", "助け"}
+    | {"手助け"}
 )
 # Nouns of the situation a resident tells, not of a topic (UniDic lemmas): family, people near
 # them, home, times of day and of the calendar, the body, and words of certainty and talk. The

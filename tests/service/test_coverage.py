@@ -139,3 +139,10 @@ def test_a_synonym_whose_words_are_never_neighbours_does_not_make_a_noun_known(h
     assert any(e.term == ("灯台",) and e.added == ("ライト", "ハウス") for e in query.expansions)
     found = signals(query, {1: 0.8}, {}, lambda cid: cid, hashing_engine.vocabulary)
     assert found.topic_unknown == 1.0
+
+
+def test_the_manifestos_items_and_a_request_for_help_name_no_topic():
+    # 公約 is the residents' word for the manifesto's items (the plans print マニフェスト), and
+    # 助け asks for help as 支援 does: neither is a topic the plans lack.
+    assert _parts("障害のある人に関係する公約") == [[("障害",)], [("人",)], [], []]  # 関係: frame
+    assert _parts("何か助けはある") == [[]]
