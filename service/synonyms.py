@@ -133,19 +133,6 @@ def word_tokens(text: str) -> WordTokens:
     return WordTokens(tuple(p[0] for p in pairs), tuple(p[0] for p in pairs if not p[1]))
 
 
-def _candidates(group: tuple[Word, ...], source: Word) -> list[Key]:
-    """Expansions of ``source`` within its group, its own lexeme's spellings first; words that
-    add no lemma beyond the source's own (子供達 for 子供) are skipped."""
-    own = set(word_tokens(source.text).key)
-    ordered = sorted(group, key=lambda w: (w.lexeme != source.lexeme, w.lexeme))
-    out = []
-    for word in ordered:
-        tokens = word_tokens(word.text).content
-        if tokens and not set(tokens) <= own:
-            out.append(tokens)
-    return out
-
-
 class _Strings:
     """Many short strings held as one: the ``i``-th lies between two offsets. A str object
     costs ~60 bytes besides its characters, which for the Sudachi groups' 69,000 words and
@@ -192,6 +179,13 @@ class SynonymTable:
         # Python's str hash: this process's own (the table is never stored), stable within it.
         spellings = sorted(index, key=hash)
         self._hashes = array("q", map(hash, spellings))
+        # A bit per value of a hash's low bits, 16 bits a spelling (Sudachi's: 128 KB): most
+        # terms of a question are in no table, and the bit says so without a search (6 % of
+        # absent spellings pass it).
+        self._mask = max(1024, 1 << (16 * len(spellings)).bit_length()) - 1
+        self._maybe = bytearray((self._mask + 1) // 8)
+        for h in self._hashes:
+            self._maybe[(h & self._mask) >> 3] |= 1 << (h & 7)
         self._spellings = _Strings(spellings)
         self._posting_starts = array("i", [0, *accumulate(len(index[s]) for s in spellings)])
         self._postings = array("i", (w for s in spellings for w in index[s]))
@@ -206,9 +200,8 @@ class SynonymTable:
     def _word(self, w: int) -> Word:
         return Word(self._words[w], self._lexemes[w], bool(self._triggers[w]))
 
-    def _triggered(self, spelling: str) -> Sequence[int]:
-        """Words (by position) that ``spelling`` triggers, in group order."""
-        h = hash(spelling)
+    def _triggered(self, spelling: str, h: int) -> Sequence[int]:
+        """Words (by position) that ``spelling`` (of hash ``h``) triggers, in group order."""
         k = bisect_left(self._hashes, h)
         while k < len(self._hashes) and self._hashes[k] == h:
             if self._spellings[k] == spelling:
@@ -224,14 +217,31 @@ class SynonymTable:
         """
         out: list[Key] = []
         seen: set[int] = set()
+        maybe, mask = self._maybe, self._mask
         for spelling in spellings:
-            for w in self._triggered(spelling):
+            h = hash(spelling)
+            if not maybe[(h & mask) >> 3] & (1 << (h & 7)):
+                continue  # the spelling of no word of this table (asked ~50 times a question)
+            for w in self._triggered(spelling, h):
                 if w in seen or word_tokens(self._words[w]).key != key:
                     continue
                 seen.add(w)
-                group = self.group(bisect_right(self._group_starts, w) - 1)
-                out += [c for c in _candidates(group, self._word(w)) if c not in out]
+                out += [c for c in self._candidates(w) if c not in out]
         return tuple(out)
+
+    def _candidates(self, source: int) -> list[Key]:
+        """Expansions of word ``source`` within its group, its own lexeme's spellings first;
+        words that add no lemma beyond the source's own (子供達 for 子供) are skipped."""
+        g = bisect_right(self._group_starts, source) - 1
+        lexemes, lexeme = self._lexemes, self._lexemes[source]
+        own = set(word_tokens(self._words[source]).key)
+        words = range(self._group_starts[g], self._group_starts[g + 1])
+        out = []
+        for w in sorted(words, key=lambda w: (lexemes[w] != lexeme, lexemes[w])):
+            tokens = word_tokens(self._words[w]).content
+            if tokens and not set(tokens) <= own:
+                out.append(tokens)
+        return out
 
 
 def _spellings(word: Word, by_lemma: bool) -> set[str]:
