@@ -146,3 +146,10 @@ def test_the_manifestos_items_and_a_request_for_help_name_no_topic():
     # 助け asks for help as 支援 does: neither is a topic the plans lack.
     assert _parts("障害のある人に関係する公約") == [[("障害",)], [("人",)], [], []]  # 関係: frame
     assert _parts("何か助けはある") == [[]]
+
+
+def test_where_the_request_goes_is_asked_about(hashing_engine):
+    # フードバンクに寄付したい: the food bank is where the gift goes, and the plans name none.
+    found = _coverage(hashing_engine, "フードバンクに食品を寄付したい")
+    assert found.topic_unknown == 1.0
+    assert _coverage(hashing_engine, "図書館に本を寄付したい").topic_unknown == 0.0
