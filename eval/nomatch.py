@@ -2,9 +2,10 @@
 
 Questions:
 
-* absent (``eval/gold/absent.jsonl``): topics the plans never mention (電子書籍, 路面電車, 墓地 …),
-  written by hand in citizen and staff words, a few in en/pt/vi/zh; each names its ``topic``, a
-  word that occurs nowhere in the corpus (``tests/eval/test_absent_gold.py`` checks it);
+* absent (``eval/gold/absent.jsonl``, 46 per split): topics the plans never mention (電子書籍,
+  路面電車, 墓地 …), written by hand in citizen and staff words, two per split in each of
+  en/pt/vi/zh; each names its ``topic``, a word that occurs nowhere in the corpus
+  (``tests/eval/test_absent_gold.py`` checks it);
 * answerable: the gold questions of the split (``{split}.jsonl``, ``plain-``, ``foreign-``) and
   short keyword queries as typed into a search box (``keywords.jsonl``: 空き家対策, 防災, each
   naming a ``term`` the corpus holds), so that a short question is not taken for an absent one.
