@@ -176,16 +176,19 @@ def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored
     if wanted <= 1 or _filled(question, main.unit.text) >= wanted:
         return chosen
     project = _project(ranking, main)
-    for s in ranking.units:
-        if len(chosen) >= min(wanted, ranking.config.max_parts):
-            break
-        if s in chosen or _project(ranking, s) != project:
-            continue
-        shown = "\n".join(c.unit.text for c in chosen)
-        if s.unit.text in shown or s.total < main.total - ranking.config.part_margin:
-            continue
-        if _adds(question, s.unit, shown):
-            chosen.append(s)
+    # The main project's own units first; then, for a slot it cannot fill, another project's
+    # (「不妊治療と不育治療の…上限額はそれぞれ」: two projects, one figure each).
+    for same in (True, False):
+        for s in ranking.units:
+            if len(chosen) >= min(wanted, ranking.config.max_parts):
+                return chosen
+            if s in chosen or (_project(ranking, s) == project) != same:
+                continue
+            shown = "\n".join(c.unit.text for c in chosen)
+            if s.unit.text in shown or s.total < main.total - ranking.config.part_margin:
+                continue
+            if _adds(question, s.unit, shown):
+                chosen.append(s)
     return chosen
 
 

@@ -222,6 +222,14 @@ def test_value_question_is_answered_by_a_unit_holding_the_asked_quantity(real_en
     assert out.citation is not None and out.citation.doc_id == "isesaki-manifesto-r6"
 
 
+def test_a_part_the_first_project_lacks_comes_from_another_project(real_engine):
+    # 実施計画 4 (不育症治療助成) gives 上限額20万円 only; the manifesto report gives both limits.
+    out = _answer(real_engine, "不妊治療と不育治療の助成の上限額はそれぞれいくら？").answer
+    assert out.found and "10万円" in out.text and "20万円" in out.text, out.text
+    cited = {(c.doc_id, c.project_key) for c in out.citations}
+    assert len(out.citations) == 2 and len(cited) == 2  # one citation per part, two projects
+
+
 def test_value_question_gets_the_level_not_the_change(real_engine):
     out = _answer(real_engine, "市の広報のTwitterフォロワーは令和3年度でどれくらい？").answer
     assert out.found and "8,500人" in out.text, out.text
