@@ -149,7 +149,7 @@ def signals(
     ``project_of``: the project a chunk id belongs to; ``vocabulary``: what the index's
     passages hold (without it, or for a question not in Japanese, the coverage features are 0:
     the plans' words say nothing about a question in another language)."""
-    # The ten best only (a partial sort: every candidate sorted cost more than the rest here).
+    # The ten best only, for lexical_spread (which no stored model reads): no sort of them all.
     best_lexical = heapq.nlargest(
         SPREAD_DEPTH, lexical.items(), key=lambda item: (item[1], -item[0])
     )
