@@ -25,7 +25,7 @@ def _request(**state):
 
 def test_engine_missing_is_unavailable_with_what_to_run(no_index):
     with pytest.raises(UnavailableError, match="run `plansearch index`") as caught:
-        asyncio.run(get_engine(EngineHolder(no_index)))
+        asyncio.run(get_engine(_request(holder=EngineHolder(no_index))))  # type: ignore[arg-type]
     assert caught.value.status_code == 503
 
 
@@ -33,12 +33,13 @@ def test_engine_missing_reports_why_the_last_load_failed(no_index):
     holder = EngineHolder(no_index)
     assert holder.load() is False and holder.error
     with pytest.raises(UnavailableError) as caught:
-        asyncio.run(get_engine(holder))
+        asyncio.run(get_engine(_request(holder=holder)))  # type: ignore[arg-type]
     assert str(caught.value) == holder.error
 
 
 def test_engine_present_is_served(hashing_engine, hashing_settings):
-    assert asyncio.run(get_engine(EngineHolder(hashing_settings, hashing_engine))) is hashing_engine
+    request = _request(holder=EngineHolder(hashing_settings, hashing_engine))
+    assert asyncio.run(get_engine(request)) is hashing_engine  # type: ignore[arg-type]
 
 
 def test_holder_and_settings_come_from_the_application_state(no_index):
