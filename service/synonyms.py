@@ -22,7 +22,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -126,7 +126,12 @@ class WordTokens:
     content: Key  # without affixes (御, 者, 物, 第): what it adds as an expansion
 
 
-@cache
+# Words the tables were built from or a question reached (~6 new ones a new question): bounded,
+# for a server asked new questions for months would otherwise come to hold all 69,000.
+WORD_TOKENS_KEPT = 8192
+
+
+@lru_cache(maxsize=WORD_TOKENS_KEPT)
 def word_tokens(text: str) -> WordTokens:
     """Key and content tokens of one word (an expansion 高齢者 adds 高齢, not the ubiquitous 者)."""
     pairs = get_analyzer().lemma_pairs(text)

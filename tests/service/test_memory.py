@@ -25,7 +25,7 @@ from service.holder import WARM_QUESTION, prepare
 from service.limits import MAX_QUERY_CHARS
 from service.query import DEFAULT_SUDACHI_FILE, QueryAnalyzer
 from service.search import SearchEngine
-from service.synonyms import synonym_table
+from service.synonyms import synonym_table, word_tokens
 
 THREADS = 16
 REQUESTS = 150  # distinct questions: more than the tokens cache holds, from every thread
@@ -86,6 +86,9 @@ def test_many_threads_share_one_tagger_and_fill_bounded_caches(hashing_engine):
     assert len(engine.questions) - vectors_before == REQUESTS < engine.questions.size
     units = engine.answerer.units
     assert 0 < len(units) <= units.maxsize
+    # The synonym tables' tagging of the words a question reaches, bounded as well.
+    words = word_tokens.cache_info()
+    assert words.maxsize is not None and 0 < words.currsize <= words.maxsize
 
 
 def test_the_analyzer_caches_hold_little_even_at_the_length_limit():
