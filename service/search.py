@@ -154,11 +154,13 @@ class QuestionOutcome:
 
 @dataclass(frozen=True)
 class SearchOutcome(QuestionOutcome):
-    """Ranked passages plus facet counts over every passage that matched."""
+    """Ranked passages plus facet counts over every passage that matched; ``uncovered``: the
+    relevance model's log-odds that the plans do not cover the question (None unmeasured)."""
 
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     candidates: list[tuple[int, float]]
+    uncovered: float | None = None
 
 
 @dataclass(frozen=True)
@@ -393,10 +395,14 @@ class SearchEngine:
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
         no_match = self._no_match(retrieval, query)
+        uncovered = None
+        if self.relevance is not None and retrieval.signals is not None:
+            uncovered = self.relevance.score(retrieval.signals)
         return SearchOutcome(
             hits,
             facets,
             candidates,
+            uncovered,
             no_match=no_match,
             query_language=query.language,
             missing_shards=retrieval.missing_shards,
@@ -541,7 +547,9 @@ class SearchEngine:
         outcome = self.search_full(
             query, self.answerer.config.passages, filters or SearchFilters(), highlight=False
         )
-        ranking = self.answerer.rank(query.text, hits=outcome.hits, query_vector=query.vector)
+        ranking = self.answerer.rank(
+            query.text, hits=outcome.hits, query_vector=query.vector, uncovered=outcome.uncovered
+        )
         return ranking, outcome
 
     # -- records ----------------------------------------------------------------

@@ -131,6 +131,7 @@ def evidence(
         first_card=cards.get(project) == 1,
         kind_match=main.kind > 0,
         card_gap=round(card_gap(ranking.hits, projects), 4),
+        uncovered=ranking.uncovered,
     )
 
 

@@ -133,6 +133,7 @@ class Answerer:
         query_vector: np.ndarray | None = None,
         *,
         passages: int | None = None,
+        uncovered: float | None = None,
     ) -> Ranking:
         """The passages, every unit of them scored (best first), and their relevance.
 
@@ -140,14 +141,16 @@ class Answerer:
         ``passages`` are then unused); else the top ``passages`` (config default) are searched.
         ``query_vector``: the question's vector from the engine's embedder, if the caller has
         it; the question is then not embedded again, only the units missing from the cache.
+        ``uncovered``: the search's no_match log-odds for those ``hits`` (``Ranking.uncovered``).
         """
         if hits is None:
-            hits, query_vector = self.retrieve(query, filters, passages)
+            hits, query_vector, uncovered = self._retrieve(query, filters, passages)
         hits = list(hits)
         question = read_question(query.strip())
         units, lemmas = self.units.candidates(hits, question.asks_department)
         if not units:  # nothing passed the filters: no model call needed
-            return Ranking(hits, [], self.config.relevance_center, self.config, question)
+            center = self.config.relevance_center
+            return Ranking(hits, [], center, self.config, question, uncovered)
         scored = score_units(question, hits, units, self.term_weights, self.config, lemmas)
         if query_vector is None:
             query_vector = self.engine.embedder.encode_queries([question.text])[0]
@@ -158,7 +161,7 @@ class Answerer:
         elif passage_cosines is not None:
             scored = with_cosines(scored, [passage_cosines[s.unit.passage] for s in scored])
         relevance = max(passage_cosines or [], default=self.config.relevance_center)
-        return Ranking(hits, scored, relevance, self.config, question)
+        return Ranking(hits, scored, relevance, self.config, question, uncovered)
 
     answer = answering(
         rank,
@@ -174,10 +177,17 @@ class Answerer:
     ) -> tuple[list[Hit], np.ndarray | None]:
         """The top ``passages`` passages of the ordinary hybrid search, and the question's
         vector that retrieval made (``None`` when the question was not embedded)."""
+        hits, vector, _ = self._retrieve(query, filters, passages)
+        return hits, vector
+
+    def _retrieve(
+        self, query: str, filters: SearchFilters | None, passages: int | None
+    ) -> tuple[list[Hit], np.ndarray | None, float | None]:
+        """``retrieve`` and the search's no_match log-odds (``SearchOutcome.uncovered``)."""
         top_k = self.config.passages if passages is None else passages
         parsed = self.engine.parse(query)
         found = self.engine.search_full(parsed, top_k=top_k, filters=filters or SearchFilters())
-        return found.hits, parsed.vector
+        return found.hits, parsed.vector, found.uncovered
 
     def _add_cosines(self, scored: list[Scored], query_vector: np.ndarray) -> list[Scored]:
         """Units re-ranked with the cosine of the best ``embed_limit`` (one model call for

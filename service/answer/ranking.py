@@ -28,6 +28,8 @@ class Ranking:
     relevance: float  # best cosine between the question and a passage (as the dense search)
     config: AnswerConfig = field(default=DEFAULT_CONFIG, repr=False, compare=False)
     question: Question | None = field(default=None, repr=False, compare=False)
+    # The search's no_match log-odds for the question (Evidence.uncovered), when measured.
+    uncovered: float | None = None
 
 
 def citation_for(hit: Hit, unit: Unit) -> Citation:

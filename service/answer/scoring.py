@@ -294,6 +294,8 @@ def with_cosines(scored: Sequence[Scored], cosines: Sequence[float]) -> list[Sco
 
 # The margin over the best unit of another project is capped: beyond it, it says no more.
 MARGIN_CAP = 2.0
+# The no_match log-odds (Evidence.uncovered) is read within this much of its centre.
+UNCOVERED_CAP = 5.0
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,10 @@ class Evidence:
     # How far card #1 leads card #2, as a share of card #1's score (0–1): the search's own
     # certainty about the project an open question is answered by.
     card_gap: float = 0.0
+    # The search's own doubt that the plans say anything about the question: the log-odds of
+    # its no_match model (service.relevance.RelevanceModel.score; no_match above its
+    # threshold). None when not measured (no fitted model): the curve then assumes its centre.
+    uncovered: float | None = None
 
 
 def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> float:
@@ -328,6 +334,7 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
             + c.open_per_score * e.score
             + c.open_per_relevance * relevance
             + c.open_per_margin * margin
+            + c.open_per_uncovered * (capped_uncovered(e, c) - c.uncovered_center)
         )
     else:
         z = (
@@ -340,3 +347,12 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
             + c.conf_per_card_gap * e.card_gap
         )
     return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))
+
+
+def capped_uncovered(evidence: Evidence, config: AnswerConfig) -> float:
+    """The no_match log-odds, capped at ±UNCOVERED_CAP around the centre (a model refitted
+    on another scale cannot swing the curve past what dev saw: -5.0 to 3.7)."""
+    if evidence.uncovered is None:
+        return config.uncovered_center
+    lo, hi = config.uncovered_center - UNCOVERED_CAP, config.uncovered_center + UNCOVERED_CAP
+    return max(lo, min(hi, evidence.uncovered))

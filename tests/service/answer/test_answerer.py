@@ -18,6 +18,8 @@ from service.answer import (
     answer_question,
     answerer_for,
 )
+from service.answer.config import DEFAULT_CONFIG
+from service.filters import SearchFilters
 from service.schemas import Hit
 from service.search import clean_query
 
@@ -159,4 +161,36 @@ def test_real_model_answers_alike_with_a_given_vector(real_engine):
     plain, given = Answerer(real_engine), Answerer(real_engine)
     for query in QUESTIONS:
         hits, vector = _retrieved(real_engine, query)
-        assert given.answer(query, hits=hits, query_vector=vector) == plain.answer(query), query
+        # The search's no_match log-odds goes with its hits, as SearchEngine.answer_ranking
+        # passes it: without it the open curve would read its centre instead.
+        uncovered = real_engine.search_full(query, 8, real_engine.make_filters()).uncovered
+        assert uncovered is not None, query
+        answer = given.answer(query, hits=hits, query_vector=vector, uncovered=uncovered)
+        assert answer == plain.answer(query), query
+
+
+def test_the_search_s_doubt_sets_an_open_answer_s_confidence(real_engine):
+    """The open curve reads the no_match model's log-odds: a citizen's question in everyday
+    words that card #1 answers is answered (it was withheld at 0.75 by score and cosine alone),
+    and an absent topic the search does not flag no_match still gets no answer box."""
+    asked = (
+        "流産を何度も繰り返してしまい、病院で治療を続けています。"
+        "治療費を少しでも助けてもらえる制度はありますか？"
+    )
+    outcome = real_engine.answer(asked, SearchFilters(), 10)
+    card = outcome.projects[0]
+    assert (card.doc_id, card.project_key) == ("isesaki-jisshi-r3", "4")  # 不育症治療助成事業
+    assert outcome.answer.found and outcome.answer.confidence >= DEFAULT_CONFIG.open_threshold
+    assert (outcome.answer.citation.doc_id, outcome.answer.citation.project_key) == (
+        card.doc_id,
+        card.project_key,
+    )
+    ranking, _ = real_engine.answer_ranking(asked)
+    assert ranking.uncovered is not None  # the search's no_match model measured it
+
+    absent = real_engine.answer(
+        "ふるさと納税の返礼品に地元の日本酒はありますか", SearchFilters(), 10
+    )
+    assert not absent.no_match  # the search lists its cards: the answer's confidence withholds
+    assert not absent.answer.found and absent.answer.citations == []
+    assert absent.answer.confidence < DEFAULT_CONFIG.open_threshold
