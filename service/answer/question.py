@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.analyze import get_analyzer
+from indexer.analyze import Token, get_analyzer, normalize
 from indexer.years import fiscal_years
 from service.answer.patterns import asked_units, without_years
 from service.schemas import AnswerKind
@@ -94,6 +94,9 @@ class Question:
     asks_name: bool = False  # the project's name is what is asked
     cities: frozenset[str] = frozenset()  # the cities the question names (伊勢崎, 伊勢原)
     units: frozenset[str] = frozenset()  # unit classes a number is asked in (何人 → 人, 率 → %)
+    # The things the question names in more than one word (公園施設, 市全体, 保健指導), each as
+    # (its normalized text, its lemmas): see ``named_phrases``.
+    phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def content_terms(text: str) -> list[str]:
@@ -116,7 +119,35 @@ def read_question(query: str) -> Question:
         asks_name=bool(_ASKS_NAME.search(query)),
         cities=frozenset(c for c in CITIES if c in query),
         units=asked_units(query),
+        phrases=named_phrases(without_years(query, " ")),
     )
+
+
+# Tokens that join a compound noun (総 排出 量, 電気 料); numbers and question words end it.
+_PHRASE_POS = frozenset(("名詞", "接頭辞", "接尾辞"))
+
+
+def named_phrases(query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The compound nouns of a question (two or more adjacent noun tokens), as normalized text
+    with their lemmas: 「公園施設の電気」 names 公園施設, which the sibling project スポーツ施設…
+    lacks though it shares both words with the question's other nouns (施設, 電気)."""
+    runs: list[list[Token]] = []
+    run: list[Token] = []
+    for token in (*get_analyzer().tokens(query), None):
+        joins = (
+            token is not None
+            and token.pos in _PHRASE_POS
+            and token.pos2 != "数詞"
+            and token.lemma not in QUESTION_WORDS
+        )
+        if token is not None and joins and (not run or run[-1].end == token.start):
+            run.append(token)
+            continue
+        if len(run) >= 2:
+            runs.append(run)
+        run = [token] if token is not None and joins else []
+    found = {normalize(query[r[0].start : r[-1].end]): tuple(t.lemma for t in r) for r in runs}
+    return tuple(found.items())
 
 
 def question_kind(query: str) -> AnswerKind:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from indexer.analyze import get_analyzer
+from indexer.analyze import get_analyzer, normalize
 from indexer.chunking import field_role
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
@@ -92,6 +92,10 @@ class Scored:
     field: float  # share of the field name's terms that the question uses (取組達成度)
     role: float  # 1 when the field's role is one the question asks for (plan, target …)
     department: float  # 1 for the department unit of a question that asks for one
+    # The question's compound nouns the unit prints (named_in): not a score term (weighted
+    # 0.5 on dev it answered a department and two reason questions from the wrong unit, and an
+    # out-of-scope one); compose.names_more reads it to choose between close units.
+    named: frozenset[str] = frozenset()
     cosine: float | None = None
     # (dataclasses.field in full: the feature above is called ``field``)
     config: AnswerConfig = dataclasses.field(default=DEFAULT_CONFIG, repr=False, compare=False)
@@ -197,6 +201,17 @@ def quantity_match(question: Question, unit: Unit) -> float:
     return 0.5 if quantities(unit.body) else 0.0
 
 
+def named_in(question: Question, hit: Hit, unit: Unit) -> frozenset[str]:
+    """The question's compound nouns (``Question.phrases``) that the unit's project name,
+    label, context or body prints as written (normalized): the things the question names,
+    where word overlap alone cannot tell 公園施設 from スポーツ施設 (both hold 施設) or 市全体
+    from the city office's own emissions (both hold 市)."""
+    if not question.phrases or unit.kind == "department":
+        return frozenset()
+    text = normalize(f"{hit.project_name or ''} {unit.scoring_text}")
+    return frozenset(phrase for phrase, _ in question.phrases if phrase in text)
+
+
 def field_match(question: Question, unit: Unit) -> float:
     """Share of the field name's content terms that the question uses (0–1)."""
     terms = content_terms(unit.name)
@@ -245,6 +260,7 @@ def features(
         field=field_match(question, unit),
         role=role_match(question, unit),
         department=1.0 if unit.kind == "department" else 0.0,
+        named=named_in(question, hit, unit),
         config=config,
     )
 

@@ -330,6 +330,36 @@ def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind
     assert out.citation is not None and out.citation.project_key == key
 
 
+def test_the_question_reads_the_things_it_names_in_several_words():
+    named = [
+        p
+        for p, _ in read_question("市全体の温室効果ガスの総排出量は令和2年度でどのくらい？").phrases
+    ]
+    assert named == ["市全体", "温室効果ガス", "総排出量"]  # no year, no question word
+    assert read_question("電気料はいくら？").phrases == (("電気料", ("電気", "料")),)
+    assert read_question("補助はありますか").phrases == ()  # one noun names nothing new
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "fact"),
+    [
+        # card #1 was the スポーツ施設 sibling: its 電気料 row holds 施設 and 電気 too
+        (
+            "公園施設の電気を東京電力と契約していた場合の令和5年度の想定額はいくら？",
+            "2-(9)-②",
+            "28,515,661円",
+        ),
+        # card #1 was the city office's own emissions (温室効果ガスの排出削減, 55,038t-CO2)
+        ("市全体の温室効果ガスの総排出量は令和2年度でどのくらい？", "1-(9)-①", "1,491千t-CO2"),
+    ],
+)
+def test_a_unit_that_prints_the_named_thing_answers(real_engine, query, key, fact):
+    out = _answer(real_engine, query).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == key, out.text
+    assert fact in "".join(out.text.split()), out.text
+
+
 def test_department_question_without_a_city_names_each_documents_department(real_engine):
     # 空き家対策 is 建築住宅課 in 伊勢原 (17-103) and 環境保全課 in 伊勢崎's 実施計画 (147).
     out = _answer(real_engine, "空き家対策の事業を担当しているのはどこの課？").answer
