@@ -14,6 +14,7 @@ Four gold sources, each judged the way a help-desk operator would read the answe
 
     python -m eval.answer_kinds --split dev       # per-kind table, reliability table
     python -m eval.answer_kinds --split dev --fit # the stored fit: margin, confidence, threshold
+    python -m eval.answer_kinds --split dev --cv  # the open curve held out: 5-fold CV
     python -m eval.answer_kinds --split test --json var/answer-kinds-test.json
 """
 
