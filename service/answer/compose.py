@@ -43,10 +43,6 @@ ProjectId = tuple[str, str]
 OPEN_KINDS: frozenset[str] = frozenset(("yesno", "fact", "list", "method"))
 
 _DATE = re.compile(r"[0-9０-９元]{1,2}\s*月|年度|まで|以降|から")
-# How far below the chosen unit one that names more of the question's things may score and
-# still answer (names_more): about the smallest that keeps dev's four (the named unit scored
-# 0.31 below card #1's at most); 0.5 gives the same on dev.
-PHRASE_MARGIN = 0.35
 
 
 def card_ranks(hits: Sequence[Hit], projects: Sequence[ProjectResult]) -> dict[ProjectId, int]:
@@ -91,7 +87,7 @@ def candidates(ranking: Ranking) -> list[Scored]:
 def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
     """The best candidate unit, from the first card unless another project's is better by the
     margin (a value question: among the units that hold the asked quantity); then a unit
-    within ``PHRASE_MARGIN`` of it that prints more of the things the question names."""
+    within ``config.phrase_margin`` of it that prints more of the things the question names."""
     units = candidates(ranking)
     best = units[0]
     top = next((s for s in units if cards.get(_project(ranking, s)) == 1), None)
@@ -103,15 +99,16 @@ def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
 
 
 def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Scored:
-    """The best unit within ``PHRASE_MARGIN`` of ``chosen`` that prints every compound noun of
-    the question ``chosen`` prints and more, and holds the asked kind as well (「公園施設の…」:
-    公園施設's project, not the スポーツ施設 sibling ranked above it); else ``chosen``. Value
-    questions only: on dev it moved a department answer off its 【担当】 line (which prints no
-    compound), reason answers off their cause and answered an absent topic's status question."""
+    """The best unit within ``config.phrase_margin`` of ``chosen`` that prints every compound
+    noun of the question ``chosen`` prints and more, and holds the asked kind as well
+    (「公園施設の…」: 公園施設's project, not the スポーツ施設 sibling ranked
+    above it); else ``chosen``. Value questions only: on dev it moved a department answer off
+    its 【担当】 line (which prints no compound), reason answers off their cause and answered
+    an absent topic's status question."""
     question = ranking.question or read_question("")
     if question.kind != "value" or not question.phrases:
         return chosen
-    floor = chosen.total - PHRASE_MARGIN
+    floor = chosen.total - ranking.config.phrase_margin
     for s in units:
         if s.total < floor:
             break
