@@ -116,7 +116,7 @@ def test_the_stored_model_is_the_real_engines(real_engine):
 
 @pytest.mark.slow
 def test_test_split_rates_hold(real_engine):
-    # Measured with the model fitted on dev (HEAD 84be32a): 1.0 % of the 192 answerable test
+    # Measured with the model fitted on dev (HEAD 2379028): 1.0 % of the 192 answerable test
     # questions flagged (2: plain-036 and foreign-es-10, which names no service the glossary
     # knows), 82.6 % of the 46 absent-topic ones (7 of the 8 asked in en/pt/vi/zh). Before the
     # foreign questions had features of their own (baf958d, same 46): 0.5 % and 71.7 % (4 of
