@@ -74,6 +74,14 @@ def test_a_foreign_question_names_a_service_not_only_a_city_or_a_child(hashing_e
     assert not names_service(hashing_engine.parse("Is there a church in Isesaki?").expansions)
     daycare = hashing_engine.parse("伊势崎市的托儿所不够，市里在增加托儿所吗？")
     assert names_service(daycare.expansions)
+    # A resident names the family support centre by what it does (neighbours who look after
+    # children): the plans print its 援助会員 and 相互援助 (glossary.tsv), so the question names
+    # a service; before that line, foreign-pt-12 was 1 of the 3 answerable dev questions flagged.
+    neighbours = hashing_engine.parse(_question("foreign-pt-12"))
+    assert names_service(neighbours.expansions)
+    assert any(
+        e.kind == "glossary" and {"援助", "会員"} <= set(e.added) for e in neighbours.expansions
+    )
     # What the model reads of them: whether a service is named, and the cosine on the scale
     # of cross-lingual cosines; a Japanese question has neither.
     found = signals(skating, {1: 0.80}, {}, lambda cid: cid, hashing_engine.vocabulary)
@@ -116,9 +124,11 @@ def test_the_stored_model_is_the_real_engines(real_engine):
 
 @pytest.mark.slow
 def test_test_split_rates_hold(real_engine):
-    # Measured with the model fitted on dev (HEAD 2379028): 1.0 % of the 192 answerable test
-    # questions flagged (2: plain-036 and foreign-es-10, which names no service the glossary
-    # knows), 82.6 % of the 46 absent-topic ones (7 of the 8 asked in en/pt/vi/zh). Before the
+    # Measured with the model fitted on dev once foreign-pt-12 named its service (the glossary's
+    # 援助会員 line): 1.6 % of the 192 answerable test questions flagged (3: plain-036,
+    # foreign-es-10, which names no service the glossary knows, and jisshi-007's 土のう), 87.0 %
+    # of the 46 absent-topic ones (宇宙, モノレール added). On HEAD 2379028: 1.0 % and 82.6 %
+    # (7 of the 8 asked in en/pt/vi/zh). Before the
     # foreign questions had features of their own (baf958d, same 46): 0.5 % and 71.7 % (4 of
     # 8); before the compounds were read without the words of the situation (554b7fa, on the
     # first 38): 1.6 % and 63.2 %.
@@ -127,7 +137,7 @@ def test_test_split_rates_hold(real_engine):
     answerable = [model.no_match(j.signals) for j in judged if not j.absent]
     absent = [model.no_match(j.signals) for j in judged if j.absent]
     assert np.mean(answerable) <= 0.02
-    assert np.mean(absent) >= 0.8
+    assert np.mean(absent) >= 0.84  # 39 of 46: a question's worth below the measured 40
 
 
 # Score above the threshold as stored: +2.25, +1.25, +2.61, +2.97, and the absent-topic gold
@@ -165,6 +175,7 @@ ANSWERABLE_IDS = [
     "kw-dev-19",  # cancer screening
     "foreign-en-01",
     "foreign-pt-07",
+    "foreign-pt-12",  # neighbours who look after children (-2.88)
     "foreign-vi-02",
     "foreign-zh-05",
 ]
