@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from indexer.analyze import Token, get_analyzer, normalize
 from indexer.years import fiscal_years
 from service.answer.patterns import asked_units, without_years
+from service.query import normalize as query_form
 from service.schemas import AnswerKind
 
 # Lemmas of interrogatives and light verbs: every answer lacks them, so they only dilute overlap.
@@ -106,9 +107,14 @@ def content_terms(text: str) -> list[str]:
 
 def read_question(query: str) -> Question:
     """Content terms (years and question words removed), fiscal years and the kind of answer."""
+    # In the search's own form (service.query.normalize), so that a question without years is
+    # the text its parse already tagged; the phrases' tokens come first, since their one tagging
+    # also leaves the lemmas for the terms (indexer.analyze).
+    yearless = query_form(without_years(query, " "))
+    phrases = named_phrases(yearless)
     return Question(
         text=query,
-        terms=tuple(dict.fromkeys(content_terms(without_years(query, " ")))),
+        terms=tuple(dict.fromkeys(content_terms(yearless))),
         years=frozenset(fiscal_years(query)),
         roles=frozenset(role for role, cue in _ROLE_CUES if cue.search(query)),
         asks_department=bool(_ASKS_DEPARTMENT.search(query)),
@@ -119,7 +125,7 @@ def read_question(query: str) -> Question:
         asks_name=bool(_ASKS_NAME.search(query)),
         cities=frozenset(c for c in CITIES if c in query),
         units=asked_units(query),
-        phrases=named_phrases(without_years(query, " ")),
+        phrases=phrases,
     )
 
 
