@@ -38,6 +38,17 @@ def _alive(ray, handle) -> bool:
     return True
 
 
+def _all_stopped(ray, handles) -> bool:
+    """Whether every actor is gone within STOP_SECONDS: ``ray.kill`` returns before the
+    process is, so a call made at once may still reach a dying actor."""
+    deadline = time.monotonic() + STOP_SECONDS
+    while any(_alive(ray, h) for h in handles):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def test_a_reload_stops_the_old_shard_actors(
     ray_cluster, hashing_engine, hashing_settings, tmp_path
 ):
@@ -78,4 +89,4 @@ def test_a_reload_stops_the_old_shard_actors(
             assert _top(outcome) == _top(hashing_engine.search_full(q, 10, filters))
     finally:
         holder.close()
-    assert not any(_alive(ray, h) for h in new_actors)
+    assert _all_stopped(ray, new_actors)
