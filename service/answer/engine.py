@@ -172,18 +172,12 @@ class Answerer:
         """,
     )
 
-    def retrieve(
-        self, query: str, filters: SearchFilters | None = None, passages: int | None = None
-    ) -> tuple[list[Hit], np.ndarray | None]:
-        """The top ``passages`` passages of the ordinary hybrid search, and the question's
-        vector that retrieval made (``None`` when the question was not embedded)."""
-        hits, vector, _ = self._retrieve(query, filters, passages)
-        return hits, vector
-
     def _retrieve(
         self, query: str, filters: SearchFilters | None, passages: int | None
     ) -> tuple[list[Hit], np.ndarray | None, float | None]:
-        """``retrieve`` and the search's no_match log-odds (``SearchOutcome.uncovered``)."""
+        """The top ``passages`` passages of the ordinary hybrid search, the question's vector
+        that retrieval made (``None`` when the question was not embedded) and the search's
+        no_match log-odds (``SearchOutcome.uncovered``)."""
         top_k = self.config.passages if passages is None else passages
         parsed = self.engine.parse(query)
         found = self.engine.search_full(parsed, top_k=top_k, filters=filters or SearchFilters())
