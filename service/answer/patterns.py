@@ -42,28 +42,42 @@ def figures(text: str) -> set[str]:
 # answer 「何％」. Units are compared by class: 千円, 万円 and 円 are all 円; か所 and 箇所 are one.
 _UNIT_CLASS = {
     **dict.fromkeys(("千円", "万円", "億円", "円"), "円"),
+    **dict.fromkeys(("人", "名"), "人"),  # both count people: 「何人」 is answered by 「73名」
     **dict.fromkeys(("%", "パーセント"), "%"),
     **dict.fromkeys(("か所", "カ所", "ヶ所", "ケ所", "箇所", "ヵ所"), "箇所"),
     **dict.fromkeys(("km", "キロ"), "km"),
     **dict.fromkeys(("t", "トン"), "t"),
     **dict.fromkeys(("m2", "㎡", "平方メートル"), "m2"),
+    **dict.fromkeys(("m", "メートル"), "m"),  # 「L=550m」 answers 「何メートル」
+    **dict.fromkeys(("ha", "ヘクタール"), "ha"),
     **dict.fromkeys(("か月", "ヶ月", "カ月", "ヵ月"), "か月"),
 }
 _UNITS = (
     *_UNIT_CLASS,
     *("人", "件", "回", "戸", "基", "食", "店", "店舗", "歳", "倍", "割", "名", "校", "台", "本"),
-    *("社", "点", "棟", "床", "園", "団体", "施設", "世帯", "ホール", "ha", "枚", "冊", "頭"),
+    *("社", "点", "棟", "床", "園", "団体", "施設", "世帯", "ホール", "枚", "冊", "頭"),
     *("事業所", "地区", "路線", "便", "日", "時間", "分", "週", "kW", "人分", "区画", "つ", "か国"),
+    *("自治会", "イベント", "講座", "教室", "コース", "人日"),
 )
 _UNIT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
+# The units 「何X」 may ask for: every unit but those whose 何X reads otherwise (何日 is a date,
+# 何分 also 何分野, 何つ is no word); a question's kind and slots read them (question.py).
+ASKABLE_UNIT = "|".join(
+    re.escape(u)
+    for u in sorted(
+        set(_UNITS) - {"日", "分", "つ", "m", "t", "km", "ha", "kW"}, key=len, reverse=True
+    )
+)
 # 「1,185件」「16.2 km」「134,060 (千円)」「283万人」「8千万円」 (NFKC: full-width is ASCII here)
 _QUANTITY = re.compile(rf"([0-9][0-9,.]*)\s*[(]?\s*(?:万|億|千)?\s*({_UNIT})")
 # What 「何X」 asks for besides the 何 + unit form, by unit class.
 _ASKED_BY_WORD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"率|割合|何\s*[%％]|パーセント"), "%"),
     (re.compile(r"いくら|金額|額は|額を|事業費|予算|費用|助成額"), "円"),
+    # a count named by its unit: 利用件数 → 件, 参加者数・人数 → 人, 開催回数 → 回
+    (re.compile(r"(?:人|者|名)数"), "人"),
 )
-_ASKED_UNIT = re.compile(rf"何\s*({_UNIT})")
+_ASKED_UNIT = re.compile(rf"何\s*({_UNIT})(?!野)")  # 何分野 asks no minutes
 
 
 def unit_class(unit: str) -> str:
@@ -79,11 +93,16 @@ def quantities(text: str) -> set[tuple[str, str]]:
     return {(m.group(1).rstrip(",."), unit_class(m.group(2))) for m in _QUANTITY.finditer(bare)}
 
 
+# 「利用件数は」「導入台数の目標」「開催回数」: a count named by its unit.
+_COUNT_OF = re.compile(rf"({ASKABLE_UNIT})数")
+
+
 def asked_units(question: str) -> frozenset[str]:
-    """The unit classes a question asks a number in (「何人」 → 人, 「受診率は」 → %); empty when
-    it names none (「どのくらい」: any quantity answers)."""
+    """The unit classes a question asks a number in (「何人」 → 人, 「受診率は」 → %, 「利用件数」
+    → 件); empty when it names none (「どのくらい」: any quantity answers)."""
     text = nfkc(without_years(question, " "))
     found = {unit_class(m.group(1)) for m in _ASKED_UNIT.finditer(text)}
+    found |= {unit_class(m.group(1)) for m in _COUNT_OF.finditer(text)}
     found |= {unit for cue, unit in _ASKED_BY_WORD if cue.search(text)}
     return frozenset(found)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from indexer.analyze import Token, get_analyzer, normalize
 from indexer.years import fiscal_years
-from service.answer.patterns import asked_units, without_years
+from service.answer.patterns import ASKABLE_UNIT, asked_units, without_years
 from service.query import normalize as query_form
 from service.schemas import AnswerKind
 
@@ -24,8 +24,10 @@ QUESTION_WORDS = frozenset(
 )
 _ASKS_DEPARTMENT = re.compile(r"担当|部署|所管|どこの課|どの課|何課|どこの部|どの部|窓口はどこ")
 _ASKS_QUANTITY = re.compile(
-    r"何\s*(?:[％%人件回戸基食店歳円倍割名校台本社点]|か所|箇所|ヶ所|ケ所|カ所|トン|ホール|世帯|キロ|平方|団体)"
+    rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"
     r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
+    # a count asked by its name: 「利用件数は？」「参加者数の目標」「会員数って」
+    r"|(?<![複多少])数(?:は|を|が|って|[？?]|$)"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")
 # 「…方針の名前は？」「何という事業？」: the answer is the project's own name (its title).
@@ -63,7 +65,7 @@ _YES_NO = re.compile(
 )
 # One slot per thing asked: 「何台で、何年を目安に」, 「いくらで、そのうち…いくら」.
 _SLOT = re.compile(
-    r"何\s*(?:[％%人件回戸基食店歳円倍割名校台本社点]|か所|箇所|ヶ所|ケ所|カ所|トン|世帯|施設|団体)"
+    rf"何\s*(?:[％%]|{ASKABLE_UNIT}|メートル|ヘクタール)"
     r"|いくら|いくつ|どのくらい|どれくらい|どこまで|いつ|何年|どこで|どこに|どの単位|なぜ|理由"
 )
 # 「現状値と目標値」「現在何％で、目標は」: the value now and the target are two slots.

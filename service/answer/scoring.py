@@ -7,6 +7,7 @@ cosine to the question is computed by the Answerer (it needs the model) and adde
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -18,9 +19,10 @@ import numpy as np
 
 from indexer.analyze import get_analyzer, normalize
 from indexer.chunking import field_role
+from indexer.textclean import nfkc
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
-from service.answer.patterns import ASKS_CHANGE, asked_quantities, changes_only, quantities
+from service.answer.patterns import ASKS_CHANGE, ERA, asked_quantities, changes_only, quantities
 from service.answer.question import Question, content_terms
 from service.answer.units import Unit
 from service.schemas import Hit
@@ -70,11 +72,34 @@ def _idf(doc_freq: float, n: float) -> float:
 
 
 def overlap(question: Question, unit_terms: AbstractSet[str], weights: TermWeight) -> float:
-    """IDF-weighted share of the question's content terms that occur in the unit (0–1)."""
+    """IDF-weighted share of the question's content terms that occur in the unit (0–1); a term
+    also occurs when a unit word has its kanji (「見直す計画」 and 「BCPの見直し」)."""
     total = sum(weights(t) for t in question.terms)
     if total <= 0:
         return 0.0
-    return sum(weights(t) for t in question.terms if t in unit_terms) / total
+    missing = [t for t in question.terms if t not in unit_terms]
+    found = total - sum(weights(t) for t in missing)
+    if missing and isinstance(unit_terms, frozenset):
+        stems = kanji_stems(unit_terms)
+        found += sum(weights(t) for t in missing if _stem(t) in stems)
+    return found / total
+
+
+_KANA = re.compile(r"[ぁ-ゖ]")
+_KANJI = re.compile(r"[一-龥々]")
+
+
+def _stem(word: str) -> str:
+    """A word's kanji without its okurigana (見直す, 見直し → 見直; 取り組む, 取組 → 取組), or
+    "" when fewer than two kanji are left (生きる and 生む would meet at 生)."""
+    stem = _KANA.sub("", word)
+    return stem if len(_KANJI.findall(stem)) >= 2 and _KANJI.fullmatch(stem[0]) else ""
+
+
+@functools.lru_cache(maxsize=8192)  # per unit: a unit's lemma set is made once per chunk
+def kanji_stems(terms: frozenset[str]) -> frozenset[str]:
+    """The ``_stem`` of each word of a unit that has one."""
+    return frozenset(filter(None, map(_stem, terms)))
 
 
 # -- features -----------------------------------------------------------------------------------
@@ -89,7 +114,7 @@ class Scored:
     passage: float  # fused search score of the unit's passage / the best passage's
     year: float  # +1 a year the question names, -1 other years only, 0 no year either side
     kind: float  # 1 when the unit holds the kind of thing asked (figure, date)
-    field: float  # share of the field name's terms that the question uses (取組達成度)
+    field: float  # share of the field name's terms that the question uses (取組達成度); -1 filing
     role: float  # 1 when the field's role is one the question asks for (plan, target …)
     department: float  # 1 for the department unit of a question that asks for one
     # The question's compound nouns the unit prints (named_in): not a score term (weighted
@@ -181,9 +206,21 @@ def kind_match(question: Question, unit: Unit) -> float:
             return 0.0
     if question.asks_quantity:
         return quantity_match(question, unit)
-    if question.asks_date and _DATE.search(body):
+    if question.asks_date and (_DATE.search(body) or _names_a_year(question, body)):
         return 1.0
     return 0.0
+
+
+_ASKS_YEAR = re.compile(r"何年|いつ")
+# A fiscal year the text dates something to: 「令和5年度から開始」「令和4年度末に完了」.
+_DATED_YEAR = re.compile(
+    rf"(?:{ERA}|(?:19|20)[0-9]{{2}}\s*年度?)\s*(?:末|中|当初)?\s*(?:から|まで|に|より|を目途|を目安)"
+)
+
+
+def _names_a_year(question: Question, body: str) -> bool:
+    """The unit dates something to a fiscal year, and the question asks which year (何年度 …)."""
+    return bool(_ASKS_YEAR.search(question.text) and _DATED_YEAR.search(nfkc(body)))
 
 
 def quantity_match(question: Question, unit: Unit) -> float:
@@ -213,12 +250,55 @@ def named_in(question: Question, hit: Hit, unit: Unit) -> frozenset[str]:
 
 
 def field_match(question: Question, unit: Unit) -> float:
-    """Share of the field name's content terms that the question uses (0–1)."""
+    """Share of the field name's content terms that the question uses (0–1).
+
+    A term the question uses only inside one of its compound nouns that neither holds the
+    field's name nor sits in it does not count: 「多目的広場」 names no 実施目的, while
+    「取組達成度の評価」 names 取組達成度 and 「事業費は」 the 事業費総額 field.
+    """
     terms = content_terms(unit.name)
     if not terms or unit.kind == "department":
         return 0.0
-    asked = set(question.terms)
+    asked = set(question.terms) - _compound_only(question, normalize(unit.name))
     return sum(t in asked for t in terms) / len(terms)
+
+
+# Fields that file a project (its place in the plan's tree, its programme, related codes):
+# they repeat the topic every unit shares and hold no fact of their own, so unless the question
+# names them they score below the project's other units (「…で見直す計画は？」: the 具体的方法
+# sentence with BCPの見直し, not the 施策体系 breadcrumb of the same words).
+_FILING_FIELDS: tuple[str, ...] = ("施策体系", "重点プログラム", "リーディングプロジェクト")
+_FILING_FIELDS += ("関連事業", "SDGs", "施策の展開と主な取組")
+
+
+def filing_field(question: Question, unit: Unit, named: float) -> float:
+    """-1 for a unit of a filing field the question does not name (``named``: its field
+    match), else ``named``."""
+    if named <= 0 and unit.kind != "department" and unit.name.startswith(_FILING_FIELDS):
+        return -1.0
+    return named
+
+
+@functools.lru_cache(maxsize=1024)  # per question and field name: a few dozen of each
+def _compound_only(question: Question, name: str) -> frozenset[str]:
+    """The question's terms that occur only inside compounds unrelated to the field ``name``."""
+    inside = {
+        t for phrase, lemmas in question.phrases if not _related(phrase, name) for t in lemmas
+    }
+    related = {t for phrase, lemmas in question.phrases if _related(phrase, name) for t in lemmas}
+    alone = set(content_terms(_without_phrases(question)))
+    return frozenset(inside - related - alone)
+
+
+def _related(phrase: str, name: str) -> bool:
+    return phrase in name or name in phrase
+
+
+def _without_phrases(question: Question) -> str:
+    text = normalize(question.text)
+    for phrase, _ in question.phrases:
+        text = text.replace(phrase, " ")
+    return text
 
 
 def role_match(question: Question, unit: Unit) -> float:
@@ -257,7 +337,7 @@ def features(
         passage=hit.score / top_score if top_score > 0 else 0.0,
         year=year_match(question, unit),
         kind=kind_match(question, unit),
-        field=field_match(question, unit),
+        field=filing_field(question, unit, field_match(question, unit)),
         role=role_match(question, unit),
         department=1.0 if unit.kind == "department" else 0.0,
         named=named_in(question, hit, unit),

@@ -11,7 +11,17 @@ from service.answer.compose import OPEN_KINDS, card_gap, card_ranks, unless_no_m
 from service.answer.patterns import asked_units, changes_only, figures, quantities
 from service.answer.question import question_kind, question_slots, read_question
 from service.answer.ranking import answer_from
-from service.answer.scoring import MARGIN_CAP, Evidence, confidence, year_match
+from service.answer.scoring import (
+    MARGIN_CAP,
+    Evidence,
+    _stem,
+    confidence,
+    field_match,
+    filing_field,
+    overlap,
+    year_match,
+)
+from service.answer.units import Unit
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 
@@ -42,6 +52,11 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         ("認可外保育施設に運営費の補助はありますか？", "yesno", 1),
         ("子育て支援に取り組んでいる事業は？", "list", 1),
         ("防災に関する事業を一覧で見たい", "list", 1),
+        # a count asked by its name or by a unit the old cue lacked
+        ("簡易オンライン申請ツールの令和4年度の利用件数は？", "value", 1),
+        ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", "value", 1),
+        ("令和3年度にRPAを導入して削減できた時間は年間何時間？", "value", 1),
+        ("令和2年度に更新した個票は何件で、そのうち新規は何件？", "value", 2),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
@@ -73,6 +88,11 @@ def test_quantities_are_figures_with_their_unit():
         ("不妊治療と不育治療の助成の上限額はそれぞれいくら？", {"円"}),
         ("土地改良施設で工事をする堰は何か所？", {"箇所"}),
         ("坂東大堰が用水を供給している水田の面積はどのくらい？", set()),
+        ("簡易オンライン申請ツールの令和4年度の利用件数は？", {"件"}),
+        ("ごみ収集車の導入台数の目標は", {"台"}),
+        ("図書館のボランティア人数は令和4年度に何名を目指している？", {"人"}),  # 名 counts 人
+        ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", {"m"}),
+        ("何分野の事業がある？", set()),
     ],
 )
 def test_the_unit_a_value_question_asks_for(query, units):
@@ -110,6 +130,35 @@ def test_a_figure_the_text_dates_to_another_year_is_not_the_asked_years(hashing_
     assert "令和元年度" in by_year["令和2年度"].body
     assert year_match(asks, by_year["令和2年度"]) == -1.0
     assert year_match(asks, by_year["令和3年度"]) == 1.0  # 「…は令和2年度で、55,038t-CO2」
+
+
+def test_the_units_quantities_compare_by_class():
+    assert quantities("ボランティア人数(累計) 令和4年度: 73名") == {("73", "人")}
+    assert quantities("作業路の整備延長 令和4年度: L=550m") == {("550", "m")}
+
+
+def test_a_field_named_only_inside_another_compound_is_not_asked_for():
+    asks = read_question("ラグビー場の隣の多目的広場の整備で、令和3年度に委託する業務は？")
+    assert field_match(asks, Unit("多目的広場の整備を検討します。", "実施目的", "line")) == 0.0
+    named = read_question("さかい聖苑の電気・機械設備更新の、令和4年度の取組達成度の評価は？")
+    assert field_match(named, Unit("△ 計画以下", "取組達成度 令和4年度", "field")) == 1.0
+    budget = read_question("生涯学習推進事業の2年間の事業費見込みはいくら？")
+    assert field_match(budget, Unit("2,238千円", "事業費総額(2年間の事業費見込み)", "field")) > 0.5
+
+
+def test_a_filing_field_scores_below_the_projects_other_units():
+    asks = read_question("市民病院の救急・災害医療体制構築事業で見直す計画は何？")
+    tree = Unit("健康・医療分野 › 1-1-2 地域医療体制の充実", "施策体系", "line")
+    assert filing_field(asks, tree, field_match(asks, tree)) == -1.0
+    named = read_question("救急・災害医療体制構築事業の施策体系は？")
+    assert filing_field(named, tree, field_match(named, tree)) > 0
+
+
+def test_a_question_word_meets_the_noun_of_the_same_kanji():
+    asks = read_question("市民病院の救急・災害医療体制構築事業で見直す計画は何？")
+    plain = overlap(asks, frozenset({"BCP", "見直し"}), lambda t: 1.0)
+    assert plain == pytest.approx(1 / len(asks.terms))  # 見直す meets 見直し, not 計画
+    assert _stem("生きる") == ""  # one kanji left: too short to tell words apart
 
 
 def test_a_reported_change_is_not_the_level_asked_for():
@@ -321,6 +370,26 @@ def test_the_answer_agrees_with_the_first_card(real_engine):
         ("地域包括支援センターはいくつ、どの単位で設置する？", "place", "73", "9つの日常生活圏域"),
         # status: 「どこまで」 asks the rank, not any figure (card #1's 作成率 table was chosen)
         ("地区防災計画の策定の奨励はどこまで進んでいる？", "status", "3-(1)-⑤", "一部達成"),
+        # value: a count asked by its name (利用件数), in one year's column of a report
+        ("簡易オンライン申請ツールの令和4年度の利用件数は？", "value", "1-(5)-①", "429件"),
+        # value: a length in metres, from the indicator table
+        ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", "value", "23-105", "L=550m"),
+        # date: the sentence that dates the start, not the column without a year
+        (
+            "地方公務員の定年延長は何年度から始まることになった？",
+            "date",
+            "4-(2)-①",
+            "令和5年度から",
+        ),
+        # fact: the year's plan line, not the 実施目的 (多目的広場 names no 目的 field)
+        (
+            "ラグビー場の隣の多目的広場の整備で、令和3年度に委託する業務は？",
+            "fact",
+            "289",
+            "測量設計業務委託",
+        ),
+        # fact: the method sentence that says 見直し, not the 施策体系 breadcrumb
+        ("市民病院の救急・災害医療体制構築事業で見直す計画は何？", "fact", "17", "BCP"),
     ],
 )
 def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind, key, fact):
