@@ -56,7 +56,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -74,7 +74,6 @@ from service.synonyms import (
     SynonymTable,
     colloquial_table,
     frame_words,
-    lookup,
     synonym_table,
 )
 
@@ -189,20 +188,6 @@ def year_variants(query: str) -> list[str]:
 # -- the analyzer ----------------------------------------------------------------------
 
 
-def _sounded(run: Sequence[Token]) -> bool:
-    """Whether a run of tokens may be matched by its reading: nouns and affixes, each with a
-    reading, next to each other in the text."""
-    if not all(t.reading and t.pos in _SOUNDED_POS for t in run):
-        return False
-    return all(a.end == b.start for a, b in pairwise(run))
-
-
-def _expandable(run: Sequence[Token]) -> bool:
-    """Nouns only, as chikkarpy by default: no pronouns (何処 → 何), numbers or verbs."""
-    nouns = [t.pos == "名詞" and t.pos2 != "数詞" for t in run]
-    return any(nouns) and all(n or t.affix for n, t in zip(nouns, run, strict=True))
-
-
 @dataclass(frozen=True)
 class Match:
     """A query term found in a synonym table."""
@@ -212,27 +197,94 @@ class Match:
     candidates: tuple[Key, ...]
 
 
-def _matches(
-    text: str, tables: tuple[SynonymTable, ...], frame: frozenset[Key], nouns: bool = True
-) -> Iterator[Match]:
-    """Terms of ``text`` found in the tables: non-overlapping runs of tokens, the longest match
-    first at each position; words of the question's frame (``frame``) are never terms, and with
-    ``nouns`` only noun runs are (the colloquial table also maps verbs: 預かって)."""
-    tokens = get_analyzer().tokens(text)
-    i = 0
-    while i < len(tokens):
+class Run(NamedTuple):
+    """A run of a question's tokens that may be a dictionary word or sound like an index word,
+    with what the table lookups and the reading step read of it (a named tuple: a question has
+    ~40 runs, and a frozen dataclass doubled the cost of building them)."""
+
+    size: int  # how many tokens it spans
+    key: Key  # its lemmas
+    framed: bool  # a word of the question's frame (心配, 関係): never a term
+    written: str  # the question's characters it spans
+    spoken: str  # its tokens' readings joined (まど+ぐち → マドグチ) when ``sounded``
+    sounded: bool  # nouns and affixes, each with a reading, next to each other in the text
+    affixes: tuple[bool, ...]  # which of its tokens are affixes (``content``)
+    spellings: tuple[str, str]  # as written (空家対策) and as lemmas (子ども → 子供)
+    expandable: bool  # a noun run: nouns only, as chikkarpy by default (no 何処 → 何, numbers)
+
+    @property
+    def content(self) -> Key:
+        """Its lemmas without affixes: what a match's frequency is judged by. Read only for a
+        match (a few a question), so not built for every run."""
+        return tuple(lemma for lemma, aff in zip(self.key, self.affixes, strict=True) if not aff)
+
+
+# A question's runs, token by token: the runs starting at each token, the longest first.
+Runs = tuple[tuple[Run, ...], ...]
+
+
+def question_runs(text: str, tokens: Sequence[Token], frame: frozenset[Key]) -> Runs:
+    """For each of ``tokens`` (the analyzer's tokens of ``text``), the runs starting at it, the
+    longest (``_LONGEST_KEY``) first.
+
+    Built once per parse and read by every table step (synonyms, everyday words, dense-only
+    words) and by the reading step: each of the four built the runs' keys and spellings (NFKC
+    of the written form, the joined lemmas) again. The per-run tests are read off per-token
+    flags, each token judged once, and whether a run is a word of the question's frame
+    (``frame``) is asked once, not per step.
+    """
+    lemmas = tuple(t.lemma for t in tokens)
+    affixes = tuple(t.affix for t in tokens)
+    readings = tuple(t.reading for t in tokens)
+    # Expandable: nouns only, as chikkarpy by default: no pronouns (何処 → 何), numbers or verbs,
+    # with affixes allowed around them.
+    noun = [t.pos == "名詞" and t.pos2 != "数詞" for t in tokens]
+    fits = [n or t.affix for n, t in zip(noun, tokens, strict=True)]
+    # Sounded: a reading is matched for nouns and affixes only (``_SOUNDED_POS``), in one piece.
+    voiced = [bool(t.reading) and t.pos in _SOUNDED_POS for t in tokens]
+    joined = [a.end == b.start for a, b in pairwise(tokens)]
+    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+    out = []
+    for i in range(len(tokens)):
+        runs = []
         for size in range(min(_LONGEST_KEY, len(tokens) - i), 0, -1):
-            run = tokens[i : i + size]
-            key = tuple(t.lemma for t in run)
-            if key in frame or (nouns and not _expandable(run)):
+            j = i + size
+            key = lemmas[i:j]
+            written = text[starts[i] : ends[j - 1]]
+            expandable = any(noun[i:j]) and all(fits[i:j])
+            sounded = all(voiced[i:j]) and all(joined[i : j - 1])
+            spellings = (index_form(written), "".join(key))
+            spoken = "".join(readings[i:j]) if sounded else ""
+            framed, affix = key in frame, affixes[i:j]
+            runs.append(
+                Run(size, key, framed, written, spoken, sounded, affix, spellings, expandable)
+            )
+        out.append(tuple(runs))
+    return tuple(out)
+
+
+def _matches(runs: Runs, tables: tuple[SynonymTable, ...], nouns: bool = True) -> Iterator[Match]:
+    """Terms of a question (its ``runs``) found in the tables: non-overlapping runs of tokens,
+    the longest match first at each position; words of the question's frame are never terms, and
+    with ``nouns`` only noun runs are (the colloquial table also maps verbs: 預かって)."""
+    i = 0
+    while i < len(runs):
+        for run in runs[i]:
+            if run.framed or (nouns and not run.expandable):
                 continue
             # The words as written (空家対策) and as lemmas (子ども → 子供) both find entries.
-            spellings = (index_form(text[run[0].start : run[-1].end]), "".join(key))
-            candidates = lookup(tables, spellings, key)
+            # Each table is asked directly and the candidates merged only when a second table
+            # has some too (as ``lookup`` merges them): most runs are in no table, and the
+            # merging call cost as much as the tables' own look-ups.
+            candidates: tuple[Key, ...] = ()
+            for table in tables:
+                found = table.lookup(run.spellings, run.key)
+                if found and candidates:
+                    found = candidates + tuple(c for c in found if c not in candidates)
+                candidates = found or candidates
             if candidates:
-                content = tuple(t.lemma for t in run if not t.affix)
-                yield Match(key, content, candidates)
-                i += size
+                yield Match(run.key, run.content, candidates)
+                i += run.size
                 break
         else:
             i += 1
@@ -386,10 +438,10 @@ class QueryAnalyzer:
                 taken.add(token)
         return tuple(picked)
 
-    def _expansions(self, text: str, own: tuple[str, ...]) -> list[Expansion]:
+    def _expansions(self, text: str, own: tuple[str, ...], runs: Runs) -> list[Expansion]:
         taken = set(own)
         out = []
-        for match in _matches(text, self.tables, self.frame):
+        for match in _matches(runs, self.tables):
             added = self._pick(match, taken)
             if added:
                 out.append(Expansion(match.key, added))
@@ -430,32 +482,28 @@ class QueryAnalyzer:
                 out.setdefault(spoken, []).append(token)
         return {k: tuple(v) for k, v in out.items()}
 
-    def _reading_expansions(self, text: str, taken: set[str]) -> list[Expansion]:
+    def _reading_expansions(self, runs: Runs, taken: set[str]) -> list[Expansion]:
         """Index words that sound like a run of the question's tokens: kana for kanji
         (じしん → 地震, まど+ぐち → 窓口, いせ+さき → 伊勢崎) and a wrong kanji of the same sound
         (検針 → 検診, 予防摂取 → 接種). A word counts only when it is at least as common in the
         index as the run's rarest token, so a word the plans use is never widened to a rarer
         homophone; one token only when ``_misread`` says so, and a kanji one only when it is rare
         in the index (``_RARE``; never a word the index lacks: 用事 is no 幼児). Nouns only
-        (``_sounded``). At most ``max_expansions`` per run, the longest first."""
-        tokens = get_analyzer().tokens(text)
+        (``Run.sounded``). At most ``max_expansions`` per run, the longest first."""
         out: list[Expansion] = []
         i = 0
-        while i < len(tokens):
-            for size in range(min(_LONGEST_READING_RUN, len(tokens) - i), 0, -1):
-                run = tokens[i : i + size]
-                key = tuple(t.lemma for t in run)
-                spoken = "".join(t.reading for t in run)
-                if key in self.frame:
+        while i < len(runs):
+            for run in runs[i]:
+                key, written, size = run.key, run.written, run.size
+                if size > _LONGEST_READING_RUN or run.framed or not run.sounded:
                     continue
-                written = text[run[0].start : run[-1].end]
                 floor = min(self._frequency(t) for t in key)
                 kanji_only = not _KANA.search(written)
-                if not _sounded(run) or (kanji_only and not 0 < floor <= _RARE):
+                if kanji_only and not 0 < floor <= _RARE:
                     continue
                 added = tuple(
                     w
-                    for w in self._by_reading.get(spoken, ())
+                    for w in self._by_reading.get(run.spoken, ())
                     if w not in key
                     and w not in taken
                     and self._frequency(w) >= floor
@@ -478,12 +526,12 @@ class QueryAnalyzer:
             return False
         return self._frequency(word) >= _MISSPELLING_RATIO * frequency
 
-    def _colloquial_expansions(self, text: str, taken: set[str]) -> list[Expansion]:
-        """The administrative words of the everyday words in ``text`` (``data/colloquial.tsv``):
+    def _colloquial_expansions(self, runs: Runs, taken: set[str]) -> list[Expansion]:
+        """The administrative words of a question's everyday words (``data/colloquial.tsv``):
         hand-written, so every token of every target is added when the index holds it, with no
         frequency rule."""
         out = []
-        for match in _matches(text, self.colloquial, self.frame, nouns=False):
+        for match in _matches(runs, self.colloquial, nouns=False):
             tokens = (t for candidate in match.candidates for t in candidate)
             added = tuple(dict.fromkeys(t for t in tokens if t not in taken and self._indexed(t)))
             taken.update(added)
@@ -491,41 +539,42 @@ class QueryAnalyzer:
                 out.append(Expansion(match.key, added, "colloquial"))
         return out
 
-    def _dense_only(self, text: str, language: str | None, taken: set[str]) -> tuple[str, ...]:
+    def _dense_only(self, runs: Runs, language: str | None, taken: set[str]) -> tuple[str, ...]:
         """For a Japanese question, the administrative words of its everyday words in
         ``data/colloquial_dense.tsv`` that it does not already send: for the model only, so
         they are no ``Expansion`` (BM25 and highlighting never see them)."""
         if language not in (INDEX_LANGUAGE, None):
             return ()
         out: list[str] = []
-        for match in _matches(text, self.dense_table, self.frame, nouns=False):
+        for match in _matches(runs, self.dense_table, nouns=False):
             tokens = (t for candidate in match.candidates for t in candidate)
             out += [t for t in tokens if t not in taken and t not in out and self._indexed(t)]
         return tuple(out)
 
-    def _plain(self, text: str, language: str | None, taken: set[str]) -> list[Expansion]:
+    def _plain(self, runs: Runs, language: str | None, taken: set[str]) -> list[Expansion]:
         """For a Japanese question: readings, then everyday words (each step sees the other's
         tokens as taken, so no token is added twice)."""
         if language not in (INDEX_LANGUAGE, None):
             return []
-        out = self._reading_expansions(text, taken) if self.readings else []
-        return out + self._colloquial_expansions(text, taken)
+        out = self._reading_expansions(runs, taken) if self.readings else []
+        return out + self._colloquial_expansions(runs, taken)
 
     def parse(self, query: str) -> ParsedQuery:
         """Everything retrieval, highlighting and answering need to know about ``query``."""
         text = normalize(query)
-        # Tokens first: their one tagging also gives the lemmas (``indexer.analyze``), and the
-        # synonyms, readings and coverage read the same tokens again from the analyzer's cache.
-        get_analyzer().tokens(text)
+        # Tokens first: their one tagging also gives the lemmas (``indexer.analyze``), and
+        # coverage reads the same tokens again from the analyzer's cache.
+        tokens = get_analyzer().tokens(text)
         own = _lemmas(text)
+        runs = question_runs(text, tokens, self.frame)
         language = detect_language(text)
-        expansions = self._expansions(text, own)
+        expansions = self._expansions(text, own, runs)
         taken = set(own).union(t for e in expansions for t in e.added)
-        expansions += self._plain(text, language, taken)
+        expansions += self._plain(runs, language, taken)
         expansions += self._glossary_expansions(text, language, taken)
         added = tuple(t for e in expansions for t in e.added)
         plain = tuple(t for e in expansions if e.kind in PLAIN_KINDS for t in e.added)
-        plain += self._dense_only(text, language, taken.union(added))
+        plain += self._dense_only(runs, language, taken.union(added))
         joined = " ".join(query.split())
         return ParsedQuery(
             text=joined,
