@@ -70,7 +70,14 @@ def agree_margin(ranking: Ranking) -> float:
     open question (yes/no, list, fact, method) is answered by a project, the one ranked first."""
     question = ranking.question or read_question("")
     config = ranking.config
-    return config.open_agree_margin if question.kind in OPEN_KINDS else config.agree_margin
+    return config.open_agree_margin if answered_by_project(question) else config.agree_margin
+
+
+def answered_by_project(question: Question) -> bool:
+    """An open question, but not one that names a fiscal year: 「…は令和4年度に何をする予定？」
+    asks what one year's column says, a fact like a value or a date, and a lower card's row
+    that says it may answer as for those (``config.agree_margin``)."""
+    return question.kind in OPEN_KINDS and not (question.kind == "fact" and question.years)
 
 
 def candidates(ranking: Ranking) -> list[Scored]:

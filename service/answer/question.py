@@ -22,11 +22,14 @@ QUESTION_WORDS = frozenset(
         *("分かる", "出来る", "良い", "事", "物", "もの", "様", "方", "ない", "無い"),
     )
 )
-_ASKS_DEPARTMENT = re.compile(r"担当|部署|所管|どこの課|どの課|何課|どこの部|どの部|窓口はどこ")
+# (担当制 is a way of working: 「教科担当制の…何校？」 asks no department)
+_ASKS_DEPARTMENT = re.compile(
+    r"担当(?!制)|部署|所管|どこの課|どの課|何課|どこの部|どの部|窓口はどこ"
+)
 _ASKS_QUANTITY = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"
     r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
-    # a count asked by its name: 「利用件数は？」「参加者数の目標」「会員数って」
+    # a count asked by its name: 「利用件数は？」「会員数って」
     r"|(?<![複多少])数(?:は|を|が|って|[？?]|$)"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")

@@ -156,8 +156,10 @@ def year_match(question: Question, unit: Unit) -> float:
     進捗率 … 71.5%」 under 令和5年度). Only for a value question: a reason in a later column
     that mentions the year (「令和2年度からの繰り越しも含めて」) is no reason of that year.
     """
-    if not question.years or not unit.year:
+    if not question.years:
         return 0.0
+    if not unit.year:
+        return _row_year_match(question, unit)
     years = fiscal_years(unit.year)
     if not years:
         return 0.0
@@ -170,6 +172,23 @@ def year_match(question: Question, unit: Unit) -> float:
     ):
         return 1.0
     return -1.0
+
+
+def _row_year_match(question: Question, unit: Unit) -> float:
+    """A table row under a header of year columns (「項目 | 令和3年度 | 令和4年度」) or with
+    cells keyed by year (「令和4年度: 導入」) holds each of those years' entry: +1 when one is
+    asked, -1 when only others are; 0 for any other unit without a year label."""
+    if unit.kind != "row":
+        return 0.0
+    header = unit.context if _CELL in unit.context else ""
+    years = fiscal_years(header) | fiscal_years(" ".join(_YEAR_CELL.findall(unit.body)))
+    if not years:
+        return 0.0
+    return 1.0 if years & question.years else -1.0
+
+
+_CELL = " | "  # how the parsers join the cells of a table row (service.answer.units)
+_YEAR_CELL = re.compile(rf"{ERA}(?=\s*[:：])")
 
 
 def _figure_of_other_year(question: Question, unit: Unit) -> bool:

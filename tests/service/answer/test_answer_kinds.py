@@ -57,6 +57,8 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", "value", 1),
         ("令和3年度にRPAを導入して削減できた時間は年間何時間？", "value", 1),
         ("令和2年度に更新した個票は何件で、そのうち新規は何件？", "value", 2),
+        # 教科担当制 is a way of teaching, not a department asked for
+        ("教科担当制の非常勤講師を配置している小学校は令和2年度に何校？", "value", 1),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
@@ -159,6 +161,24 @@ def test_a_question_word_meets_the_noun_of_the_same_kanji():
     plain = overlap(asks, frozenset({"BCP", "見直し"}), lambda t: 1.0)
     assert plain == pytest.approx(1 / len(asks.terms))  # 見直す meets 見直し, not 計画
     assert _stem("生きる") == ""  # one kanji left: too short to tell words apart
+
+
+def test_a_table_row_holds_the_years_of_its_header_or_its_cells():
+    asks = read_question("新型コロナワクチン接種の令和4年度の予定は？")
+    row = Unit(
+        "新型コロナウイルスワクチン接種 | 実施 | 未定",
+        "事業行程",
+        "row",
+        "項目 | 令和3年度 | 令和4年度",
+    )
+    assert year_match(asks, row) == 1.0
+    cells = Unit(
+        "・防災情報伝達システムの導入 | 令和3年度: 基本設計 | 令和4年度: 導入", "取組工程", "row"
+    )
+    assert year_match(asks, cells) == 1.0
+    later = read_question("防災情報伝達システムは令和6年度にどうする？")
+    assert year_match(later, cells) == -1.0
+    assert year_match(asks, Unit("健康づくりを進めます。", "事業内容", "line")) == 0.0
 
 
 def test_a_reported_change_is_not_the_level_asked_for():
@@ -390,6 +410,15 @@ def test_the_answer_agrees_with_the_first_card(real_engine):
         ),
         # fact: the method sentence that says 見直し, not the 施策体系 breadcrumb
         ("市民病院の救急・災害医療体制構築事業で見直す計画は何？", "fact", "17", "BCP"),
+        # fact: the 令和4年度 cell of a plan table's row (its header holds the years)
+        ("新型コロナワクチン接種の令和4年度の予定は？", "fact", "1-107", "未定"),
+        # fact naming a year: another card's row that says it answers, as for a value
+        (
+            "地域包括ケアの推進に向けた環境整備は令和4年度に何をする予定？",
+            "fact",
+            "3-101",
+            "関係機関調整",
+        ),
     ],
 )
 def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind, key, fact):
