@@ -19,8 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from indexer.records import Chunk, DocumentInfo, Project, place_of
 from service.limits import (
+    DEFAULT_ANSWER_TOP_K,
     DEFAULT_TOP_K,
     EVIDENCE_PER_PROJECT,
+    MAX_ANSWER_TOP_K,
     MAX_PROJECT_PREFIX_CHARS,
     MAX_QUERY_CHARS,
     MAX_TOP_K,
@@ -84,6 +86,30 @@ class FilterParams(BaseModel):
             years=self.year,
             project_prefix=self.project,
         )
+
+
+class QuestionQuery(FilterParams):
+    """The query string of ``GET /projects/search``, read in one validation by the question
+    routes' fast path (``service.api.fastpath``); each field is the route's parameter of that
+    name, with the same bounds (``tests/service/api/test_fastpath.py`` compares them)."""
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question (質問)")
+    top_k: int = Field(DEFAULT_TOP_K, ge=1, le=MAX_TOP_K)
+
+
+class PassageQuery(QuestionQuery):
+    """The query string of ``GET /search``."""
+
+    mode: SearchMode = "hybrid"
+
+
+class AnswerQuery(FilterParams):
+    """The query string of ``GET /answer``."""
+
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="the question (質問)")
+    top_k: int = Field(
+        DEFAULT_ANSWER_TOP_K, ge=1, le=MAX_ANSWER_TOP_K, description="closest projects listed"
+    )
 
 
 class SearchRequest(FilterParams):

@@ -23,6 +23,7 @@ from starlette.routing import compile_path
 
 from indexer.settings import Settings, get_settings
 from service.api.errors import BODY_TOO_LARGE, BODY_UNREADABLE, install_error_handlers
+from service.api.fastpath import QuestionFastPath
 from service.api.middleware import BodyLimitMiddleware, ResponseCache
 from service.api.routes import admin, answer, docs, health, page, projects, search
 from service.holder import EngineHolder
@@ -44,8 +45,9 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
     )
     app.state.settings = settings
     app.state.holder = EngineHolder(settings, engine)
-    # Added first, so innermost: CORS (outside it) still gives a kept answer this request's
-    # headers.
+    # Added first, so innermost: the question routes' fast path, then the cache of their
+    # answers; CORS (outside both) still gives a kept answer this request's headers.
+    app.add_middleware(QuestionFastPath, routes={**search.FAST_ROUTES, **answer.FAST_ROUTES})
     app.add_middleware(ResponseCache, paths=QUESTION_ROUTES)
     if settings.cors_origins:
         app.add_middleware(

@@ -13,11 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import EngineDep, FiltersDep, QueryParam, TopKParam
 from service.api.errors import ERRORS
+from service.api.fastpath import QuestionRoute
 from service.filters import SearchFilters
 from service.limits import DEFAULT_TOP_K, EVIDENCE_PER_PROJECT
 from service.schemas import (
     Facets,
+    PassageQuery,
     ProjectSearchResponse,
+    QuestionQuery,
     SearchMode,
     SearchRequest,
     SearchResponse,
@@ -88,3 +91,22 @@ def _projects(
         facets=Facets(**found.facets),
         **found.question_fields(),
     )
+
+
+def _passages_for(
+    engine: SearchEngine, query: PassageQuery, filters: SearchFilters
+) -> SearchResponse:
+    return _passages(engine, query.q, query.top_k, filters, query.mode)
+
+
+def _projects_for(
+    engine: SearchEngine, query: QuestionQuery, filters: SearchFilters
+) -> ProjectSearchResponse:
+    return _projects(engine, query.q, query.top_k, filters)
+
+
+# The GETs above as the fast path answers them when their query validates (service.api.fastpath).
+FAST_ROUTES = {
+    "/search": QuestionRoute(PassageQuery, _passages_for),
+    "/projects/search": QuestionRoute(QuestionQuery, _projects_for),
+}

@@ -1,0 +1,117 @@
+"""The question routes without FastAPI's per-request machinery, for well-formed requests.
+
+A ``GET /search`` spends about as much CPU in FastAPI as in the engine's own Python work:
+FastAPI solves the route's dependencies anew on every request (for each parameter it inspects
+the annotation's type again, then validates it alone), walks the included routers, enters two
+exit stacks and re-validates the returned model. The question routes need none of that: their
+query is one pydantic model (``service.schemas.QuestionQuery`` and its kin), validated in one
+call, and their answer is a model that is serialized once.
+
+``QuestionFastPath`` is the innermost middleware: a GET of a question route whose query
+validates is answered here, by the same function the FastAPI route calls (so the bodies are
+the same bytes); anything else — another route or method, no engine yet (503), a query that
+does not validate (422 with FastAPI's own message) — goes on to FastAPI, which answers it as
+before. The FastAPI routes stay declared as they are: they make the OpenAPI schema and serve
+every request the fast path passes on. Errors the engine raises here are answered by the
+application's own handlers (``service.api.errors``), as FastAPI would answer them.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import get_route_path
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.filters import SearchFilters
+from service.schemas import FilterParams
+from service.search import SearchEngine
+
+Answer = Callable[[SearchEngine, Any, SearchFilters], BaseModel]
+
+
+@dataclass(frozen=True)
+class QuestionRoute:
+    """A question route's query model and the function (run on a worker thread, as the
+    route runs it) that makes its response model from the engine, the query and its filters."""
+
+    query: type[FilterParams]
+    answer: Answer
+
+    @cached_property
+    def lists(self) -> frozenset[str]:
+        """The repeatable parameters (``?city=a&city=b``), read as lists."""
+        return frozenset(n for n, f in self.query.model_fields.items() if _is_list(f.annotation))
+
+    def read(self, query_string: bytes) -> FilterParams:
+        """The query validated (ValidationError when it is not valid), as FastAPI reads it:
+        the last value of a single parameter, every value of a repeatable one, and a
+        repeatable parameter that is not given absent."""
+        given = QueryParams(query_string)
+        values: dict[str, Any] = {}
+        for name in self.query.model_fields:
+            if name in self.lists:
+                if found := given.getlist(name):
+                    values[name] = found
+            elif (value := given.get(name)) is not None:
+                values[name] = value
+        return self.query.model_validate(values)
+
+
+def _is_list(annotation: Any) -> bool:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return any(_is_list(a) for a in typing.get_args(annotation))
+    return typing.get_origin(annotation) is list
+
+
+class QuestionFastPath:
+    """Answer the GETs of ``routes`` (path → route) whose query validates; pass on the rest."""
+
+    def __init__(self, app: ASGIApp, routes: Mapping[str, QuestionRoute]) -> None:
+        self.app, self.routes = app, dict(routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            route = self.routes.get(get_route_path(scope))
+        engine = getattr(scope["app"].state.holder, "engine", None) if route else None
+        if route is None or engine is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            query = route.read(scope.get("query_string", b""))
+        except ValidationError:  # FastAPI says what is wrong, in its own words
+            await self.app(scope, receive, send)
+            return
+        try:
+            filters = query.search_filters(engine)
+            found = await run_in_threadpool(route.answer, engine, query, filters)
+        except Exception as exc:
+            response = await _handled(scope, exc)
+        else:
+            # What FastAPI sends for a route's model: its JSON, by the model's own serializer.
+            body = found.__pydantic_serializer__.to_json(found, by_alias=True)
+            response = Response(body, media_type="application/json")
+        await response(scope, receive, send)
+
+
+async def _handled(scope: Scope, exc: Exception) -> Response:
+    """The response of the application's handler for ``exc``; an error without one of its
+    own (a bug) is raised on, to the handler of last resort (500, logged)."""
+    handlers: dict[Any, Any] = scope["app"].exception_handlers
+    own = (handlers[c] for c in type(exc).__mro__ if c is not Exception and c in handlers)
+    handler = next(own, None)
+    if handler is None:
+        raise exc
+    response: Response = await handler(Request(scope), exc)
+    return response
