@@ -2,10 +2,12 @@
 
 Questions:
 
-* absent (``eval/gold/absent.jsonl``, 46 per split): topics the plans never mention (電子書籍,
-  路面電車, 墓地 …), written by hand in citizen and staff words, two per split in each of
-  en/pt/vi/zh; each names its ``topic``, a word that occurs nowhere in the corpus
-  (``tests/eval/test_absent_gold.py`` checks it);
+* absent (``eval/gold/absent.jsonl``, 61 on dev, 46 on test): topics the plans never mention
+  (電子書籍, 路面電車, 墓地 …), written by hand in citizen and staff words, two per split in each
+  of en/pt/vi/zh; each names its ``topic``, a word that occurs nowhere in the corpus
+  (``tests/eval/test_absent_gold.py`` checks it). dev-47 … dev-61 were written after the stored
+  model was fitted, in the shape it misses (a covered service and one thing the plans never
+  name: 帯状疱疹 with 予防接種, ワイン with ふるさと納税): it flags 9 of those 15;
 * answerable: the gold questions of the split (``{split}.jsonl``, ``plain-``, ``foreign-``) and
   short keyword queries as typed into a search box (``keywords.jsonl``: 空き家対策, 防災, each
   naming a ``term`` the corpus holds), so that a short question is not taken for an absent one.
@@ -15,10 +17,17 @@ number of steps: deterministic) on dev; the threshold is the lowest score that f
 ``MAX_ANSWERABLE_FLAGGED`` of the answerable dev questions. ``plansearch-eval nomatch --fit
 --store`` writes the model to ``service/data/no_match.json``. The single cosine floor it
 replaced is fitted and reported beside it (``fit_floor``).
+
+``cross_validate`` holds dev out (5 folds, 6 shuffles: fit and threshold on four folds, flag
+the fifth) for a feature set, to tell a new feature from noise before it is stored:
+
+    python -m eval.nomatch --cv                      # the stored features
+    python -m eval.nomatch --cv --features +lexical_spread   # one more (or -name: one fewer)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -133,16 +142,18 @@ def threshold(answerable: np.ndarray, share: float = MAX_ANSWERABLE_FLAGGED) -> 
     return float((ranked[allowed - 1] + ranked[allowed]) / 2 if allowed else ranked[0])
 
 
-def fit(dev: Sequence[Judged], identity: dict[str, Any]) -> RelevanceModel:
+def fit(
+    dev: Sequence[Judged], identity: dict[str, Any], features: tuple[str, ...] = FEATURES
+) -> RelevanceModel:
     """The relevance model fitted on the dev questions for the embedder ``identity``."""
-    x = np.array([j.signals.vector(FEATURES) for j in dev])
+    x = np.array([j.signals.vector(features) for j in dev])
     y = np.array([j.absent for j in dev], dtype=np.float64)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0  # a constant feature (rounding would make it 0)
     weights, bias = _logistic((x - mean) / scale, y)
     model = RelevanceModel(
         identity,
-        FEATURES,
+        features,
         tuple(round(float(v), 6) for v in mean),
         tuple(round(float(v), 6) for v in scale),
         tuple(round(float(v), 6) for v in weights),
@@ -151,6 +162,43 @@ def fit(dev: Sequence[Judged], identity: dict[str, Any]) -> RelevanceModel:
     )
     scores = np.array([model.score(j.signals) for j in dev if not j.absent])
     return replace(model, threshold=round(threshold(scores), 6))
+
+
+def cross_validate(
+    dev: Sequence[Judged], features: tuple[str, ...] = FEATURES, folds: int = 5, seeds: int = 6
+) -> dict[str, float]:
+    """Held-out shares flagged: the model fitted (and thresholded) on ``folds`` - 1 folds of
+    ``dev`` flags the held-out fold, over ``seeds`` shuffles; absent topics and answerable
+    questions, each pooled over every held-out fold."""
+    absent: list[bool] = []
+    answerable: list[bool] = []
+    for seed in range(seeds):
+        order = np.random.default_rng(seed).permutation(len(dev))
+        fold = np.empty(len(dev), dtype=int)
+        fold[order] = np.arange(len(dev)) % folds
+        for k in range(folds):
+            model = fit([j for j, f in zip(dev, fold, strict=True) if f != k], {}, features)
+            for j in (j for j, f in zip(dev, fold, strict=True) if f == k):
+                (absent if j.absent else answerable).append(model.no_match(j.signals))
+    return {
+        "absent": round(float(np.mean(absent)), 3),
+        "answerable": round(float(np.mean(answerable)), 4),
+    }
+
+
+def feature_set(changes: Sequence[str], base: tuple[str, ...] = FEATURES) -> tuple[str, ...]:
+    """``base`` with ``+name`` added and ``-name`` removed (the names of ``Signals``)."""
+    out = list(base)
+    for change in changes:
+        name = change.lstrip("+-")
+        valid = Signals.__dataclass_fields__
+        if name not in valid:
+            raise SystemExit(f"unknown feature {name!r}; valid: {', '.join(valid)}")
+        if change.startswith("-"):
+            out = [n for n in out if n != name]
+        elif name not in out:
+            out.append(name)
+    return tuple(out)
 
 
 def under_floor(judged: Judged, floor: float) -> bool:
@@ -241,3 +289,23 @@ def table(figures: dict[str, Any]) -> str:
                     f"{split:6} {group:11} {m['n']:>4} {m['flagged']:>7.3f} {f['flagged']:>7.3f}"
                 )
     return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Held-out figures of the no_match fit on dev (``--cv``); the report itself is
+    ``plansearch-eval nomatch``."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--cv", action="store_true", help="5-fold CV on dev, 6 shuffles")
+    parser.add_argument("--features", nargs="*", default=[], help="+name / -name changes")
+    args = parser.parse_args(argv)
+    if not args.cv:
+        parser.error("nothing to do: --cv (the report is plansearch-eval nomatch)")
+    from eval.answers import open_real_engine
+
+    features = feature_set(args.features)
+    dev = judge(open_real_engine(), "dev")
+    print(f"features {', '.join(features)}: held-out {cross_validate(dev, features)}")
+
+
+if __name__ == "__main__":
+    main()

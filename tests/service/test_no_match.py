@@ -114,6 +114,21 @@ def test_the_fit_is_deterministic_and_keeps_to_its_share_of_answerable_questions
     assert RelevanceModel.from_dict(json.loads(json.dumps(first.to_dict()))) == first
 
 
+def test_cross_validation_holds_out_what_it_flags():
+    # Absent topics that sit apart by cosine: held out, most are flagged and few answerable
+    # ones; without the one feature that tells them apart, none is told apart.
+    rng = np.random.default_rng(3)
+    dev = [_judged("citizen", c, 12.0) for c in rng.normal(0.88, 0.01, 120)]
+    dev += [_judged("absent", c, 12.0) for c in rng.normal(0.82, 0.01, 40)]
+    held = nomatch.cross_validate(dev, ("cosine", "bm25"), folds=4, seeds=2)
+    assert held["absent"] >= 0.9 and held["answerable"] <= 0.04
+    assert nomatch.cross_validate(dev, ("bm25",), folds=4, seeds=2)["absent"] <= 0.1
+    assert nomatch.feature_set(["-hiragana", "+lexical_spread"])[-1] == "lexical_spread"
+    assert "hiragana" not in nomatch.feature_set(["-hiragana"])
+    with pytest.raises(SystemExit, match="unknown feature 'shoe_size'; valid: cosine"):
+        nomatch.feature_set(["+shoe_size"])
+
+
 @pytest.mark.slow
 def test_the_stored_model_is_the_real_engines(real_engine):
     stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
