@@ -15,6 +15,7 @@ Four gold sources, each judged the way a help-desk operator would read the answe
     python -m eval.answer_kinds --split dev       # per-kind table, reliability table
     python -m eval.answer_kinds --split dev --fit # the stored fit: margin, confidence, threshold
     python -m eval.answer_kinds --split dev --cv  # the open curve held out: 5-fold CV
+    python -m eval.answer_kinds --split dev --causes  # why citizen/staff questions miss
     python -m eval.answer_kinds --split test --json var/answer-kinds-test.json
 """
 
@@ -93,9 +94,12 @@ def _open(kind: str) -> bool:
     return kind in OPEN_KINDS
 
 
-def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
+def attempt(
+    engine: SearchEngine, query: str, judge: Judge, labels: Sequence[Label] = ()
+) -> dict[str, Any]:
     """The served answer, timed, and what fitting needs: the answer from the best unit
-    (margin 0) and from card #1's (no margin) were they shown, their score gap, the features."""
+    (margin 0) and from card #1's (no margin) were they shown, their score gap, the features;
+    ``labels``: the question's gold projects, whose best card is recorded (``gold_card``)."""
     start = time.perf_counter()
     outcome = engine.answer(query, SearchFilters(), TOP_K)
     seconds = time.perf_counter() - start
@@ -113,6 +117,7 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
         items=len(out.items),
         relevance=ranking.relevance,
         uncovered=ranking.uncovered,
+        gold_card=gold_card(labels, listed.projects),
     )
     if not ranking.units:
         row.update(gap=0.0, right_best=False, right_top=False, score=-5.0, open=True)
@@ -143,6 +148,12 @@ def attempt(engine: SearchEngine, query: str, judge: Judge) -> dict[str, Any]:
     return row
 
 
+def gold_card(labels: Sequence[Label], projects: Sequence[Any]) -> int | None:
+    """The rank of the first listed card that is a gold project (None: none of the cards)."""
+    gold = {(label.doc, label.project) for label in labels}
+    return next((p.rank for p in projects if (p.doc_id, p.project_key) in gold), None)
+
+
 def _project_of(ranking: Any, s: Any) -> tuple[str, str]:
     hit = ranking.hits[s.unit.passage]
     return hit.doc_id, hit.project_key
@@ -162,7 +173,7 @@ def rows_for(engine: SearchEngine, split: str) -> list[dict[str, Any]]:
         rows.append(row)
     for q in load_gold(GOLD_DIR / f"{split}.jsonl"):
         row = {"id": q.id, "source": "team", "kind": q.style, "query": q.query}
-        row.update(attempt(engine, q.query, partial(judge_team, q)))
+        row.update(attempt(engine, q.query, partial(judge_team, q), q.relevant))
         if q.style == "list":
             row["items_gold"] = row["right"]
         rows.append(row)
@@ -483,6 +494,35 @@ def cv_lines(rows: Sequence[dict[str, Any]], center: float) -> list[str]:
     ]
 
 
+def cause(r: dict[str, Any]) -> str:
+    """Why a citizen/staff question got no right answer: withheld by no_match, withheld under
+    the threshold though card #1 is a gold project (the confidence), another project answered
+    or would have (a gold one at card k: the choice among the cards), or no gold project among
+    the cards (retrieval)."""
+    card = r.get("gold_card")
+    if card is None:
+        return "no gold project among the cards"
+    if r["no_match"]:
+        return f"no_match (gold at card {card})"
+    if not r["found"] and r.get("right_shown"):
+        return "withheld under the threshold, card #1's answer right"
+    how = "answered" if r["found"] else "first, withheld"
+    return f"another project {how} (gold at card {card})"
+
+
+def cause_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The citizen/staff questions without a right answer, grouped by ``cause``."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        if r["kind"] in ("citizen", "staff") and not r["right"]:
+            groups[cause(r)].append(r)
+    lines = []
+    for name, rs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"{len(rs):>3}  {name}")
+        lines += [f"       {r['id']:<14} {r['confidence']:.2f} {r['query'][:40]}" for r in rs]
+    return lines
+
+
 def _print(rows: Sequence[dict[str, Any]]) -> None:
     for name, entry in summary(rows).items():
         print(f"{name:<22} {json.dumps(entry, ensure_ascii=False)}")
@@ -497,6 +537,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="write every row here")
     parser.add_argument("--fit", action="store_true", help="fit margin and confidence")
     parser.add_argument("--cv", action="store_true", help="5-fold CV of the open curve")
+    parser.add_argument("--causes", action="store_true", help="why citizen/staff questions miss")
     parser.add_argument(
         "--rescore", type=Path, help="rows of an earlier --json run, scored with today's config"
     )
@@ -516,6 +557,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("\n".join(fit_lines(rows, engine.answerer.config.relevance_center)))
     if args.cv:
         print("\n".join(cv_lines(rows, engine.answerer.config.relevance_center)))
+    if args.causes:
+        print("\n".join(cause_lines(rows)))
     if args.verbose:
         for r in rows:
             wrong = r["found"] if r["source"] == "absent" else not r["right"]
