@@ -283,12 +283,6 @@ def list_answer(ranking: Ranking, projects: Sequence[ProjectResult], conf: float
     )
 
 
-def lacks_asked_unit(question: Question, main: Scored) -> bool:
-    """A value question that names its unit (「何台」「利用件数」「何％」) and no listed passage
-    holds a number in it: whatever unit is shown cannot hold the fact asked for."""
-    return question.kind == "value" and bool(question.units) and main.kind < 1
-
-
 def threshold(config: AnswerConfig, kind: str) -> float:
     """The confidence below which a question of ``kind`` gets no answer box: an open question
     is answered by its first card, and needs more certainty for the same precision."""
@@ -317,7 +311,7 @@ def compose(ranking: Ranking, projects: Sequence[ProjectResult] = ()) -> AnswerO
     cards = card_ranks(ranking.hits, projects)
     main = choose(ranking, cards)
     conf = round(confidence(evidence(ranking, cards, main, projects), ranking.config), 4)
-    if conf < threshold(ranking.config, kind) or lacks_asked_unit(question, main):
+    if conf < threshold(ranking.config, kind):
         return not_found(kind, conf)
     if kind == "list" and projects:
         return list_answer(ranking, projects, conf)
