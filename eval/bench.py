@@ -7,6 +7,11 @@ clients with errors counted, a repeated question, adversarial questions at the l
 the server's peak memory; every figure is also given as a ratio to the floor, so a busy machine
 slows both sides of a ratio alike. Each repeat asks new questions (the gold questions with a
 numbered suffix), so the service's question cache never answers what the floor had to embed.
+
+Requests go through ``eval.serving.LoopbackClient``, a client that adds about as little as wrk
+does; the single-client ``/search`` latency through httpx (the client the benchmark used before
+session 12, ~1 ms slower a request) is also given, as ``search_httpx``, for comparison with
+older results.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import httpx
 import numpy as np
 
 from eval.gold import GOLD_DIR, load_gold
-from eval.serving import memory_mb, peak_rss_mb, rss_mb, served
+from eval.serving import LoopbackClient, memory_mb, peak_rss_mb, rss_mb, served
 from indexer.embedding.base import Embedder
 from indexer.settings import Settings
 from service.search import SearchEngine
@@ -154,13 +159,16 @@ def floor(
     }
 
 
-def _get(client: httpx.Client, route: str, q: str) -> tuple[float, bool]:
+def _get(client: LoopbackClient | httpx.Client, route: str, q: str) -> tuple[float, bool]:
     path, params = ROUTES[route]
     start = time.perf_counter()
-    try:
-        ok = client.get(path, params={"q": q, **params}).status_code == 200
-    except httpx.HTTPError:
-        ok = False
+    if isinstance(client, LoopbackClient):
+        ok = client.get(path, {"q": q, **params}) == 200
+    else:
+        try:
+            ok = client.get(path, params={"q": q, **params}).status_code == 200
+        except httpx.HTTPError:
+            ok = False
     return (time.perf_counter() - start) * 1000, ok
 
 
@@ -172,13 +180,13 @@ def http_run(base: str, route: str, questions: list[str], clients: int = 1) -> d
 
     def one(q: str) -> None:
         if not hasattr(tls, "client"):
-            tls.client = httpx.Client(base_url=base, timeout=120, trust_env=False)
+            tls.client = LoopbackClient(base)
             opened.append(tls.client)
         outcome = _get(tls.client, route, q)
         with lock:
             results.append(outcome)
 
-    opened: list[httpx.Client] = []
+    opened: list[LoopbackClient] = []
     start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, questions))
@@ -206,12 +214,25 @@ def one_round(
     (round ``k`` and the rounds after it)."""
     rounds = iter(range(k * 10, k * 10 + 10))
     asked = variant(questions, next(rounds))
+    # The same questions through httpx, in words of another round (no cache answers them).
+    through_httpx = dict(zip(asked, variant(questions, next(rounds)), strict=True))
     searched: list[tuple[float, bool]] = []
+    searched_httpx: list[tuple[float, bool]] = []
+    lean = LoopbackClient(base)
     with httpx.Client(base_url=base, timeout=120, trust_env=False) as client:
-        model = floor(
-            embedder, asked, max_tokens, lambda q: searched.append(_get(client, "search", q))
-        )
+
+        def both(q: str) -> None:
+            # Alternating which client asks first, so neither always follows the floor's call.
+            if len(searched) % 2 == 0:
+                searched.append(_get(lean, "search", q))
+            searched_httpx.append(_get(client, "search", through_httpx[q]))
+            if len(searched) < len(searched_httpx):
+                searched.append(_get(lean, "search", q))
+
+        model = floor(embedder, asked, max_tokens, both)
+    lean.close()
     routes = {"search": _figures(searched, sum(ms for ms, _ in searched) / 1000)}
+    httpx_search = _figures(searched_httpx, sum(ms for ms, _ in searched_httpx) / 1000)
     for route in ("projects", "answer"):
         routes[route] = http_run(base, route, variant(questions, next(rounds)))
     clients = {1: routes["search"]}
@@ -223,6 +244,8 @@ def one_round(
         "clients": {str(n): r for n, r in clients.items()},
         "search_p50_to_floor": _ratio(routes["search"]["p50_ms"], model["p50_ms"]),
         "search_p99_to_floor": _ratio(routes["search"]["p99_ms"], model["p99_ms"]),
+        "search_httpx": httpx_search,
+        "search_httpx_p50_to_floor": _ratio(httpx_search["p50_ms"], model["p50_ms"]),
         "throughput_to_floor": {
             str(n): _ratio(r["req_per_s"], model["per_s"]) for n, r in clients.items()
         },
@@ -302,6 +325,7 @@ def summary(rounds: list[dict[str, Any]], extra: dict[str, Any]) -> dict[str, An
         "search_p99_ms": _median(rounds, "routes", "search", "p99_ms"),
         "search_p50_to_floor": _median(rounds, "search_p50_to_floor"),
         "search_p99_to_floor": _median(rounds, "search_p99_to_floor"),
+        "search_httpx_p50_to_floor": _median(rounds, "search_httpx_p50_to_floor"),
         **{
             f"throughput_{n}_to_floor": _median(rounds, "throughput_to_floor", str(n))
             for n in CLIENTS
@@ -317,7 +341,9 @@ def summary(rounds: list[dict[str, Any]], extra: dict[str, Any]) -> dict[str, An
             for n in CLIENTS
         },
         "errors": sum(
-            c["errors"] for r in rounds for c in [*r["routes"].values(), *r["clients"].values()]
+            c["errors"]
+            for r in rounds
+            for c in [*r["routes"].values(), *r["clients"].values(), r["search_httpx"]]
         ),
         "answer_to_search": _median(rounds, "answer_to_search"),
         **extra,
