@@ -18,16 +18,17 @@ application's own handlers (``service.api.errors``), as FastAPI would answer the
 
 from __future__ import annotations
 
+import codecs
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import get_route_path
@@ -57,15 +58,44 @@ class QuestionRoute:
         """The query validated (ValidationError when it is not valid), as FastAPI reads it:
         the last value of a single parameter, every value of a repeatable one, and a
         repeatable parameter that is not given absent."""
-        given = QueryParams(query_string)
+        given: dict[str, list[str]] = {}
+        for name, value in query_pairs(query_string):
+            given.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
         for name in self.query.model_fields:
-            if name in self.lists:
-                if found := given.getlist(name):
-                    values[name] = found
-            elif (value := given.get(name)) is not None:
-                values[name] = value
+            if found := given.get(name):
+                values[name] = found if name in self.lists else found[-1]
         return self.query.model_validate(values)
+
+
+def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a query string, as Starlette reads them
+    (``parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)``).
+
+    A question arrives percent-encoded, three escapes a Japanese character; ``unquote`` reads
+    them one by one in Python (about 45 µs for a typical question), ``codecs.escape_decode``
+    reads the same escapes written as ``\\xHH`` in C. Text it could read otherwise (a
+    backslash, a character outside ASCII, a ``%`` without two hex digits) goes to
+    ``parse_qsl``."""
+    text = query_string.decode("latin-1")
+    if text.isascii() and "\\" not in text:
+        try:
+            return [(_unquote(n), _unquote(v)) for n, _, v in _fields(text)]
+        except ValueError:  # a % not followed by two hex digits, which unquote keeps as is
+            pass
+    return parse_qsl(text, keep_blank_values=True)
+
+
+def _fields(text: str) -> Iterator[tuple[str, str, str]]:
+    return (part.partition("=") for part in text.split("&") if part)
+
+
+def _unquote(text: str) -> str:
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    escaped = text.replace("%", "\\x").encode("ascii")
+    return codecs.escape_decode(escaped)[0].decode("utf-8", "replace")
 
 
 def _is_list(annotation: Any) -> bool:

@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None, engine: SearchEngine | None = N
         lifespan=lifespan,
         docs_url=None,  # FastAPI's pages load from a CDN; routes/docs.py serves them offline
         redoc_url=None,
+        # The service exports no OpenTelemetry; left on, FastAPI looks up the three global
+        # providers on every request to find out.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.holder = EngineHolder(settings, engine)

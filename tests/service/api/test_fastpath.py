@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.api import create_app
-from service.api.fastpath import QuestionFastPath
+from service.api.fastpath import QuestionFastPath, query_pairs
 from service.api.routes import answer, search
 
 FAST_ROUTES = {**search.FAST_ROUTES, **answer.FAST_ROUTES}
@@ -144,3 +146,18 @@ def test_well_formed_questions_do_not_reach_fastapi(hashing_engine, hashing_sett
     _ask(fast, app, "/search", b"q=&top_k=0")  # FastAPI says what is wrong
     _ask(fast, app, "/projects", b"")  # not a question route
     assert passed_on == ["/search", "/projects"]
+
+
+# Query strings as clients send them (percent-encoded text) and as they may come malformed:
+# stray or short escapes, backslashes, raw bytes outside ASCII, empty fields, names alone.
+_PIECES = st.sampled_from(["%", "%E5", "%AD%90", "%zz", "%4", "+", "&", "=", "\\", "\\x41", "a"])
+_RAW = st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=12).map("".join)
+_ENCODED = st.lists(st.tuples(st.text(max_size=5), st.text(max_size=8)), max_size=4).map(
+    lambda pairs: "&".join(f"{quote(n)}={quote(v)}" for n, v in pairs)
+)
+
+
+@given(st.one_of(_RAW, _ENCODED))
+def test_query_pairs_read_as_starlette_reads_them(text):
+    raw = text.encode("utf-8")
+    assert query_pairs(raw) == parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
