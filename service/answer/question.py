@@ -56,7 +56,12 @@ _KINDS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         ),
     ),
     ("date", re.compile(r"いつ|何月|何年度?(?:から|まで|に(?!何)|を目安|の予定)|時期")),
-    ("place", re.compile(r"どこ(?:で|に|の(?!課|部)|[？?]?$)|場所|どの地区|どの地域|どの単位")),
+    (
+        "place",
+        re.compile(
+            r"どこ(?:で|に|の(?!課|部)|[？?]?$)|場所(?:は|って|を教え|[？?]|$)|どの地区|どの地域|どの単位"
+        ),
+    ),
     ("method", re.compile(r"どのように|どうやって|どんな方法|方法は")),
     ("value", _ASKS_QUANTITY),
 )
@@ -103,6 +108,9 @@ class Question:
     # The things the question names in more than one word (公園施設, 市全体, 保健指導), each as
     # (its normalized text, its lemmas): see ``named_phrases``.
     phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The word a 「何を／何の」 question asks about (「何を委託」 → 委託, 「何の検査」 → 検査):
+    # the unit that answers prints it (see ``asked_about``).
+    focus: str = ""
 
 
 def content_terms(text: str) -> list[str]:
@@ -131,7 +139,19 @@ def read_question(query: str) -> Question:
         cities=frozenset(c for c in CITIES if c in query),
         units=asked_units(query),
         phrases=phrases,
+        focus=asked_about(yearless),
     )
+
+
+# 「何を委託している」「何の検査」「何が設置された」: the kanji or katakana word after the particle
+_FOCUS = re.compile(r"何\s*(?:を|の|が)\s*([一-龥々ァ-ヶー]{2,})")
+
+
+def asked_about(query: str) -> str:
+    """The word a 「何を／何の／何が」 question asks about, or "" (a word of one kanji says too
+    little: 「何を直す」)."""
+    match = _FOCUS.search(query)
+    return match.group(1) if match else ""
 
 
 # Tokens that join a compound noun (総 排出 量, 電気 料); numbers and question words end it.

@@ -218,6 +218,9 @@ def kind_match(question: Question, unit: Unit) -> float:
         return -1.0 if _STATUS.search(body) and len(body) < 20 else 0.0
     if question.kind == "method":
         return 1.0 if _METHOD_FIELD.search(unit.name) else 0.0
+    if question.kind == "fact" and question.focus:
+        # 「道路の危ない場所を見つけるため、何を委託している？」: the line that says 委託
+        return 1.0 if question.focus in body else 0.0
     if question.kind == "status":
         if _STATUS.search(body):
             return 1.0
@@ -300,24 +303,15 @@ def filing_field(question: Question, unit: Unit, named: float) -> float:
 
 @functools.lru_cache(maxsize=1024)  # per question and field name: a few dozen of each
 def _compound_only(question: Question, name: str) -> frozenset[str]:
-    """The question's terms that occur only inside compounds unrelated to the field ``name``."""
-    inside = {
-        t for phrase, lemmas in question.phrases if not _related(phrase, name) for t in lemmas
-    }
-    related = {t for phrase, lemmas in question.phrases if _related(phrase, name) for t in lemmas}
-    alone = set(content_terms(_without_phrases(question)))
-    return frozenset(inside - related - alone)
+    """The question's terms inside its compounds unrelated to the field ``name`` and in none
+    related to it (a term also used alone elsewhere in the question is rare enough to lose)."""
+    inside = {t for p, lemmas in question.phrases if not _related(p, name) for t in lemmas}
+    related = {t for p, lemmas in question.phrases if _related(p, name) for t in lemmas}
+    return frozenset(inside - related)
 
 
 def _related(phrase: str, name: str) -> bool:
     return phrase in name or name in phrase
-
-
-def _without_phrases(question: Question) -> str:
-    text = normalize(question.text)
-    for phrase, _ in question.phrases:
-        text = text.replace(phrase, " ")
-    return text
 
 
 def role_match(question: Question, unit: Unit) -> float:

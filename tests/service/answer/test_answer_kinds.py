@@ -18,6 +18,7 @@ from service.answer.scoring import (
     confidence,
     field_match,
     filing_field,
+    kind_match,
     overlap,
     year_match,
 )
@@ -57,6 +58,8 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", "value", 1),
         ("令和3年度にRPAを導入して削減できた時間は年間何時間？", "value", 1),
         ("令和2年度に更新した個票は何件で、そのうち新規は何件？", "value", 2),
+        # 「危ない場所を見つける」 names a place, it does not ask for one
+        ("道路の危ない場所を見つけるため、市は何を委託している？", "fact", 1),
         # 教科担当制 is a way of teaching, not a department asked for
         ("教科担当制の非常勤講師を配置している小学校は令和2年度に何校？", "value", 1),
     ],
@@ -161,6 +164,16 @@ def test_a_question_word_meets_the_noun_of_the_same_kanji():
     plain = overlap(asks, frozenset({"BCP", "見直し"}), lambda t: 1.0)
     assert plain == pytest.approx(1 / len(asks.terms))  # 見直す meets 見直し, not 計画
     assert _stem("生きる") == ""  # one kanji left: too short to tell words apart
+
+
+def test_a_what_question_reads_the_word_it_asks_about():
+    assert read_question("道路の危ない場所を見つけるため、市は何を委託している？").focus == "委託"
+    assert read_question("学校給食で継続する検査は何の検査？").focus == "検査"
+    assert read_question("東富岡公園では令和4年度に何を直す予定？").focus == ""  # one kanji
+    asks = read_question("道路の危ない場所を見つけるため、市は何を委託している？")
+    plan = Unit("●道路パトロール業務委託", "事業計画 令和3年度〜令和5年度", "field")
+    aim = Unit("道路パトロールによる危険箇所を発見することで…", "実施目的", "field")
+    assert (kind_match(asks, plan), kind_match(asks, aim)) == (1.0, 0.0)
 
 
 def test_a_table_row_holds_the_years_of_its_header_or_its_cells():
@@ -410,6 +423,8 @@ def test_the_answer_agrees_with_the_first_card(real_engine):
         ),
         # fact: the method sentence that says 見直し, not the 施策体系 breadcrumb
         ("市民病院の救急・災害医療体制構築事業で見直す計画は何？", "fact", "17", "BCP"),
+        # fact: 「何の加工」 asks what 加工, and the line that says it is shown
+        ("地場産の豚肉を使って令和4年度に何の加工を研究した？", "fact", "1-(4)-②", "ソーセージ"),
         # fact: the 令和4年度 cell of a plan table's row (its header holds the years)
         ("新型コロナワクチン接種の令和4年度の予定は？", "fact", "1-107", "未定"),
         # fact naming a year: another card's row that says it answers, as for a value
