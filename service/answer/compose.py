@@ -81,14 +81,25 @@ def answered_by_project(question: Question) -> bool:
 
 
 def candidates(ranking: Ranking) -> list[Scored]:
-    """The units that may answer: for a value question those holding a quantity in the asked
-    unit (「何回」 → 回), when any does; else every unit."""
+    """The units that may answer: those of the plan the question names (a fact question), when
+    any is listed; of them, for a value question those holding a quantity in the asked unit
+    (「何回」 → 回), when any does; else every unit."""
     question = ranking.question or read_question("")
+    units = ranking.units
+    if question.documents and not answered_by_project(question):
+        # 「…という公約の…」: the plan the question names answers it, when it is listed
+        named = [s for s in units if _in_named_plan(ranking, question, s)]
+        units = named or units
     if question.kind == "value":
-        held = [s for s in ranking.units if s.kind >= 1]
+        held = [s for s in units if s.kind >= 1]
         if held:
             return held
-    return ranking.units
+    return units
+
+
+def _in_named_plan(ranking: Ranking, question: Question, s: Scored) -> bool:
+    title = ranking.hits[s.unit.passage].doc_title or ""
+    return any(word in title for word in question.documents)
 
 
 def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
@@ -199,8 +210,35 @@ def widest(ranking: Ranking, main: Scored) -> Scored:
     return main
 
 
+_ITEM = re.compile(r"^[・●○◆■□]")
+
+
+def items_with(ranking: Ranking, main: Scored) -> list[Scored]:
+    """The main unit and the other items of its field, in reading order (up to ``max_parts``):
+    「令和4年度に行ったことは？」 asks for the year's column, and one item of its list is not
+    all it did (「・市広報紙等での啓発」「・情報収集及びパトロール調査」「・持ち去り行為…」)."""
+    if not _ITEM.match(main.unit.body):
+        return [main]
+    same = [
+        s
+        for s in ranking.units
+        if s.unit.passage == main.unit.passage
+        and s.unit.label == main.unit.label
+        and _ITEM.match(s.unit.body)
+        and s.total >= main.total - ranking.config.part_margin
+    ]
+    same.sort(key=lambda s: s.unit.position)
+    if len(same) > ranking.config.max_parts:  # the main item and the ones nearest it
+        at = same.index(main)
+        start = max(0, min(at - 1, len(same) - ranking.config.max_parts))
+        same = same[start : start + ranking.config.max_parts]
+    return same or [main]
+
+
 def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored]:
     """The main unit, and units of its project that bring what it lacks for the slots asked."""
+    if question.kind == "fact" and question.years:
+        return items_with(ranking, main)
     main = widest(ranking, main)
     chosen = [main]
     wanted = question.slots

@@ -111,6 +111,8 @@ class Question:
     # The word a 「何を／何の」 question asks about (「何を委託」 → 委託, 「何の検査」 → 検査):
     # the unit that answers prints it (see ``asked_about``).
     focus: str = ""
+    # Words of the titles of the plans the question names (「…公約の…」 → マニフェスト).
+    documents: frozenset[str] = frozenset()
 
 
 def content_terms(text: str) -> list[str]:
@@ -140,7 +142,19 @@ def read_question(query: str) -> Question:
         units=asked_units(query),
         phrases=phrases,
         focus=asked_about(yearless),
+        documents=frozenset(title for cue, title in _DOCUMENT_CUES if cue.search(query)),
     )
+
+
+# How a question names a kind of plan, and the word of that plan's title (corpus/documents.json:
+# 「市長マニフェストの達成状況」「行政改革推進計画取組結果報告書」「…実施計画」 …).
+_DOCUMENT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"公約|マニフェスト"), "マニフェスト"),
+    (re.compile(r"アクションプラン"), "アクションプラン"),
+    (re.compile(r"行政改革|行革"), "行政改革"),
+    (re.compile(r"実施計画"), "実施計画"),
+    (re.compile(r"中期戦略|事業プラン"), "事業プラン"),
+)
 
 
 # 「何を委託している」「何の検査」「何が設置された」: the kanji or katakana word after the particle

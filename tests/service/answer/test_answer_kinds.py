@@ -176,6 +176,26 @@ def test_a_what_question_reads_the_word_it_asks_about():
     assert (kind_match(asks, plan), kind_match(asks, aim)) == (1.0, 0.0)
 
 
+def test_a_question_naming_a_kind_of_plan_reads_its_title_word():
+    assert read_question(
+        "環境指導員の活動を支援する公約で、令和4年度に行ったことは？"
+    ).documents == {"マニフェスト"}
+    assert read_question("行革の取組で削減できた時間は？").documents == {"行政改革"}
+    assert read_question("がん検診の受診率の目標は？").documents == frozenset()
+
+
+def test_a_years_column_asked_gets_every_item_of_its_list(real_engine):
+    # manifesto 6-(3)-④ lists three things done in 令和4年度, one a line; the jisshi project
+    # of the same initiative is card #1, but the question names the 公約
+    query = "資源物の持ち去り対策で環境指導員の活動を支援する公約で、令和4年度に行ったことは？"
+    out = _answer(real_engine, query).answer
+    assert out.found and out.kind == "fact"
+    assert len(out.citations) == 3
+    assert {c.project_key for c in out.citations} == {"6-(3)-④"}
+    assert all(c.year == "令和4年度" for c in out.citations)
+    assert "パトロール調査" in out.text and "啓発" in out.text
+
+
 def test_a_table_row_holds_the_years_of_its_header_or_its_cells():
     asks = read_question("新型コロナワクチン接種の令和4年度の予定は？")
     row = Unit(
