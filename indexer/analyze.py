@@ -27,6 +27,7 @@ again for its lemmas, as before.
 
 from __future__ import annotations
 
+import csv
 import re
 import threading
 import unicodedata
@@ -64,6 +65,18 @@ _LEMMAS_CACHE_SIZE = 512
 # Lemmas read off a ``tokens`` pass, waiting for the ``lemmas`` call of the same text (within
 # the same request for a question): as many as the tokens cache holds texts.
 _TAGGED_SIZE = _TOKENS_CACHE_SIZE
+# Characters (with their marks) whose index form ``normalize_with_offsets`` keeps: the corpus
+# and the questions use ~4,000 distinct ones, and each is folded once instead of at every
+# occurrence (NFKC, the control-character filter and lower case: the bulk of its time).
+_FOLDED_CACHE_SIZE = 8192
+# Lemmas whose index form ``_lemma_form`` keeps (~150 bytes each).
+_LEMMA_FORMS_CACHE_SIZE = 16384
+# UniDic's feature fields a node is read for (``_Node``), by name: their positions depend on the
+# dictionary's schema (unidic-lite's 26 fields, UniDic 2.2+'s 29).
+_FEATURES = ("pos1", "pos2", "lemma", "kana")
+# What MeCab prints of each node, for ``_nodes``: the surface and the raw feature string. Not the
+# fields alone (``%f[7]``): MeCab prints "*" fields as empty ones, and pos2 "*" is a value here.
+_NODE_FORMAT = "%m\\t%H\\n"
 
 
 @dataclass(frozen=True)
@@ -90,9 +103,11 @@ def _package_version(name: str) -> str:
         return "absent"
 
 
-@dataclass(frozen=True)
-class Token:
-    """A content token: its lemma as the index stores it, and where it is in the original text."""
+class Token(NamedTuple):
+    """A content token: its lemma as the index stores it, and where it is in the original text.
+
+    A named tuple, not a frozen dataclass: a question makes tens of them per tagging and a
+    passage hundreds, and a frozen dataclass took three times as long to build."""
 
     lemma: str
     start: int
@@ -124,13 +139,31 @@ def normalize(text: str) -> str:
     return _THOUSANDS.sub("", nfkc(text)).lower()
 
 
+# The index form of a lemma, kept for the lemmas met most (a few thousand make most tokens):
+# each token's lemma is normalized, and NFKC, the separator rule and lower case cost more than
+# a cache hit.
+_lemma_form = lru_cache(maxsize=_LEMMA_FORMS_CACHE_SIZE)(normalize)
+
+
+@lru_cache(maxsize=_FOLDED_CACHE_SIZE)
+def _is_mark(char: str) -> bool:
+    """Whether NFKC folds ``char`` into the character before it (half-width and combining marks)."""
+    return char in _COMBINING_MARKS or unicodedata.combining(char) != 0
+
+
 def _clusters(text: str) -> Iterator[tuple[int, int]]:
     """[start, end) of each base character with the marks NFKC would fold into it."""
     start = 0
     for i in range(1, len(text) + 1):
-        if i == len(text) or not (text[i] in _COMBINING_MARKS or unicodedata.combining(text[i])):
+        if i == len(text) or not _is_mark(text[i]):
             yield start, i
             start = i
+
+
+@lru_cache(maxsize=_FOLDED_CACHE_SIZE)
+def _folded(cluster: str) -> str:
+    """The index form of one character with its marks, before thousands separators go."""
+    return unicodedata.normalize("NFKC", NOT_TEXT.sub("", cluster)).lower()
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -139,10 +172,12 @@ def normalize_with_offsets(text: str) -> tuple[str, list[tuple[int, int]]]:
     chars: list[str] = []
     origin: list[tuple[int, int]] = []
     for start, end in _clusters(text):
-        piece = unicodedata.normalize("NFKC", NOT_TEXT.sub("", text[start:end])).lower()
+        piece = _folded(text[start:end])
         chars += piece
         origin += [(start, end)] * len(piece)
     joined = "".join(chars)
+    if "," not in joined:  # no thousands separator to drop (most texts)
+        return joined, origin
     dropped = {m.start() for m in _THOUSANDS.finditer(joined)}
     keep = [i for i in range(len(joined)) if i not in dropped]
     return "".join(joined[i] for i in keep), [origin[i] for i in keep]
@@ -155,7 +190,7 @@ class Analyzer:
         self.config = config or AnalyzerConfig()
         self._drop = frozenset(self.config.drop_pos)
         self._affix = frozenset(self.config.affix_pos)
-        self._tagger = fugashi.Tagger()
+        self._tagger, self._at = _printing_tagger()
         self._lock = threading.Lock()
         # Bounded caches: questions and passages repeat, memory must not grow with use.
         self.lemmas = lru_cache(maxsize=_LEMMAS_CACHE_SIZE)(self._lemmas)
@@ -169,9 +204,12 @@ class Analyzer:
         return normalize(text)
 
     def _nodes(self, text: str) -> list[_Node]:
-        # Node objects are views into the tagger's buffer: copy what we need under the lock.
+        # One C call prints the nodes (``_printing_tagger``), read after the lock is released.
+        # MeCab reads a C string: nothing after a NUL is tagged (as fugashi's node objects).
+        text = text.partition("\x00")[0]
         with self._lock:
-            return [_node(n) for n in self._tagger(text)]
+            printed = self._tagger.parse(text)
+        return _printed_nodes(printed, self._at)
 
     def _lemmas(self, text: str) -> tuple[str, ...]:
         """Content lemmas of ``text`` in order: the BM25 tokens of a passage or a question."""
@@ -180,13 +218,13 @@ class Analyzer:
         if tagged is not None:
             return tagged
         return tuple(
-            normalize(n.lemma) for n in self._nodes(normalize(text)) if n.pos not in self._drop
+            _lemma_form(n.lemma) for n in self._nodes(normalize(text)) if n.pos not in self._drop
         )
 
     def lemma_pairs(self, text: str) -> list[tuple[str, bool]]:
         """(lemma, is an affix) of each content token: cheap enough for a whole dictionary."""
         return [
-            (normalize(n.lemma), n.pos in self._affix)
+            (_lemma_form(n.lemma), n.pos in self._affix)
             for n in self._nodes(normalize(text))
             if n.pos not in self._drop
         ]
@@ -206,7 +244,7 @@ class Analyzer:
                 continue
             out.append(
                 Token(
-                    normalize(node.lemma),
+                    _lemma_form(node.lemma),
                     origin[start][0],
                     origin[pos - 1][1],
                     node.pos,
@@ -241,16 +279,65 @@ class Analyzer:
         return [list(self._lemmas(t)) for t in texts]
 
 
-def _node(node: fugashi.UnidicNode) -> _Node:
+def _printing_tagger() -> tuple[fugashi.Tagger, tuple[int, ...]]:
+    """A tagger that prints each node as its surface and raw features, tab-separated, one node a
+    line, ``EOS`` last (read by ``_printed_nodes``), and where ``_FEATURES`` lie in its schema.
+
+    Reading fugashi's node objects (a Python object per node, its 26-field feature tuple built
+    on access) took most of a question's tagging time; MeCab printing them in one call takes
+    a fraction. The lattice is the same either way: the output format decides what is printed,
+    not how the text is cut, and no surface holds a tab or a line break (MeCab skips white
+    space). The fields' positions are read off the dictionary's own schema (a probe tagger's
+    feature tuple), and the printed nodes are checked against the node objects once.
+    """
+    probe = fugashi.Tagger()
+    schema = type(probe("日本")[0].feature)._fields
+    tagger = fugashi.Tagger(
+        f"-O '' --node-format='{_NODE_FORMAT}' --unk-format='{_NODE_FORMAT}' --eos-format='EOS\\n'"
+    )
+    at = tuple(schema.index(name) for name in _FEATURES)
+    sample = "ｶﾞｽの検針、いつ? asdf 1,000円「,」〆*"
+    if _printed_nodes(tagger.parse(sample), at) != [_node_of(n) for n in probe(sample)]:
+        raise RuntimeError("MeCab's printed nodes differ from its node objects")
+    return tagger, at
+
+
+def _printed_nodes(printed: str, at: tuple[int, ...]) -> list[_Node]:
+    """The nodes of a printing tagger's output, fields read as fugashi's ``node.feature`` reads
+    them: a CSV line, quoted only when a field holds a comma; an unknown word has six fields,
+    the rest None. (A loop without helpers: a passage has hundreds of nodes.)"""
+    p1, p2, lm, kn = at
+    last = max(at) + 1  # the fields after it are never read
+    out = []
+    for line in printed.split("\n")[:-1]:
+        surface, raw = line.split("\t", 1)
+        fields = raw.split(",", last) if '"' not in raw else next(csv.reader([raw]))
+        n = len(fields)
+        lemma = fields[lm] if lm < n else None
+        kana = fields[kn] if kn < n else None
+        out.append(
+            _Node(
+                surface,
+                # UniDic writes loanword lemmas as "センター-center"; keep the Japanese side.
+                (lemma.split("-", 1)[0] if lemma else "") or surface,
+                (fields[p1] if p1 < n else None) or "",
+                (fields[p2] if p2 < n else None) or "",
+                # Unknown words (Latin letters, rare kanji) have no reading: "", not "*" or None.
+                kana if kana and kana != "*" else "",
+            )
+        )
+    return out
+
+
+def _node_of(node: fugashi.UnidicNode) -> _Node:
+    """A node as fugashi's node object gives it (what ``_printed_nodes`` must agree with)."""
     feature = node.feature
-    surface, lemma, kana = node.surface, feature.lemma, feature.kana
+    lemma, kana = feature.lemma, feature.kana
     return _Node(
-        surface,
-        # UniDic writes loanword lemmas as "センター-center"; keep the Japanese side.
-        (lemma.split("-", 1)[0] if lemma else "") or surface,
+        node.surface,
+        (lemma.split("-", 1)[0] if lemma else "") or node.surface,
         feature.pos1 or "",
         feature.pos2 or "",
-        # Unknown words (Latin letters, rare kanji) have no reading: "" rather than "*" or None.
         kana if kana and kana != "*" else "",
     )
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import fugashi
 import pytest
 
 from eval.gold import GOLD_DIR
-from indexer.analyze import Analyzer, normalize, normalize_with_offsets
+from indexer.analyze import Analyzer, _node_of, normalize, normalize_with_offsets
 from service.query import normalize as question_form
 
 CORPUS_FILE = "isesaki-action-plan-r7.txt"
@@ -27,9 +28,10 @@ class _CountingTagger:
         self.tagger, self.calls = analyzer._tagger, 0
         analyzer._tagger = self
 
-    def __call__(self, text: str) -> object:
+    def parse(self, text: str) -> str:
+        # The analyzer's one call per tagging (``_nodes``: MeCab prints the nodes).
         self.calls += 1
-        return self.tagger(text)
+        return str(self.tagger.parse(text))
 
 
 def _questions() -> Iterator[str]:
@@ -85,6 +87,18 @@ def test_a_text_the_tokens_pass_reads_otherwise_is_tagged_again(text, lemma_pass
     analyzer.tokens(text)
     assert analyzer.lemmas(text) == lemma_pass.lemmas.__wrapped__(text)
     assert tagger.calls == 2
+
+
+def test_the_printed_nodes_are_fugashis_node_objects(corpus_dir):
+    """The analyzer reads MeCab's printed nodes (one call, no node objects): field for field
+    what fugashi's node objects give, on a plan's lines (quoted accent fields such as 円's,
+    numbers, bullets, table rows), unknown words, a NUL (MeCab stops there) and white space."""
+    analyzer, nodes = Analyzer(), fugashi.Tagger()
+    lines = [s for s in (corpus_dir / CORPUS_FILE).read_text(encoding="utf-8").splitlines() if s]
+    odd = ["1,000円「,」 asdf ｶﾞｽ 〆", "a\x00b", "行\t列\n次\u3000の行", ""]
+    for line in [*lines, *odd]:
+        assert analyzer._nodes(line) == [_node_of(n) for n in nodes(line)], line
+    assert [n.surface for n in analyzer._nodes("a\x00b")] == ["a"]
 
 
 def test_lemmas_left_by_the_tokens_pass_are_bounded():
