@@ -1,4 +1,5 @@
-"""The embedding model runs on one dedicated thread, whatever the number of threads that ask."""
+"""The embedding model makes one call at a time, on the caller's thread when it is idle and on
+one worker thread for callers that find it busy, whatever the number of threads that ask."""
 
 from __future__ import annotations
 
@@ -13,7 +14,49 @@ from indexer.embedding.hashing import HashingEmbedder
 from indexer.embedding.worker import ModelBusyError, ModelWorker
 
 
-def test_every_model_call_runs_on_one_thread_and_answers_its_own_caller():
+def test_model_calls_never_overlap_and_answer_their_own_callers():
+    embedder, seen, active, most = HashingEmbedder(), set(), [0], [0]
+    real = embedder._embed
+
+    def recording(texts, is_query):
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        seen.add(threading.get_ident())
+        time.sleep(0.002)  # long enough for the other threads to arrive meanwhile
+        active[0] -= 1
+        return real(texts, is_query)
+
+    embedder._embed = recording  # type: ignore[method-assign]
+    questions = [f"子育て支援の事業 {i}" for i in range(64)]
+    with ThreadPoolExecutor(16) as pool:
+        vectors = list(pool.map(embedder.encode_query, questions))
+    assert most[0] == 1  # one model call at a time
+    # On the callers' threads (16 at most) and the worker's, never the main thread's.
+    assert 1 < len(seen) <= 17 and threading.get_ident() not in seen
+    assert embedder.worker.calls == 64
+    # Each caller got the vector of its own question, not a neighbour's.
+    alone = HashingEmbedder()
+    for q, v in zip(questions, vectors, strict=True):
+        np.testing.assert_allclose(v, alone.encode_query(q), rtol=1e-6)
+
+
+def test_a_caller_that_finds_the_model_idle_calls_it_itself():
+    calls: list[int] = []
+
+    def embed(texts, is_query):
+        calls.append(threading.get_ident())
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+    worker = ModelWorker(embed, name="test-inline")
+    assert worker.run(["a"], True).shape == (1, 4)
+    assert calls == [threading.get_ident()]
+    assert not any(t.name == "test-inline" for t in threading.enumerate())  # no hop, no thread
+    worker.inline = False
+    worker.run(["b"], True)
+    assert calls[1] != threading.get_ident()  # on the worker thread
+
+
+def test_every_call_runs_on_the_worker_thread_without_inline():
     embedder, seen = HashingEmbedder(), set()
     real = embedder._embed
 
@@ -22,14 +65,10 @@ def test_every_model_call_runs_on_one_thread_and_answers_its_own_caller():
         return real(texts, is_query)
 
     embedder._embed = recording  # type: ignore[method-assign]
-    questions = [f"子育て支援の事業 {i}" for i in range(64)]
+    embedder.worker.inline = False
     with ThreadPoolExecutor(16) as pool:
-        vectors = list(pool.map(embedder.encode_query, questions))
+        list(pool.map(embedder.encode_query, [f"ごみ {i}" for i in range(32)]))
     assert len(seen) == 1 and threading.get_ident() not in seen
-    # Each caller got the vector of its own question, not a neighbour's.
-    alone = HashingEmbedder()
-    for q, v in zip(questions, vectors, strict=True):
-        np.testing.assert_allclose(v, alone.encode_query(q), rtol=1e-6)
 
 
 def test_a_model_error_reaches_the_caller_and_the_worker_goes_on():
@@ -54,7 +93,7 @@ def test_the_worker_thread_ends_when_idle_and_comes_back_on_demand():
         calls.append(threading.get_ident())
         return np.ones((len(texts), 4), dtype=np.float32)
 
-    worker = ModelWorker(embed, name="test-embedder", idle_s=0.05)
+    worker = ModelWorker(embed, name="test-embedder", idle_s=0.05, inline=False)
     worker.run(["a"], True)
     deadline = time.monotonic() + 5
     while any(t.name == "test-embedder" for t in threading.enumerate()):
@@ -84,8 +123,10 @@ class _Gate:
 
 
 def _queued(worker: ModelWorker, n: int) -> None:
+    """Wait until ``n`` jobs wait for the model (queued, or taken by the worker thread, which
+    then waits for the call in progress)."""
     deadline = time.monotonic() + 10
-    while worker._jobs.qsize() < n:
+    while worker._waiting < n:
         assert time.monotonic() < deadline, "the callers did not queue"
         time.sleep(0.005)
 
@@ -176,7 +217,7 @@ def test_a_lone_caller_never_waits_for_company():
 
 def test_after_a_call_with_company_the_worker_waits_for_more_within_the_bound():
     worker = ModelWorker(
-        lambda t, q: np.ones((len(t), 4), np.float32), batch_wait_ms=300, max_batch=16
+        lambda t, q: np.ones((len(t), 4), np.float32), batch_wait_ms=300, max_batch=16, inline=False
     )
     worker._busy = True  # as after a batch of several callers
     with ThreadPoolExecutor(2) as pool:
@@ -194,12 +235,12 @@ def test_the_queue_is_bounded():
         release.wait(timeout=10)
         return np.ones((len(texts), 4), dtype=np.float32)
 
-    worker = ModelWorker(embed, name="test-bounded", max_queue=2, queue_timeout_s=0.1)
+    worker = ModelWorker(embed, name="test-bounded", max_queue=2, queue_timeout_s=0.1, inline=False)
     with ThreadPoolExecutor(4) as pool:
         running = pool.submit(worker.run, ["a"], True)
         time.sleep(0.05)  # the worker holds "a"; two more fill the queue
         waiting = [pool.submit(worker.run, [t], True) for t in "bc"]
-        _queued(worker, 2)
+        _queued(worker, 3)  # "a" in its call, "b" and "c" queued
         with pytest.raises(ModelBusyError, match="2 questions waiting"):
             worker.run(["d"], True)
         release.set()
