@@ -181,6 +181,10 @@ def _adds(question: Question, unit: Unit, shown: str) -> bool:
     (any figure when the question names no unit)."""
     if question.asks_date and _DATE.search(unit.body) and not _DATE.search(shown):
         return True
+    if len(question.units) >= 2:
+        # 「いくらで、対前年度比何％増？」: a part brings a unit the answer has no figure in yet
+        have = {u for _, u in asked_quantities(shown, question.units)}
+        return bool({u for _, u in asked_quantities(unit.text, question.units)} - have)
     if question.units:
         figs = {f for f, _ in asked_quantities(unit.text, question.units)}
         return bool(figs - {f for f, _ in asked_quantities(shown, question.units)})

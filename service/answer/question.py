@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from indexer.analyze import Token, get_analyzer, normalize
 from indexer.years import fiscal_years
-from service.answer.patterns import ASKABLE_UNIT, asked_units, without_years
+from service.answer.patterns import ASKABLE_UNIT, YEAR_WORDS, asked_units, without_years
 from service.query import normalize as query_form
 from service.schemas import AnswerKind
 
@@ -111,6 +111,8 @@ class Question:
     # The word a 「何を／何の」 question asks about (「何を委託」 → 委託, 「何の検査」 → 検査):
     # the unit that answers prints it (see ``asked_about``).
     focus: str = ""
+    # It asks for a year's initial budget (当初予算), compiled in the year before.
+    initial_budget: bool = False
     # Words of the titles of the plans the question names (「…公約の…」 → マニフェスト).
     documents: frozenset[str] = frozenset()
 
@@ -131,6 +133,7 @@ def read_question(query: str) -> Question:
         text=query,
         terms=tuple(dict.fromkeys(content_terms(yearless))),
         years=frozenset(fiscal_years(query)),
+        initial_budget=asks_initial_budget(query),
         roles=frozenset(role for role, cue in _ROLE_CUES if cue.search(query)),
         asks_department=bool(_ASKS_DEPARTMENT.search(query)),
         asks_quantity=bool(_ASKS_QUANTITY.search(query)),
@@ -166,6 +169,24 @@ def asked_about(query: str) -> str:
     little: 「何を直す」)."""
     match = _FOCUS.search(query)
     return match.group(1) if match else ""
+
+
+# 「令和4年度当初予算」「令和4年度の一般会計当初予算」: a year's initial budget is compiled in the
+# year before, and the reports print it in that year's column (取組成果 令和3年度: 「…777億7,000万円
+# の予算を編成した」 is the 令和4年度 budget).
+_BUDGET_OF_YEAR = re.compile(
+    rf"({YEAR_WORDS.pattern})\s*(?:の)?\s*(?:一般会計|特別会計)?\s*(?:の)?\s*当初予算"
+)
+
+
+def asks_initial_budget(query: str) -> bool:
+    """The question asks for a named year's initial budget (「令和4年度当初予算」)."""
+    return bool(_BUDGET_OF_YEAR.search(query))
+
+
+def budget_years(text: str) -> set[int]:
+    """The years whose initial budget a text names (「令和4年度一般会計当初予算の…」 → 2022)."""
+    return {y for m in _BUDGET_OF_YEAR.finditer(text) for y in fiscal_years(m.group(1))}
 
 
 # Tokens that join a compound noun (総 排出 量, 電気 料); numbers and question words end it.

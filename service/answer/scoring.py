@@ -23,7 +23,7 @@ from indexer.textclean import nfkc
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.patterns import ASKS_CHANGE, ERA, asked_quantities, changes_only, quantities
-from service.answer.question import Question, content_terms
+from service.answer.question import Question, budget_years, content_terms
 from service.answer.units import Unit
 from service.schemas import Hit
 
@@ -158,6 +158,8 @@ def year_match(question: Question, unit: Unit) -> float:
     """
     if not question.years:
         return 0.0
+    if question.initial_budget:
+        return _budget_year_match(question, unit)
     if not unit.year:
         return _row_year_match(question, unit)
     years = fiscal_years(unit.year)
@@ -172,6 +174,19 @@ def year_match(question: Question, unit: Unit) -> float:
     ):
         return 1.0
     return -1.0
+
+
+def _budget_year_match(question: Question, unit: Unit) -> float:
+    """The year match of a question asking a year's initial budget (「令和4年度当初予算は」): a
+    unit naming whose budget it states matches by that year, any other by its column's year
+    plus one, since a budget is compiled in the year before and reported in that year's column
+    (取組成果 令和3年度: 「…777億7,000万円の予算を編成した」 is the 令和4年度 budget)."""
+    years = budget_years(unit.body)
+    if not years and unit.year:
+        years = {y + 1 for y in fiscal_years(unit.year)}
+    if not years:
+        return 0.0
+    return 1.0 if years & question.years else -1.0
 
 
 def _row_year_match(question: Question, unit: Unit) -> float:
