@@ -9,9 +9,9 @@ slows both sides of a ratio alike. Each repeat asks new questions (the gold ques
 numbered suffix), so the service's question cache never answers what the floor had to embed.
 
 Requests go through ``eval.serving.LoopbackClient``, a client that adds about as little as wrk
-does; the single-client ``/search`` latency through httpx (the client the benchmark used before
-session 12, ~1 ms slower a request) is also given, as ``search_httpx``, for comparison with
-older results.
+does. httpx, the client the benchmark used before session 12, is compared with it on the same
+single-client ``/search`` questions (``client_check``, ``httpx_to_lean_p50``), so that older
+results can be read against these.
 """
 
 from __future__ import annotations
@@ -214,25 +214,31 @@ def one_round(
     (round ``k`` and the rounds after it)."""
     rounds = iter(range(k * 10, k * 10 + 10))
     asked = variant(questions, next(rounds))
-    # The same questions through httpx, in words of another round (no cache answers them).
-    through_httpx = dict(zip(asked, variant(questions, next(rounds)), strict=True))
+    # The client's own cost: the same questions in the words of two more rounds (equally long,
+    # and no cache answers them), one through this benchmark's client and one through httpx.
+    pairs = dict(
+        zip(asked, zip(*(variant(questions, next(rounds)) for _ in "ab"), strict=True), strict=True)
+    )
     searched: list[tuple[float, bool]] = []
-    searched_httpx: list[tuple[float, bool]] = []
+    check: dict[str, list[tuple[float, bool]]] = {"lean": [], "httpx": []}
     lean = LoopbackClient(base)
     with httpx.Client(base_url=base, timeout=120, trust_env=False) as client:
 
-        def both(q: str) -> None:
+        def asks(q: str) -> None:
+            searched.append(_get(lean, "search", q))
             # Alternating which client asks first, so neither always follows the floor's call.
-            if len(searched) % 2 == 0:
-                searched.append(_get(lean, "search", q))
-            searched_httpx.append(_get(client, "search", through_httpx[q]))
-            if len(searched) < len(searched_httpx):
-                searched.append(_get(lean, "search", q))
+            first, second = pairs[q]
+            pair: list[tuple[str, LoopbackClient | httpx.Client, str]] = [
+                ("lean", lean, first),
+                ("httpx", client, second),
+            ]
+            for name, asker, text in pair if len(searched) % 2 else pair[::-1]:
+                check[name].append(_get(asker, "search", text))
 
-        model = floor(embedder, asked, max_tokens, both)
+        model = floor(embedder, asked, max_tokens, asks)
     lean.close()
     routes = {"search": _figures(searched, sum(ms for ms, _ in searched) / 1000)}
-    httpx_search = _figures(searched_httpx, sum(ms for ms, _ in searched_httpx) / 1000)
+    clients_check = {name: _figures(r, sum(ms for ms, _ in r) / 1000) for name, r in check.items()}
     for route in ("projects", "answer"):
         routes[route] = http_run(base, route, variant(questions, next(rounds)))
     clients = {1: routes["search"]}
@@ -244,8 +250,10 @@ def one_round(
         "clients": {str(n): r for n, r in clients.items()},
         "search_p50_to_floor": _ratio(routes["search"]["p50_ms"], model["p50_ms"]),
         "search_p99_to_floor": _ratio(routes["search"]["p99_ms"], model["p99_ms"]),
-        "search_httpx": httpx_search,
-        "search_httpx_p50_to_floor": _ratio(httpx_search["p50_ms"], model["p50_ms"]),
+        "client_check": clients_check,
+        "httpx_to_lean_p50": _ratio(
+            clients_check["httpx"]["p50_ms"], clients_check["lean"]["p50_ms"]
+        ),
         "throughput_to_floor": {
             str(n): _ratio(r["req_per_s"], model["per_s"]) for n, r in clients.items()
         },
@@ -325,7 +333,7 @@ def summary(rounds: list[dict[str, Any]], extra: dict[str, Any]) -> dict[str, An
         "search_p99_ms": _median(rounds, "routes", "search", "p99_ms"),
         "search_p50_to_floor": _median(rounds, "search_p50_to_floor"),
         "search_p99_to_floor": _median(rounds, "search_p99_to_floor"),
-        "search_httpx_p50_to_floor": _median(rounds, "search_httpx_p50_to_floor"),
+        "httpx_to_lean_p50": _median(rounds, "httpx_to_lean_p50"),
         **{
             f"throughput_{n}_to_floor": _median(rounds, "throughput_to_floor", str(n))
             for n in CLIENTS
@@ -343,7 +351,7 @@ def summary(rounds: list[dict[str, Any]], extra: dict[str, Any]) -> dict[str, An
         "errors": sum(
             c["errors"]
             for r in rounds
-            for c in [*r["routes"].values(), *r["clients"].values(), r["search_httpx"]]
+            for c in [*r["routes"].values(), *r["clients"].values(), *r["client_check"].values()]
         ),
         "answer_to_search": _median(rounds, "answer_to_search"),
         **extra,
