@@ -51,10 +51,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,6 +70,7 @@ from service.synonyms import (
     COLLOQUIAL_DENSE_FILE,
     SOURCES,
     Key,
+    SpellingFilter,
     SynonymTable,
     colloquial_table,
     frame_words,
@@ -95,6 +95,8 @@ _YEAR = re.compile(
     r"(?:令和|平成|(?<![A-Za-z])[RH])\s*(?:元|\d{1,2})(?![\dA-Za-z])"
     r"|(?<![\d.,])(?:19|20)\d{2}(?=\s*年|\s|$)"
 )
+# What every ``_YEAR`` match holds: a digit or 元 (令和元年).
+_YEAR_HINT = re.compile(r"[\d元]")
 # Tokens that only make a year form readable; the query keeps its own if it has them.
 _YEAR_FILLER = frozenset({"年度", "年"})
 # The most query tokens one dictionary word is matched over (長寿命化計画 is four).
@@ -162,6 +164,8 @@ def _lemmas(text: str) -> tuple[str, ...]:
 
 def _years(text: str) -> Iterator[int]:
     """Fiscal years (西暦) named in normalized ``text``."""
+    if not _YEAR_HINT.search(text):
+        return  # most questions name no year, and ``_YEAR`` tries its branches everywhere
     for match in _YEAR.finditer(text):
         try:
             year = parse_year(match.group(0))
@@ -177,9 +181,14 @@ def year_variants(query: str) -> list[str]:
     The documents print 令和N年度 or RN年度, rarely 2022年度; a query may use either.
     """
     query = normalize(query)
-    present = set(_lemmas(query))
+    return _year_variants(_lemmas(query), _years(query))
+
+
+def _year_variants(own: Sequence[str], years: Iterable[int]) -> list[str]:
+    """``year_variants`` of a normalized question with tokens ``own`` naming ``years``."""
+    present = set(own)
     out: list[str] = []
-    for year in _years(query):
+    for year in years:
         for form in (wareki(year), f"{year}年度"):
             out += [t for t in _lemmas(form) if t not in present and t not in _YEAR_FILLER]
     return list(dict.fromkeys(out))
@@ -209,7 +218,7 @@ class Run(NamedTuple):
     spoken: str  # its tokens' readings joined (まど+ぐち → マドグチ) when ``sounded``
     sounded: bool  # nouns and affixes, each with a reading, next to each other in the text
     affixes: tuple[bool, ...]  # which of its tokens are affixes (``content``)
-    spellings: tuple[str, str]  # as written (空家対策) and as lemmas (子ども → 子供)
+    spellings: tuple[str, ...]  # as written (空家対策) and as lemmas (子ども → 子供), once if equal
     expandable: bool  # a noun run: nouns only, as chikkarpy by default (no 何処 → 何, numbers)
 
     @property
@@ -219,8 +228,13 @@ class Run(NamedTuple):
         return tuple(lemma for lemma, aff in zip(self.key, self.affixes, strict=True) if not aff)
 
 
-# A question's runs, token by token: the runs starting at each token, the longest first.
-Runs = tuple[tuple[Run, ...], ...]
+class Runs(NamedTuple):
+    """A question's runs, token by token, and every spelling they have."""
+
+    at: tuple[tuple[Run, ...], ...]  # for each token, the runs starting at it, the longest first
+    # The runs' spellings, each once, that some table may hold (``QueryAnalyzer.parse`` keeps
+    # those that pass the tables' joint filter): what each table's own filter reads.
+    spellings: tuple[str, ...]
 
 
 def question_runs(text: str, tokens: Sequence[Token], frame: frozenset[Key]) -> Runs:
@@ -229,47 +243,82 @@ def question_runs(text: str, tokens: Sequence[Token], frame: frozenset[Key]) -> 
 
     Built once per parse and read by every table step (synonyms, everyday words, dense-only
     words) and by the reading step: each of the four built the runs' keys and spellings (NFKC
-    of the written form, the joined lemmas) again. The per-run tests are read off per-token
-    flags, each token judged once, and whether a run is a word of the question's frame
-    (``frame``) is asked once, not per step.
+    of the written form, the joined lemmas) again. The per-run tests are read off where each
+    token's stretches end, each token judged once, and whether a run is a word of the
+    question's frame (``frame``) is asked once, not per step.
     """
+    n = len(tokens)
     lemmas = tuple(t.lemma for t in tokens)
     affixes = tuple(t.affix for t in tokens)
     readings = tuple(t.reading for t in tokens)
-    # Expandable: nouns only, as chikkarpy by default: no pronouns (何処 → 何), numbers or verbs,
-    # with affixes allowed around them.
-    noun = [t.pos == "名詞" and t.pos2 != "数詞" for t in tokens]
-    fits = [n or t.affix for n, t in zip(noun, tokens, strict=True)]
-    # Sounded: a reading is matched for nouns and affixes only (``_SOUNDED_POS``), in one piece.
-    voiced = [bool(t.reading) and t.pos in _SOUNDED_POS for t in tokens]
-    joined = [a.end == b.start for a, b in pairwise(tokens)]
-    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
-    out = []
-    for i in range(len(tokens)):
+    # From each token on: where the tokens a noun run may hold end (nouns, as chikkarpy by
+    # default: no pronouns 何処 → 何, numbers or verbs; and affixes), where the first noun is,
+    # and where the tokens that may be read aloud as one word end (nouns and affixes with a
+    # reading, ``_SOUNDED_POS``, next to each other in the text). A run [i, j) is expandable
+    # when it holds a noun and fits (next_noun[i] < j <= fit_end[i]), sounded when j <=
+    # sound_end[i].
+    fit_end, next_noun, sound_end = [n] * (n + 1), [n] * (n + 1), [n] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        t = tokens[i]
+        noun = t.pos == "名詞" and t.pos2 != "数詞"
+        fit_end[i] = fit_end[i + 1] if noun or t.affix else i
+        next_noun[i] = i if noun else next_noun[i + 1]
+        if not (t.reading and t.pos in _SOUNDED_POS):
+            sound_end[i] = i
+        elif i + 1 < n and t.end == tokens[i + 1].start:
+            sound_end[i] = max(i + 1, sound_end[i + 1])
+        else:
+            sound_end[i] = i + 1
+    # The index form of a run as written: its own characters when the question has no
+    # thousands separator and the run is NFKC already (``is_normalized``, a C quick check), as
+    # a normalized question's runs are; ``index_form`` otherwise.
+    plain = "," not in text
+    is_normalized = unicodedata.is_normalized
+    out: list[tuple[Run, ...]] = []
+    spellings: set[str] = set()
+    for i in range(n):
         runs = []
-        for size in range(min(_LONGEST_KEY, len(tokens) - i), 0, -1):
+        start = tokens[i].start
+        for size in range(min(_LONGEST_KEY, n - i), 0, -1):
             j = i + size
             key = lemmas[i:j]
-            written = text[starts[i] : ends[j - 1]]
-            expandable = any(noun[i:j]) and all(fits[i:j])
-            sounded = all(voiced[i:j]) and all(joined[i : j - 1])
-            spellings = (index_form(written), "".join(key))
-            spoken = "".join(readings[i:j]) if sounded else ""
-            framed, affix = key in frame, affixes[i:j]
+            written = text[start : tokens[j - 1].end]
+            if plain and is_normalized("NFKC", written):
+                form = written.lower()
+            else:
+                form = index_form(written)
+            joined = "".join(key)
+            spelt = (form,) if form == joined else (form, joined)
+            spellings.update(spelt)
+            sounded = j <= sound_end[i]
             runs.append(
-                Run(size, key, framed, written, spoken, sounded, affix, spellings, expandable)
+                Run(
+                    size,
+                    key,
+                    key in frame,
+                    written,
+                    "".join(readings[i:j]) if sounded else "",
+                    sounded,
+                    affixes[i:j],
+                    spelt,
+                    next_noun[i] < j <= fit_end[i],
+                )
             )
         out.append(tuple(runs))
-    return tuple(out)
+    return Runs(tuple(out), tuple(spellings))
 
 
 def _matches(runs: Runs, tables: tuple[SynonymTable, ...], nouns: bool = True) -> Iterator[Match]:
     """Terms of a question (its ``runs``) found in the tables: non-overlapping runs of tokens,
     the longest match first at each position; words of the question's frame are never terms, and
     with ``nouns`` only noun runs are (the colloquial table also maps verbs: 預かって)."""
+    # Each table's filter is asked for all the question's spellings at once (``held``), and a
+    # run is looked up only in the tables that may hold one of its spellings: the lookups give
+    # nothing for any other, so the matches are those of asking every table for every run.
+    held = [(table, maybe) for table in tables if (maybe := table.held(runs.spellings))]
     i = 0
-    while i < len(runs):
-        for run in runs[i]:
+    while held and i < len(runs.at):
+        for run in runs.at[i]:
             if run.framed or (nouns and not run.expandable):
                 continue
             # The words as written (空家対策) and as lemmas (子ども → 子供) both find entries.
@@ -277,7 +326,10 @@ def _matches(runs: Runs, tables: tuple[SynonymTable, ...], nouns: bool = True) -
             # has some too (as ``lookup`` merges them): most runs are in no table, and the
             # merging call cost as much as the tables' own look-ups.
             candidates: tuple[Key, ...] = ()
-            for table in tables:
+            spelt = run.spellings
+            for table, maybe in held:
+                if spelt[0] not in maybe and spelt[-1] not in maybe:
+                    continue
                 found = table.lookup(run.spellings, run.key)
                 if found and candidates:
                     found = candidates + tuple(c for c in found if c not in candidates)
@@ -407,6 +459,7 @@ class QueryAnalyzer:
         self.dense_words = dense_words
         self.strip_frame = strip_frame
         self.dense_table = (colloquial_table(COLLOQUIAL_DENSE_FILE),) if dense_table else ()
+        self._filter = SpellingFilter((*self.tables, *self.colloquial, *self.dense_table))
 
     def normalize(self, query: str) -> str:
         """NFKC and width normalization, whitespace collapsed (idempotent)."""
@@ -438,7 +491,9 @@ class QueryAnalyzer:
                 taken.add(token)
         return tuple(picked)
 
-    def _expansions(self, text: str, own: tuple[str, ...], runs: Runs) -> list[Expansion]:
+    def _expansions(
+        self, own: tuple[str, ...], runs: Runs, years: tuple[int, ...]
+    ) -> list[Expansion]:
         taken = set(own)
         out = []
         for match in _matches(runs, self.tables):
@@ -447,9 +502,10 @@ class QueryAnalyzer:
                 out.append(Expansion(match.key, added))
         if self.years:
             # Another form of the same year is no synonym: exempt from the frequency rule.
-            years = tuple(t for t in year_variants(text) if t not in taken and self._indexed(t))
-            if years:
-                out.append(Expansion(YEAR_TERM, years, "year"))
+            forms = _year_variants(own, years)
+            added = tuple(t for t in forms if t not in taken and self._indexed(t))
+            if added:
+                out.append(Expansion(YEAR_TERM, added, "year"))
         return out
 
     def _glossary_expansions(
@@ -492,10 +548,14 @@ class QueryAnalyzer:
         (``Run.sounded``). At most ``max_expansions`` per run, the longest first."""
         out: list[Expansion] = []
         i = 0
-        while i < len(runs):
-            for run in runs[i]:
+        while i < len(runs.at):
+            for run in runs.at[i]:
                 key, written, size = run.key, run.written, run.size
                 if size > _LONGEST_READING_RUN or run.framed or not run.sounded:
+                    continue
+                # Most readings are no index word's: asked first, before the run's frequencies.
+                homophones = self._by_reading.get(run.spoken, ())
+                if not homophones:
                     continue
                 floor = min(self._frequency(t) for t in key)
                 kanji_only = not _KANA.search(written)
@@ -503,7 +563,7 @@ class QueryAnalyzer:
                     continue
                 added = tuple(
                     w
-                    for w in self._by_reading.get(run.spoken, ())
+                    for w in homophones
                     if w not in key
                     and w not in taken
                     and self._frequency(w) >= floor
@@ -567,8 +627,10 @@ class QueryAnalyzer:
         tokens = get_analyzer().tokens(text)
         own = _lemmas(text)
         runs = question_runs(text, tokens, self.frame)
+        runs = runs._replace(spellings=tuple(self._filter.held(runs.spellings)))
         language = detect_language(text)
-        expansions = self._expansions(text, own, runs)
+        years = tuple(dict.fromkeys(_years(text)))
+        expansions = self._expansions(own, runs, years)
         taken = set(own).union(t for e in expansions for t in e.added)
         expansions += self._plain(runs, language, taken)
         expansions += self._glossary_expansions(text, language, taken)
@@ -583,7 +645,7 @@ class QueryAnalyzer:
             expansions=tuple(expansions),
             lexical_tokens=own * self.original_repeat + added,
             highlight_terms=frozenset(own).union(added),
-            years=tuple(dict.fromkeys(_years(text))),
+            years=years,
             language=language,
             dense_words=plain if self.dense_words else (),
             stem=self._stem(joined, language),

@@ -12,12 +12,22 @@ from service.query import (
     DEFAULT_SUDACHI_FILE as SUDACHI_FILE,
 )
 from service.query import (
+    Match,
     QueryAnalyzer,
+    _matches,
     index_frequencies,
     normalize,
+    question_runs,
     year_variants,
 )
-from service.synonyms import CURATED_FILE, frame_words, parse_sudachi_line
+from service.synonyms import (
+    CURATED_FILE,
+    SpellingFilter,
+    frame_words,
+    lookup,
+    parse_sudachi_line,
+    synonym_table,
+)
 from service.synonyms import load_groups as _load_groups
 
 
@@ -412,3 +422,52 @@ def test_a_misspelt_health_check_calls_for_it_and_a_dog_run_does_not(tuned):
 
     assert "健診" in colloquial("人間ドッグを受けたい")
     assert "健診" not in colloquial("ドッグランはありますか")
+
+
+def test_the_filtered_lookups_find_what_every_table_gives_every_run(tuned):
+    """The parse asks a table only for the runs whose spellings pass the tables' joint filter and
+    that table's own (``SpellingFilter``, ``SynonymTable.held``): on every gold question the
+    matches are those of looking every run up in every table, and each table's spellings all
+    pass the joint filter."""
+    tables = (*tuned.tables, *tuned.colloquial, *tuned.dense_table)
+    joint = SpellingFilter(tables)
+    curated = synonym_table("curated", SUDACHI_FILE)
+    assert {curated._spellings[k] for k in range(len(curated._hashes))} <= joint.held(
+        curated._spellings[k] for k in range(len(curated._hashes))
+    )
+
+    def every_lookup(runs, tables, nouns):  # the matches without any filter
+        i, out = 0, []
+        while i < len(runs.at):
+            for run in runs.at[i]:
+                if run.framed or (nouns and not run.expandable):
+                    continue
+                if candidates := lookup(tables, run.spellings, run.key):
+                    out.append(Match(run.key, run.content, candidates))
+                    i += run.size
+                    break
+            else:
+                i += 1
+        return out
+
+    questions = [
+        json.loads(line)["query"]
+        for path in sorted(DEV.parent.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and isinstance(json.loads(line).get("query"), str)
+    ]
+    assert len(questions) > 500
+    matched = 0
+    for question in questions:
+        text = normalize(question)
+        runs = question_runs(text, get_analyzer().tokens(text), tuned.frame)
+        filtered = runs._replace(spellings=tuple(joint.held(runs.spellings)))
+        for steps, nouns in (
+            (tuned.tables, True),
+            (tuned.colloquial, False),
+            (tuned.dense_table, False),
+        ):
+            found = list(_matches(filtered, steps, nouns))
+            assert found == every_lookup(runs, steps, nouns), question
+            matched += len(found)
+    assert matched > len(questions)  # most questions match some table
