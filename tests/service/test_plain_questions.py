@@ -169,3 +169,15 @@ def test_the_policy_in_the_header_brings_a_resident_question_to_its_project(
     )
     record = real_engine.index.records[(first.doc_id, first.project_key)]
     assert chunk.header.split(" | ")[2] == policy_of(record)
+
+
+def test_a_city_in_kana_is_scored_as_the_city_not_as_its_pieces(real_engine):
+    # 「いせはら」 is tagged イセ + 腹; together they read イセハラ (伊勢原), which is sent. The
+    # pieces are not: イセ is printed only where a plan writes いせさき in kana, and it brought
+    # 生涯学習推進事業 and the like first. Measured: 安全な歩行空間整備事業 third with the
+    # pieces, first without.
+    question = GOLD["plain-023"]
+    parsed = real_engine.parse(question.query)
+    assert {"イセ", "腹"} <= set(parsed.tokens) and "イセハラ" in parsed.lexical_tokens
+    assert not {"イセ", "腹"} & set(parsed.lexical_tokens), parsed.lexical_tokens
+    assert _best_place(real_engine, question.query, _labels(question)) == 1
