@@ -95,6 +95,7 @@ def serve(
     import uvicorn
 
     from service.api import create_app
+    from service.api.main import server_options
 
     settings = Settings()
     try:
@@ -108,7 +109,10 @@ def serve(
     except (IndexStoreError, EmbedderError) as exc:
         raise _fail(str(exc)) from exc
     uvicorn.run(
-        create_app(settings, engine), host=host or settings.host, port=port or settings.port
+        create_app(settings, engine),
+        host=host or settings.host,
+        port=port or settings.port,
+        **server_options(),
     )
 
 
