@@ -102,7 +102,9 @@ def test_manifest_records_the_type_and_a_mismatch_is_refused(tmp_path):
     manifest = json.loads(manifest_path.read_text())
     entry = manifest["dense_index"]
     assert entry["type"] == "ivf" and entry["faiss"] == "IndexIDMap2(IndexIVFFlat)"
-    assert entry["nlist"] == 16 and entry["nprobe"] >= 1 and report.chunks > 100
+    # 529 chunks: nlist 2^round(log2 √529) = 2^5 (511 chunks, before the policy in the chunk
+    # headers, gave 2^4)
+    assert report.chunks == 529 and entry["nlist"] == 32 and entry["nprobe"] >= 1
     engine = open_engine(settings, HashingEmbedder())
     assert engine.search("証明書 コンビニ交付", top_k=3)[0].project_id == "1-(1)-③"
     for wrong, message in [
