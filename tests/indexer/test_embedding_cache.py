@@ -21,7 +21,7 @@ from indexer.embedding.hashing import HashingEmbedder
 from indexer.settings import Settings
 from indexer.store import DENSE
 
-DOC = "isesaki-gyokaku-r2-r5"  # 529 chunks (511 before the policy in chunk headers), 67 batches of 8
+DOC = "isesaki-gyokaku-r2-r5"  # 529 chunks (511 before ecc24be), 67 batches of 8
 BATCH = 8
 DIM = HashingEmbedder().identity.dim
 
