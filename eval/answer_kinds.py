@@ -39,10 +39,10 @@ from eval.answers import NONSENSE, AnswerGold, comparable, fit_logistic, load_an
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from service.answer.compose import OPEN_KINDS, candidates, card_ranks, choose, evidence
+from service.answer.confidence import Evidence, confidence
+from service.answer.confidence import capped_uncovered as _capped_uncovered
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
-from service.answer.scoring import Evidence, confidence
-from service.answer.scoring import capped_uncovered as _capped_uncovered
 from service.filters import SearchFilters
 from service.schemas import AnswerOut
 from service.search import SearchEngine

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from service.answer.confidence import confidence
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.engine import Answerer
 from service.answer.question import Question, read_question
 from service.answer.ranking import Ranking, answer_from, answering, citation_for
-from service.answer.scoring import Scored, TermWeights, confidence
+from service.answer.scoring import Scored, TermWeights
 from service.answer.units import Unit, split_fields, split_label, split_sentences, split_units
 from service.filters import SearchFilters
 

@@ -26,10 +26,11 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from service.answer.confidence import MARGIN_CAP, Evidence, confidence
 from service.answer.config import AnswerConfig
 from service.answer.patterns import asked_quantities, figures
 from service.answer.question import Question, read_question
-from service.answer.scoring import MARGIN_CAP, Evidence, Scored, confidence
+from service.answer.scoring import Scored
 from service.answer.units import Unit, split_sentences
 from service.schemas import AnswerItem, AnswerKind, AnswerOut, Citation, Hit, ProjectResult
 

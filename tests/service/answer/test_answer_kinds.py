@@ -14,14 +14,12 @@ from service.answer.compose import (
     card_ranks,
     unless_no_match,
 )
+from service.answer.confidence import MARGIN_CAP, Evidence, confidence
 from service.answer.patterns import asked_units, changes_only, figures, quantities
 from service.answer.question import question_kind, question_slots, read_question
 from service.answer.ranking import answer_from
 from service.answer.scoring import (
-    MARGIN_CAP,
-    Evidence,
     _stem,
-    confidence,
     field_match,
     filing_field,
     kind_match,
