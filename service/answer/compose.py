@@ -114,7 +114,31 @@ def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
         chosen = best
     else:
         chosen = best if best.total - top.total >= agree_margin(ranking) else top
-    return names_more(ranking, units, chosen)
+    first = _first_card_instead(ranking, cards, chosen)
+    return first if first is not None else names_more(ranking, units, chosen)
+
+
+def _first_card_instead(
+    ranking: Ranking, cards: dict[ProjectId, int], chosen: Scored
+) -> Scored | None:
+    """Card #1's best unit, when a lower card's unit was chosen for a value question only by
+    the figure card #1 lacks: card #1 holds no quantity in the asked unit, and the chosen unit
+    names clearly less of the question than card #1's best unit (its lexical overlap lower
+    by ``config.lexical_agree_margin``), so the figure is that of something else. Else None.
+
+    「ファミリー・サポート・センターの会員数の目標は？」 answered 市民活動サポートセンターの年間
+    利用者数 (lexical 0.50 against card #1's 0.79), an absent topic's 「パッカー車…導入台数の
+    目標」 card #2's 可燃ごみの排出量 (0.13 against 0.25); dev's citizen-worded 「…何件使われた」
+    is rightly answered by card #2's count (0.06 against 0.09: no unit names the question)."""
+    question = ranking.question or read_question("")
+    if question.kind != "value" or cards.get(_project(ranking, chosen)) == 1:
+        return None
+    own = [s for s in ranking.units if cards.get(_project(ranking, s)) == 1]
+    if not own or any(s.kind >= 1 for s in own):
+        return None
+    first = own[0]
+    margin = ranking.config.lexical_agree_margin
+    return first if chosen.lexical <= first.lexical - margin else None
 
 
 def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Scored:

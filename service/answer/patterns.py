@@ -74,8 +74,9 @@ _QUANTITY = re.compile(rf"([0-9][0-9,.]*)\s*[(]?\s*(?:万|億|千)?\s*({_UNIT})"
 _ASKED_BY_WORD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"率|割合|何\s*[%％]|パーセント"), "%"),
     (re.compile(r"いくら|金額|額は|額を|事業費|予算|費用|助成額"), "円"),
-    # a count named by its unit: 利用件数 → 件, 参加者数・人数 → 人, 開催回数 → 回
-    (re.compile(r"(?:人|者|名)数"), "人"),
+    # a count named by its unit: 利用件数 → 件, 参加者数・人数 → 人, 開催回数 → 回; members
+    # are people (会員数, 団員数, 職員数)
+    (re.compile(r"(?:人|者|名|員)数"), "人"),
 )
 _ASKED_UNIT = re.compile(rf"何\s*({_UNIT})(?!野)")  # 何分野 asks no minutes
 

@@ -31,6 +31,10 @@ _ASKS_QUANTITY = re.compile(
     r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
     # a count asked by its name: 「利用件数は？」「会員数って」
     r"|(?<![複多少])数(?:は|を|が|って|[？?]|$)"
+    # a count, rate or sum asked by the target or level it reaches: 「会員数の目標は？」
+    # 「利用率の目標は」「参加者数の現状値」 (目標値 and 現状値 alone are above)
+    rf"|(?:(?<![複多少])数|率|割合|額)(?:の|は)?\s*(?:(?:{YEAR_WORDS.pattern})\s*の?)?\s*"
+    r"(?:目標|現状|実績|見込)"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")
 # 「…方針の名前は？」「何という事業？」: the answer is the project's own name (its title).
