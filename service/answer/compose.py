@@ -75,10 +75,16 @@ def agree_margin(ranking: Ranking) -> float:
 
 
 def answered_by_project(question: Question) -> bool:
-    """An open question, but not one that names a fiscal year: 「…は令和4年度に何をする予定？」
-    asks what one year's column says, a fact like a value or a date, and a lower card's row
-    that says it may answer as for those (``config.agree_margin``)."""
-    return question.kind in OPEN_KINDS and not (question.kind == "fact" and question.years)
+    """An open question, but not one that asks a year's column (``asks_a_years_column``): that
+    asks a fact like a value or a date, and a lower card's row that says it may answer as for
+    those (``config.agree_margin``)."""
+    return question.kind in OPEN_KINDS and not asks_a_years_column(question)
+
+
+def asks_a_years_column(question: Question) -> bool:
+    """An open fact question that names a fiscal year: 「…は令和4年度に何をする予定？」 asks
+    what one year's column of a project says (answered by the items of that column)."""
+    return question.kind == "fact" and bool(question.years)
 
 
 def candidates(ranking: Ranking) -> list[Scored]:
@@ -266,7 +272,7 @@ def items_with(ranking: Ranking, main: Scored) -> list[Scored]:
 
 def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored]:
     """The main unit, and units of its project that bring what it lacks for the slots asked."""
-    if question.kind == "fact" and question.years:
+    if asks_a_years_column(question):
         return items_with(ranking, main)
     main = widest(ranking, main)
     chosen = [main]

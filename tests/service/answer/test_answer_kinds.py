@@ -10,6 +10,7 @@ from service.answer import AnswerConfig, Answerer, split_units
 from service.answer.compose import (
     OPEN_KINDS,
     answered_by_project,
+    asks_a_years_column,
     card_gap,
     card_ranks,
     unless_no_match,
@@ -243,6 +244,10 @@ def test_a_fact_question_naming_a_year_is_no_question_for_a_project():
     assert not answered_by_project(read_question("地域包括ケアの推進は令和4年度に何をする予定？"))
     assert answered_by_project(read_question("地域包括ケアを進めている事業について知りたい"))
     assert not answered_by_project(read_question("がん検診の受診率は何％？"))  # a value
+    # the one predicate both the agreement margin and the parts (a column's items) read
+    assert asks_a_years_column(read_question("地域包括ケアの推進は令和4年度に何をする予定？"))
+    assert not asks_a_years_column(read_question("地域包括ケアを進めている事業について知りたい"))
+    assert not asks_a_years_column(read_question("がん検診の受診率は令和4年度に何％？"))
 
 
 def test_a_table_row_holds_the_years_of_its_header_or_its_cells():
