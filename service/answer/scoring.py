@@ -279,11 +279,20 @@ def named_in(question: Question, hit: Hit, unit: Unit) -> frozenset[str]:
     """The question's compound nouns (``Question.phrases``) that the unit's project name,
     label, context or body prints as written (normalized): the things the question names,
     where word overlap alone cannot tell 公園施設 from スポーツ施設 (both hold 施設) or 市全体
-    from the city office's own emissions (both hold 市)."""
+    from the city office's own emissions (both hold 市). A compound headed by 事業 names
+    nothing (``_PROJECT``): on dev 「森林の整備事業」 moved a value answer off card #1's 23-105 to
+    23-101 農業基盤整備事業 (answers gold dev 0.953 -> 0.958 without it)."""
     if not question.phrases or unit.kind == "department":
         return frozenset()
     text = normalize(f"{hit.project_name or ''} {unit.scoring_text}")
-    return frozenset(phrase for phrase, _ in question.phrases if phrase in text)
+    return frozenset(
+        phrase for phrase, lemmas in question.phrases if lemmas[-1] != _PROJECT and phrase in text
+    )
+
+
+# The head noun of the projects' own names (…整備事業, …推進事業): a question's 「森林の整備事業」
+# names that it asks about a project, and the name of any other 整備事業 prints it as well.
+_PROJECT = "事業"
 
 
 def field_match(question: Question, unit: Unit) -> float:

@@ -75,6 +75,9 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         # no count, rate or sum named: the target of what is open
         ("子どもの貧困対策推進事業の目標は？", "fact", 1),
         ("複数の目標は？", "fact", 1),
+        # 「全部でいくつ」 counts what it names; 「全部知りたい」 asks for the list
+        ("PPSから電気を購入している公園などの施設は全部でいくつ？", "value", 1),
+        ("障害のある人に関係する公約を全部知りたい", "list", 1),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
@@ -478,6 +481,16 @@ def test_a_value_card_one_lacks_is_not_taken_from_a_project_the_question_does_no
     )
     cited = answer_from(shown, listed.projects).citation
     assert cited is not None and cited.project_key == listed.projects[0].project_key
+
+
+def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_engine):
+    # 「森林の整備事業」: 23-101 農業基盤整備事業's name prints 整備事業, and names_more moved
+    # the answer off card #1's 23-105 森林管理促進事業 breakdown onto 23-101's (117,530千円)
+    query = "作業路網や森林の整備事業で国県補助等はいくら見込んでいる？"
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "23-105"
+    assert "36,267千円" in out.text
 
 
 @pytest.mark.parametrize(
