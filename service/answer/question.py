@@ -90,7 +90,15 @@ _TARGET = re.compile(r"目標|目指")
 _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("plan", re.compile(r"予定|計画|工程|行程|スケジュール")),
     ("target", re.compile(r"目標|目指|指標|現状値")),
-    ("result", re.compile(r"評価|ランク|達成|実績|成果|状況|どうなった|だった|できた|始めた")),
+    (
+        "result",
+        re.compile(
+            r"評価|ランク|達成|実績|成果|状況|どうなった|だった|できた|始めた"
+            # what was done, in the past tense of the reports' own verbs (取組状況: 「…を実施した」)
+            r"|(?:実施|開催|導入|設置|策定|作成|配信|交付|支給|開設|締結|移管|廃止)(?:し|され)た"
+            r"|行った|行われた|開いた|使われた"
+        ),
+    ),
     ("budget", re.compile(r"予算|事業費|財源|費用|効果額|起債|歳入|歳出|収入")),
 )
 

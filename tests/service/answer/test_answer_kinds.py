@@ -241,6 +241,14 @@ def test_a_second_part_brings_the_unit_the_answer_lacks(real_engine):
     assert "2-(1)-①" in {c.project_key for c in out.citations}
 
 
+def test_what_was_done_asks_for_the_reports_result_fields():
+    # 「…で新しく実施した研修は何？」 asks what a 取組状況 column reports, not a plan's item
+    # (jisshi 318's 「●特別研修の実施」 answered it over gyokaku 4-(1)-①'s キャリアデザイン研修)
+    assert "result" in read_question("令和3年度の特別研修で新しく実施した研修は何？").roles
+    assert "result" in read_question("市民参加庁内推進委員会は何月に開いた？").roles
+    assert "result" not in read_question("婚活セミナーは令和4年度に何回開催する予定ですか").roles
+
+
 def test_a_fact_question_naming_a_year_is_no_question_for_a_project():
     # 「…は令和4年度に何をする予定？」 asks one year's column: a lower card's row that says it
     # may answer past agree_margin, as for a value; without a year the project is the answer
