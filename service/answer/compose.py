@@ -272,7 +272,10 @@ def items_with(ranking: Ranking, main: Scored) -> list[Scored]:
 
 def parts_for(ranking: Ranking, question: Question, main: Scored) -> list[Scored]:
     """The main unit, and units of its project that bring what it lacks for the slots asked."""
-    if asks_a_years_column(question):
+    if asks_a_years_column(question) or question.kind == "place":
+        # a place is often one item of a year's list, and the items of a list score alike
+        # (「令和4年度に新しく始めたがん検診の会場はどこ？」: 7 items of 取組状況 令和4年度 tie, the
+        # first is 「・感染対策を行いながら検診を実施した」, the next 「・ショッピングモールでの…」)
         return items_with(ranking, main)
     main = widest(ranking, main)
     chosen = [main]

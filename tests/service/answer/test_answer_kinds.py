@@ -241,6 +241,18 @@ def test_a_second_part_brings_the_unit_the_answer_lacks(real_engine):
     assert "2-(1)-①" in {c.project_key for c in out.citations}
 
 
+def test_a_place_among_a_years_items_is_answered_with_the_items_beside_it(real_engine):
+    # the 7 items of gyokaku 5-(1)-② 取組状況 令和4年度 score alike; the first alone
+    # (「・感染対策を行いながら検診を実施した」) does not say where
+    query = "令和4年度に新しく始めたがん検診の会場はどこ？"
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.kind == "place"
+    assert "ショッピングモール" in out.text
+    assert 1 < len(out.citations) <= 3
+    assert {c.project_key for c in out.citations} == {"5-(1)-②"}
+    assert {c.year for c in out.citations} == {"令和4年度"}
+
+
 def test_what_was_done_asks_for_the_reports_result_fields():
     # 「…で新しく実施した研修は何？」 asks what a 取組状況 column reports, not a plan's item
     # (jisshi 318's 「●特別研修の実施」 answered it over gyokaku 4-(1)-①'s キャリアデザイン研修)
