@@ -60,6 +60,7 @@ _UNITS = (
     *("自治会", "イベント", "講座", "教室", "コース", "人日"),
 )
 _UNIT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
+_KNOWN_CLASSES = frozenset((*_UNIT_CLASS.values(), *_UNITS))
 # The units 「何X」 may ask for: every unit but those whose 何X reads otherwise (何日 is a date,
 # 何分 also 何分野, 何つ is no word); a question's kind and slots read them (question.py).
 ASKABLE_UNIT = "|".join(
@@ -79,6 +80,16 @@ _ASKED_BY_WORD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:人|者|名|員)数"), "人"),
 )
 _ASKED_UNIT = re.compile(rf"何\s*({_UNIT})(?!野)")  # 何分野 asks no minutes
+# 「何階層に分けて」「何号給加算」「何年くらい」: a counter no list above holds, asked by 何 and
+# printed after the figure that answers (「9階層」「4号給」「約10年」). Not a date (何年度, 何月,
+# 何日, 何時), a language (何語) or a word that only starts with 何 (何度も, 何処, 何故, 何者);
+# 何年 counts years only as a length (くらい, 間, 以上 …).
+COUNTER = (
+    r"何\s*(?:(?![年月日時曜語度処故者事色課部])([一-龥]{1,2}|[ァ-ヶ][一-龥])"
+    r"|(年)(?=くらい|ぐらい|ほど|間|以上|かか))"
+    r"(?=に|で|を|が|は|の|と|まで|くらい|ぐらい|ほど|間|以上|かか|ある|です|[？?]|$)"
+)
+_COUNTER = re.compile(COUNTER)
 
 
 def unit_class(unit: str) -> str:
@@ -103,6 +114,8 @@ def asked_units(question: str) -> frozenset[str]:
     → 件); empty when it names none (「どのくらい」: any quantity answers)."""
     text = nfkc(without_years(question, " "))
     found = {unit_class(m.group(1)) for m in _ASKED_UNIT.finditer(text)}
+    counters = {m.group(1) or m.group(2) for m in _COUNTER.finditer(text)}
+    found |= {c for c in counters if c not in _KNOWN_CLASSES and unit_class(c) == c}
     found |= {unit_class(m.group(1)) for m in _COUNT_OF.finditer(text)}
     found |= {unit for cue, unit in _ASKED_BY_WORD if cue.search(text)}
     return frozenset(found)
@@ -122,6 +135,18 @@ def changes_only(text: str, units: frozenset[str]) -> bool:
 
 
 def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:
-    """The quantities of ``text`` in one of ``units`` (all of them when ``units`` is empty)."""
+    """The quantities of ``text`` in one of ``units`` (all of them when ``units`` is empty); a
+    counter no unit list holds (``COUNTER``: 階層, 号給) is found after a figure of its own."""
     found = quantities(text)
-    return {q for q in found if q[1] in units} if units else found
+    if not units:
+        return found
+    held = {q for q in found if q[1] in units}
+    counters = [u for u in units if u not in _KNOWN_CLASSES]
+    if counters:
+        bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+        for unit in counters:
+            held |= {
+                (m.group(1).rstrip(",."), unit)
+                for m in re.finditer(rf"([0-9][0-9,.]*)\s*{re.escape(nfkc(unit))}", bare)
+            }
+    return held

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from indexer.analyze import Token, get_analyzer, normalize
 from indexer.years import fiscal_years
-from service.answer.patterns import ASKABLE_UNIT, YEAR_WORDS, asked_units, without_years
+from service.answer.patterns import (
+    ASKABLE_UNIT,
+    COUNTER,
+    YEAR_WORDS,
+    asked_units,
+    without_years,
+)
 from service.query import normalize as query_form
 from service.schemas import AnswerKind
 
@@ -35,6 +41,8 @@ _ASKS_QUANTITY = re.compile(
     # 「利用率の目標は」「参加者数の現状値」 (目標値 and 現状値 alone are above)
     rf"|(?:(?<![複多少])数|率|割合|額)(?:の|は)?\s*(?:(?:{YEAR_WORDS.pattern})\s*の?)?\s*"
     r"(?:目標|現状|実績|見込)"
+    # 「何階層に」「何号給」「何年くらい」: a counter of its own (patterns.COUNTER)
+    rf"|{COUNTER}"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")
 # 「…方針の名前は？」「何という事業？」: the answer is the project's own name (its title).

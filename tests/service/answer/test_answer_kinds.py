@@ -16,7 +16,13 @@ from service.answer.compose import (
     unless_no_match,
 )
 from service.answer.confidence import MARGIN_CAP, Evidence, confidence
-from service.answer.patterns import asked_units, changes_only, figures, quantities
+from service.answer.patterns import (
+    asked_quantities,
+    asked_units,
+    changes_only,
+    figures,
+    quantities,
+)
 from service.answer.question import question_kind, question_slots, read_question
 from service.answer.ranking import answer_from
 from service.answer.scoring import (
@@ -113,12 +119,29 @@ def test_quantities_are_figures_with_their_unit():
         ("ごみ収集車の導入台数の目標は", {"台"}),
         ("図書館のボランティア人数は令和4年度に何名を目指している？", {"人"}),  # 名 counts 人
         ("ファミリー・サポート・センターの会員数の目標は？", {"人"}),  # members are people
+        # a counter of its own, or a length in years; not a language, a date or 何度も
+        ("階層別研修は令和4年度に何階層に分けて実施した？", {"階層"}),
+        ("住宅用火災警報器の電池の寿命は何年くらい？", {"年"}),
+        ("外国人向けの生活ガイドブックに令和2年度に追加したのは何語？", set()),
+        ("校務支援システムのリース更新は何年度？", set()),
+        ("流産を何度も繰り返してしまい、病院で治療を続けています。", set()),
         ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", {"m"}),
-        ("何分野の事業がある？", set()),
+        ("何分野の事業がある？", {"分野"}),  # a count of 分野 (「10分野」), not of minutes
     ],
 )
 def test_the_unit_a_value_question_asks_for(query, units):
     assert asked_units(query) == units
+
+
+def test_a_counter_of_its_own_is_found_after_its_figure():
+    text = "【取組状況 令和4年度】新規採用職員から課長級職員までの職務・職階に応じて9階層に区分した"
+    assert asked_quantities(text, frozenset({"階層"})) == {("9", "階層")}
+    assert asked_quantities("警報器の電池寿命は約10年であることから", frozenset({"年"})) == {
+        ("10", "年")
+    }
+    # a fiscal year is no length in years
+    assert asked_quantities("平成18年に消防法が改正され", frozenset({"年"})) == set()
+    assert question_kind("住宅用火災警報器の電池の寿命は何年くらい？") == "value"
 
 
 def test_a_quantity_naming_the_asked_year_matches_in_the_next_years_column(hashing_engine):
