@@ -140,7 +140,7 @@ def _first_card_instead(
     if question.kind != "value" or cards.get(_project(ranking, chosen)) == 1:
         return None
     own = [s for s in ranking.units if cards.get(_project(ranking, s)) == 1]
-    if not own or any(s.kind >= 1 for s in own):
+    if not own or any(asked_quantities(s.unit.body, question.units) for s in own):
         return None
     first = own[0]
     margin = ranking.config.lexical_agree_margin

@@ -124,6 +124,8 @@ def asked_units(question: str) -> frozenset[str]:
 # 「フォロワー数は1,100人増加した」: a reported change, not the level 「どれくらい」 asks for. Bare
 # 増/減 stay out: a target is often a change itself (「令和4年度: 5%増」 answers 「目標は？」).
 _CHANGE_AFTER = re.compile(r"\s*(?:[)）]\s*)?(?:の)?(?:増加|減少|上昇|低下)")
+# 「対前年度比約7,300万円の減」「前年度比3件の増」: compared with the year before, a change too.
+_CHANGE_BEFORE = re.compile(r"(?:対)?前年(?:度)?比\s*(?:で)?\s*(?:約|およそ)?\s*$")
 ASKS_CHANGE = re.compile(r"増|減|伸び|比べ|前年|差")
 
 
@@ -131,7 +133,10 @@ def changes_only(text: str, units: frozenset[str]) -> bool:
     """Every quantity of ``text`` in ``units`` is stated as a change (「1,100人増加した」)."""
     bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
     found = [m for m in _QUANTITY.finditer(bare) if not units or unit_class(m.group(2)) in units]
-    return bool(found) and all(_CHANGE_AFTER.match(bare, m.end()) for m in found)
+    return bool(found) and all(
+        _CHANGE_AFTER.match(bare, m.end()) or _CHANGE_BEFORE.search(bare, 0, m.start())
+        for m in found
+    )
 
 
 def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:

@@ -133,6 +133,26 @@ def test_the_unit_a_value_question_asks_for(query, units):
     assert asked_units(query) == units
 
 
+def test_a_figure_compared_with_the_year_before_is_a_change():
+    line = (
+        "令和3年度一般会計当初予算の市単独補助金等の交付件数は対前年度比3件の増であるが、"
+        "交付額は一般財源ベースで対前年度比約7,300万円の減となっている。"
+    )
+    assert changes_only(line, frozenset({"円"}))
+    budget = "対前年度比0.6%増、745億3,000万円の予算を編成した。"
+    assert not changes_only(budget, frozenset({"円"}))
+    assert changes_only(budget, frozenset({"%"}))
+
+
+def test_the_initial_budget_is_the_total_compiled_not_a_change_of_subsidies(real_engine):
+    # card #1 (gyokaku 2-(4)-①) names 「令和3年度一般会計当初予算」 word for word, but its
+    # figures are changes of the subsidies in it (「対前年度比約7,300万円の減」)
+    out = real_engine.answer("令和3年度当初予算の一般会計はいくら", SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "2-(1)-①"
+    assert "745億3,000万円" in out.text
+
+
 def test_a_counter_of_its_own_is_found_after_its_figure():
     text = "【取組状況 令和4年度】新規採用職員から課長級職員までの職務・職階に応じて9階層に区分した"
     assert asked_quantities(text, frozenset({"階層"})) == {("9", "階層")}
