@@ -121,7 +121,7 @@ def attempt(
     )
     if not ranking.units:
         row.update(gap=0.0, right_best=False, right_top=False, score=-5.0, open=True)
-        row.update(margin=0.0, first_card=False, kind_match=False, card_gap=0.0)
+        row.update(margin=0.0, first_card=False, kind_match=False, card_gap=0.0, lead=0.0)
         return row
     shown = replace(ranking.config, found_threshold=0.0, open_threshold=0.0)
     best_cfg = replace(shown, agree_margin=0.0, open_agree_margin=0.0)
@@ -144,6 +144,8 @@ def attempt(
         first_card=ev.first_card,
         kind_match=ev.kind_match,
         card_gap=ev.card_gap,
+        lead=round(ev.lead, 4),
+        question_kind=ev.kind,
     )
     return row
 
@@ -269,6 +271,7 @@ def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) 
 FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_per_margin")
 FEATURES += ("conf_first_card", "conf_kind", "conf_per_card_gap")
 OPEN_FEATURES = ("open_per_score", "open_per_relevance", "open_per_margin", "open_per_uncovered")
+OPEN_FEATURES += ("open_per_lead", "open_yes_no_per_uncovered", "open_list")
 
 
 # The precision the open threshold is fitted for on dev: held out (5-fold CV, --cv), the
@@ -278,18 +281,29 @@ OPEN_PRECISION = 0.97
 
 def _features(r: dict[str, Any], center: float) -> list[float]:
     """A row's features for its curve: score, relevance (tenths above the centre, a scale like
-    the others'), margin (±2), then first card, kind and card gap (fact questions only)."""
+    the others'), margin (±2), then first card, kind and card gap (fact questions), or the
+    no_match log-odds, the lead over the next card (±2), that log-odds again for a yes/no
+    question and list (open questions; a list reads neither margin nor lead: ``confidence``)."""
+    listed = r["open"] and r.get("question_kind") == "list"  # reads no margin, no lead
     values = {
         "score": r["score"],
         "relevance": (r["relevance"] - center) * 10,
-        "margin": max(-2.0, min(2.0, float(r.get("margin", 0.0)))),
+        "margin": 0.0 if listed else max(-2.0, min(2.0, float(r.get("margin", 0.0)))),
         "first_card": float(bool(r.get("first_card", False))),
         "kind": float(bool(r.get("kind_match", False))),
         "card_gap": float(r.get("card_gap", 0.0)),
         "uncovered": _uncovered(r) - DEFAULT_CONFIG.uncovered_center,
+        "lead": 0.0 if listed else max(-2.0, min(2.0, float(r.get("lead", 0.0)))),
+        "yes_no_uncovered": float(r.get("question_kind") == "yesno")
+        * (_uncovered(r) - DEFAULT_CONFIG.uncovered_center),
+        "list": float(r.get("question_kind") == "list"),
     }
     names = ["score", "relevance", "margin"]
-    names += ["uncovered"] if r["open"] else ["first_card", "kind", "card_gap"]
+    names += (
+        ["uncovered", "lead", "yes_no_uncovered", "list"]
+        if r["open"]
+        else ["first_card", "kind", "card_gap"]
+    )
     return [values[n] for n in names]
 
 
@@ -336,6 +350,8 @@ def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:
         kind_match=bool(r.get("kind_match", False)),
         card_gap=float(r.get("card_gap", 0.0)),
         uncovered=r.get("uncovered"),
+        lead=float(r.get("lead", 0.0)),
+        kind=str(r.get("question_kind", "")),
     )
     return confidence(ev, config)
 
@@ -483,14 +499,19 @@ def cross_validate(
 
 
 def cv_lines(rows: Sequence[dict[str, Any]], center: float) -> list[str]:
-    """Held-out figures of the open curve with and without the search's no_match log-odds
-    (a row without it reads the centre: a zero column, which the L2 fit gives no weight),
-    the threshold fitted for precision 0.95 and for OPEN_PRECISION."""
-    without = [{**r, "uncovered": None} for r in rows]
+    """Held-out figures of the open curve with every feature, without the search's no_match
+    log-odds, and without the lead over the next card and the question's kind (a row without
+    a feature reads a constant: a zero column, which the L2 fit gives no weight), the
+    threshold fitted for precision 0.95 and for OPEN_PRECISION."""
+    variants = (
+        ("with every feature", rows),
+        ("without uncovered", [{**r, "uncovered": None} for r in rows]),
+        ("without lead and kind", [{**r, "lead": 0.0, "question_kind": ""} for r in rows]),
+    )
     return [
         f"5-fold CV, open curve {name}, precision {p}: {cross_validate(rs, center, p)}"
         for p in sorted({0.95, OPEN_PRECISION})
-        for name, rs in (("with uncovered", rows), ("without", without))
+        for name, rs in variants
     ]
 
 

@@ -194,6 +194,9 @@ def evidence(
     """The features of the confidence of an answer whose main unit is ``main``."""
     project = _project(ranking, main)
     other = next((s for s in ranking.units if _project(ranking, s) != project), None)
+    # the next card: card #2, or card #1 when the main unit is another card's
+    rival = min((rank for p, rank in cards.items() if p != project), default=None)
+    second = next((s for s in ranking.units if cards.get(_project(ranking, s)) == rival), None)
     question = ranking.question or read_question("")
     return Evidence(
         score=main.total,
@@ -204,6 +207,8 @@ def evidence(
         kind_match=main.kind > 0,
         card_gap=round(card_gap(ranking.hits, projects), 4),
         uncovered=ranking.uncovered,
+        lead=main.total - second.total if second is not None else MARGIN_CAP,
+        kind=question.kind,
     )
 
 

@@ -36,6 +36,11 @@ class Evidence:
     # its no_match model (service.relevance.RelevanceModel.score; no_match above its
     # threshold). None when not measured (no fitted model): the curve then assumes its centre.
     uncovered: float | None = None
+    # The main unit's score minus the best unit of the next card (card #2 when the main unit is
+    # card #1's; capped at ±MARGIN_CAP, the cap when that card has no unit among the passages):
+    # how clearly the project an open question is answered by beats the one ranked after it.
+    lead: float = MARGIN_CAP
+    kind: str = ""  # the question's kind (AnswerKind): yes/no and list questions differ in base
 
 
 def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> float:
@@ -43,18 +48,31 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
     questions and one for open questions (``python -m eval.answer_kinds --split dev --fit``).
 
     An open question is answered by its first card's project, so card #1 and the kind of unit
-    say nothing there.
+    say nothing there; what does is how far that project leads the next card (``lead``) and
+    the kind of question (a yes/no question is right when the plans hold what it asks, so the
+    search's doubt weighs more; a list is right when any listed project is, so its curve reads
+    neither margin nor lead: 「子育て支援に取り組んでいる事業は？」, card #1 0.33 below card
+    #2's best unit, fell to 0.58 with them, under the threshold).
     """
     c, e = config, evidence
     margin = max(-MARGIN_CAP, min(MARGIN_CAP, e.margin))
     relevance = e.relevance - c.relevance_center
     if e.open_question:
+        # A list answer is every card, whichever leads: the margin and the lead say nothing.
+        ranked = e.kind != "list"
+        lead = max(-MARGIN_CAP, min(MARGIN_CAP, e.lead))
+        doubt = capped_uncovered(e, c) - c.uncovered_center
+        # 「〜はありますか」 is right exactly when the plans hold the thing asked: the search's
+        # doubt weighs more there (an absent topic is mostly asked so).
+        yes_no = c.open_yes_no_per_uncovered * doubt if e.kind == "yesno" else 0.0
         z = (
             c.open_bias
             + c.open_per_score * e.score
             + c.open_per_relevance * relevance
-            + c.open_per_margin * margin
-            + c.open_per_uncovered * (capped_uncovered(e, c) - c.uncovered_center)
+            + (c.open_per_margin * margin + c.open_per_lead * lead if ranked else 0.0)
+            + c.open_per_uncovered * doubt
+            + yes_no
+            + (c.open_list if e.kind == "list" else 0.0)
         )
     else:
         z = (

@@ -669,11 +669,13 @@ def test_method_question_gets_how_not_why(real_engine):
 
 def test_confidence_rises_with_each_reason_to_believe():
     base = Evidence(score=1.5, relevance=0.86, margin=0.0, first_card=False, kind_match=False)
-    opened = replace(base, open_question=True)  # the curve of yes/no, list, fact, method
+    # the curve of yes/no, list, fact, method: it reads card #1's lead over the next card, and
+    # the unit's score only beside it (test_confidence.py)
+    opened = replace(base, open_question=True, lead=0.0)
     for start in (base, opened):
         plain = confidence(start)
         for better in (
-            replace(start, score=2.0),
+            replace(start, score=2.0) if start is base else replace(start, lead=1.0),
             replace(start, relevance=0.88),
             replace(start, margin=1.0),
         ):
