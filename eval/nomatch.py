@@ -28,7 +28,9 @@ replaced is fitted and reported beside it (``fit_floor``).
 the fifth) for a feature set, to tell a new feature from noise before it is stored:
 
     python -m eval.nomatch --cv                      # the stored features
-    python -m eval.nomatch --cv --features +lexical_spread   # one more (or -name: one fewer)
+    python -m eval.nomatch --cv --features +lexical_spread   # one more
+    python -m eval.nomatch --cv --features=-axis1,-axis2     # fewer (argparse reads a bare
+                                                             # -name as an option)
 """
 
 from __future__ import annotations
@@ -353,13 +355,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     ``plansearch-eval nomatch``."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--cv", action="store_true", help="5-fold CV on dev, 6 shuffles")
-    parser.add_argument("--features", nargs="*", default=[], help="+name / -name changes")
+    parser.add_argument(
+        "--features", nargs="*", default=[], help="+name / -name changes, or comma-separated"
+    )
     args = parser.parse_args(argv)
     if not args.cv:
         parser.error("nothing to do: --cv (the report is plansearch-eval nomatch)")
     from eval.answers import open_real_engine
 
-    features = feature_set(args.features)
+    features = feature_set([c for arg in args.features for c in arg.split(",") if c])
     engine = open_real_engine()
     count = max((int(n[len(AXIS) :]) for n in features if n.startswith(AXIS)), default=0)
     axes = passage_axes(engine, count) if count else None
