@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from indexer.embedding.hashing import HashingEmbedder
-from indexer.embedding.worker import ModelBusyError, ModelWorker
+from indexer.embedding.worker import ModelBusyError, ModelWorker, batch_limit
 
 
 def test_model_calls_never_overlap_and_answer_their_own_callers():
@@ -144,9 +144,10 @@ def test_questions_that_queue_during_a_model_call_share_the_next_one():
         _queued(embedder.worker, 8)
         gate.release.set()
         vectors = [first.result(), *(f.result() for f in rest)]
-    # Two model calls: the first question alone, then the eight that queued behind it.
-    assert [len(b) for b in gate.batches] == [1, 8]
-    assert sorted(gate.batches[1]) == sorted(questions[1:])
+    # The first question alone, then the eight that queued behind it, in two halves: one
+    # half is embedded while the other half's requests would be answered.
+    assert [len(b) for b in gate.batches] == [1, 4, 4]
+    assert sorted(gate.batches[1] + gate.batches[2]) == sorted(questions[1:])
     # Each caller got the vector of its own question, bit for bit what a single call gives.
     for q, v in zip(questions, vectors, strict=True):
         assert np.array_equal(v, alone.encode_query(q))
@@ -178,6 +179,16 @@ def test_batches_hold_one_kind_and_at_most_max_batch_texts():
     assert calls == [(1, True), (4, True), (1, True), (2, False), (1, True)]
 
 
+def test_a_batch_takes_half_the_questions_in_flight():
+    # Waiting jobs and the texts of the last call (their requests ask again), rounded up.
+    assert batch_limit(8, waiting=7, answering=1) == 4  # 8 clients: 4 + 4, not 7 + 1
+    assert batch_limit(8, waiting=4, answering=4) == 4
+    assert batch_limit(8, waiting=16, answering=8) == 8  # never above max_batch
+    assert batch_limit(8, waiting=1, answering=0) == 1  # a lone caller
+    assert batch_limit(8, waiting=2, answering=1) == 2
+    assert batch_limit(1, waiting=9, answering=0) == 1  # batching off
+
+
 def test_a_failed_batch_answers_every_caller_with_the_error_and_the_worker_goes_on():
     embedder = HashingEmbedder()
     gate = _Gate(embedder._embed)
@@ -193,14 +204,21 @@ def test_a_failed_batch_answers_every_caller_with_the_error_and_the_worker_goes_
     with ThreadPoolExecutor(5) as pool:
         first = pool.submit(embedder.encode_query, "ごみ")
         time.sleep(0.05)
-        batch = [pool.submit(embedder.encode_query, q) for q in ("子育て", "boom", "防災", "道路")]
+        asked = ("子育て", "boom", "防災", "道路")
+        batch = [pool.submit(embedder.encode_query, q) for q in asked]
         _queued(embedder.worker, 4)
         gate.release.set()
         assert first.result().shape == (256,)
-        for future in batch:
-            with pytest.raises(RuntimeError, match="model failed on a batch"):
-                future.result(timeout=10)
-    assert [len(b) for b in gate.batches] == [1, 4]
+        errors = {q: f.exception(timeout=10) for q, f in zip(asked, batch, strict=True)}
+    # Four queued: two batches of two (half of those in flight); every caller of the batch
+    # that holds "boom" gets the error, the others their vectors.
+    assert [len(b) for b in gate.batches] == [1, 2, 2]
+    failed = next(b for b in gate.batches if "boom" in b)
+    for question, error in errors.items():
+        if question in failed:
+            assert isinstance(error, RuntimeError) and "model failed on a batch" in str(error)
+        else:
+            assert error is None
     assert embedder.encode_query("防災").shape == (256,)  # the worker lives on
 
 
@@ -219,7 +237,7 @@ def test_after_a_call_with_company_the_worker_waits_for_more_within_the_bound():
     worker = ModelWorker(
         lambda t, q: np.ones((len(t), 4), np.float32), batch_wait_ms=300, max_batch=16, inline=False
     )
-    worker._busy = True  # as after a batch of several callers
+    worker._busy, worker._answering = True, 2  # as after a batch of two callers
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(worker.run, ["a"], True)
         time.sleep(0.1)  # within the bound
