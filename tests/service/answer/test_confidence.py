@@ -96,3 +96,22 @@ def test_a_list_question_reads_neither_margin_nor_lead(real_engine):
     assert ev.kind == "list" and ev.lead < 0
     out = real_engine.answer(query, SearchFilters(), 10)
     assert out.answer.found and out.answer.kind == "list" and len(out.answer.items) == 10
+
+
+def test_a_yes_no_question_the_plans_hold_is_answered_by_card_one(real_engine):
+    # a resident's words (汲み取り式のトイレ) for 合併処理浄化槽 設置補助: the search's doubt is
+    # low, and it weighs more for a yes/no question, so the answer clears the threshold
+    query = "うちはまだ汲み取り式のトイレ。合併浄化槽に替えたいんだけど、市から補助は出る？"
+    ev = _evidence(real_engine, query)[3]
+    assert ev.kind == "yesno" and ev.uncovered is not None
+    assert ev.uncovered < DEFAULT_CONFIG.uncovered_center
+    unweighted = replace(DEFAULT_CONFIG, open_yes_no_per_uncovered=0.0)
+    assert confidence(ev) > confidence(ev, unweighted)
+    outcome = real_engine.answer(query, SearchFilters(), 10)
+    card = outcome.projects[0]
+    assert outcome.answer.found and outcome.answer.text.startswith("はい、")
+    cited = outcome.answer.citation
+    assert cited is not None and (cited.doc_id, cited.project_key) == (
+        card.doc_id,
+        card.project_key,
+    )
