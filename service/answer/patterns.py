@@ -61,6 +61,7 @@ _UNITS = (
 )
 _UNIT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
 _KNOWN_CLASSES = frozenset((*_UNIT_CLASS.values(), *_UNITS))
+_UNITS_LONGEST_FIRST = sorted(set(_UNITS), key=len, reverse=True)
 # The units 「何X」 may ask for: every unit but those whose 何X reads otherwise (何日 is a date,
 # 何分 also 何分野, 何つ is no word); a question's kind and slots read them (question.py).
 ASKABLE_UNIT = "|".join(
@@ -90,6 +91,10 @@ COUNTER = (
     r"(?=に|で|を|が|は|の|と|まで|くらい|ぐらい|ほど|間|以上|かか|ある|です|[？?]|$)"
 )
 _COUNTER = re.compile(COUNTER)
+# 「重点施策はいくつ？」「いくつの分団がある？」: what is counted, printed after its count
+# (「36 の重点施策を設定し」「45の分団の中には」), or the count in つ (「5つにパッケージ化」).
+_HOW_MANY_OF = re.compile(r"いくつの([一-龥ァ-ヶー]{2,})")
+_HOW_MANY = re.compile(r"([一-龥ァ-ヶー]{2,})(?:は|が)(?:全部で|合わせて)?\s*いくつ")
 
 
 def unit_class(unit: str) -> str:
@@ -115,6 +120,12 @@ def asked_units(question: str) -> frozenset[str]:
     text = nfkc(without_years(question, " "))
     found = {unit_class(m.group(1)) for m in _ASKED_UNIT.finditer(text)}
     counters = {m.group(1) or m.group(2) for m in _COUNTER.finditer(text)}
+    counted = _HOW_MANY_OF.search(text) or _HOW_MANY.search(text)
+    if counted:
+        # 市民団体 is counted in 団体, 学校 in 校: a known unit that ends the word is its counter
+        noun = counted.group(1)
+        known = next((u for u in _UNITS_LONGEST_FIRST if noun.endswith(u)), None)
+        found |= {unit_class(known) if known else noun, "つ"}
     found |= {c for c in counters if c not in _KNOWN_CLASSES and unit_class(c) == c}
     found |= {unit_class(m.group(1)) for m in _COUNT_OF.finditer(text)}
     found |= {unit for cue, unit in _ASKED_BY_WORD if cue.search(text)}
@@ -152,6 +163,6 @@ def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:
         for unit in counters:
             held |= {
                 (m.group(1).rstrip(",."), unit)
-                for m in re.finditer(rf"([0-9][0-9,.]*)\s*{re.escape(nfkc(unit))}", bare)
+                for m in re.finditer(rf"([0-9][0-9,.]*)\s*(?:の\s*)?{re.escape(nfkc(unit))}", bare)
             }
     return held

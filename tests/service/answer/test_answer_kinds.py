@@ -125,6 +125,10 @@ def test_quantities_are_figures_with_their_unit():
         ("外国人向けの生活ガイドブックに令和2年度に追加したのは何語？", set()),
         ("校務支援システムのリース更新は何年度？", set()),
         ("流産を何度も繰り返してしまい、病院で治療を続けています。", set()),
+        # いくつ: what is counted (or its unit, 市民団体 → 団体), or a count in つ
+        ("前期アクションプランで設定した重点施策はいくつ？", {"重点施策", "つ"}),
+        ("伊勢崎市の消防団はいくつの分団がある？", {"分団", "つ"}),
+        ("協働まちづくり事業補助金は令和4年度にいくつの市民団体に交付した？", {"団体", "つ"}),
         ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", {"m"}),
         ("何分野の事業がある？", {"分野"}),  # a count of 分野 (「10分野」), not of minutes
     ],
@@ -162,6 +166,18 @@ def test_a_counter_of_its_own_is_found_after_its_figure():
     # a fiscal year is no length in years
     assert asked_quantities("平成18年に消防法が改正され", frozenset({"年"})) == set()
     assert question_kind("住宅用火災警報器の電池の寿命は何年くらい？") == "value"
+    # what いくつ counts, printed after its count with or without の
+    plan = "前期アクションプランでは、本市の課題解決に向けて 36 の重点施策を設定し"
+    assert asked_quantities(plan, frozenset({"重点施策", "つ"})) == {("36", "重点施策")}
+    assert asked_quantities("5つにパッケージ化し", frozenset({"重点施策", "つ"})) == {("5", "つ")}
+
+
+def test_how_many_of_a_thing_is_its_count_before_it(real_engine):
+    # 「45の分団の中には」: no unit follows the figure; 「消防団員定数735人」 was answered
+    out = real_engine.answer("伊勢崎市の消防団はいくつの分団がある？", SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "5-(6)-⑤"
+    assert "45の分団" in out.text
 
 
 def test_a_quantity_naming_the_asked_year_matches_in_the_next_years_column(hashing_engine):
