@@ -149,7 +149,7 @@ def _first_card_instead(
 
 def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Scored:
     """The best unit within ``config.phrase_margin`` of ``chosen`` that prints every compound
-    noun of the question ``chosen`` prints and more, and holds the asked kind as well
+    noun of the question ``chosen`` prints and more, and holds the asked kind and field role as well
     (「公園施設の…」: 公園施設's project, not the スポーツ施設 sibling ranked
     above it); else ``chosen``. Value questions only: on dev it moved a department answer off
     its 【担当】 line (which prints no compound), reason answers off their cause and answered
@@ -161,8 +161,10 @@ def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Sco
     for s in units:
         if s.total < floor:
             break
-        # no worse at what is asked: every slot's figure, if the chosen unit held them all
-        if s.named > chosen.named and s.kind >= chosen.kind:
+        # no worse at what is asked: every slot's figure, if the chosen unit held them all, and
+        # the kind of field (「配信した…何件」 asks a 取組状況, not the indicator that names
+        # 情報メール: dev's ans-dev-170)
+        if s.named > chosen.named and s.kind >= chosen.kind and s.role >= chosen.role:
             return s
     return chosen
 

@@ -562,6 +562,16 @@ def test_a_value_card_one_lacks_is_not_taken_from_a_project_the_question_does_no
     assert cited is not None and cited.project_key == listed.projects[0].project_key
 
 
+def test_a_unit_naming_more_must_be_of_the_field_asked_for(real_engine):
+    # 「配信した」 asks a 取組状況 (result) column; the 成果指標 unit of 5-1 方針3 prints
+    # 情報メール, which the 取組状況 sentence lacks, and names_more moved the answer onto it
+    out = real_engine.answer("令和5年度に情報メールで配信した情報は何件？", SearchFilters(), 10)
+    answer = out.answer
+    assert answer.found and answer.citation is not None
+    assert answer.citation.project_key == "5-(6)-①"
+    assert "1,372件" in answer.text
+
+
 def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_engine):
     # 「森林の整備事業」: 23-101 農業基盤整備事業's name prints 整備事業, and names_more moved
     # the answer off card #1's 23-105 森林管理促進事業 breakdown onto 23-101's (117,530千円)
