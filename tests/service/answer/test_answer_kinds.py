@@ -84,6 +84,9 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         # 「全部でいくつ」 counts what it names; 「全部知りたい」 asks for the list
         ("PPSから電気を購入している公園などの施設は全部でいくつ？", "value", 1),
         ("障害のある人に関係する公約を全部知りたい", "list", 1),
+        # the partner or the supplier asked by どこ (it was an open fact question)
+        ("避難所の混雑状況をネットで確認できるようにするため、どこと協定を結んだ？", "place", 1),
+        ("公園施設の電気はどこから買っている？", "place", 1),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
