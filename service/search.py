@@ -39,6 +39,7 @@ from service.schemas import AnswerOut, Hit, ProjectResult, RelatedLink, SearchMo
 __all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
 
 Question = str | ParsedQuery
+NO_FILTERS = SearchFilters()
 
 
 class SearchInputError(InputError):
@@ -233,6 +234,9 @@ class SearchEngine:
         self.fusion = fusion
         self.table = ChunkTable(index.chunks, index.documents)
         self._row = {c.chunk_id: row for row, c in enumerate(index.chunks)}
+        # Every row, for a search without filters (most of them): no mask to build and scan.
+        self._all_rows = np.arange(len(index.chunks))
+        self._all_rows.setflags(write=False)
         # Where dense and lexical candidates come from (service/backends): this process's
         # FAISS + BM25 unless a sharded backend is given; everything after is the same.
         self.backend: RetrievalBackend = backend or LocalBackend.from_index(index)
@@ -281,7 +285,8 @@ class SearchEngine:
         """Filters from user input, validated (SearchInputError lists what is valid)."""
         try:
             filters = SearchFilters.parse(doc_ids, cities, **more)
-            self.table.mask(filters)
+            if filters != NO_FILTERS:  # no filter has nothing to check
+                self.table.mask(filters)
         except FilterError as exc:
             raise SearchInputError(str(exc)) from exc
         return filters
@@ -343,7 +348,7 @@ class SearchEngine:
             raise SearchInputError(f"unknown mode {mode!r}; valid: hybrid, dense, lexical")
         query = self.parse(query, mode)
         try:
-            rows = np.flatnonzero(self.table.mask(filters))
+            rows = self._rows(filters)
         except FilterError as exc:
             raise SearchInputError(str(exc)) from exc
         if len(rows) == 0:
@@ -357,9 +362,18 @@ class SearchEngine:
             judged = signals(query, found.dense, found.lexical, self._project_of, self.vocabulary)
         return Retrieval(fused, best, found.missing_shards, judged)
 
-    def _no_match(self, retrieval: Retrieval, query: ParsedQuery) -> bool:
+    def _rows(self, filters: SearchFilters) -> np.ndarray:
+        """The rows of the passages ``filters`` let through, in index order."""
+        if filters == NO_FILTERS:
+            return self._all_rows
+        return np.flatnonzero(self.table.mask(filters))
+
+    def _no_match(
+        self, retrieval: Retrieval, query: ParsedQuery, uncovered: float | None = None
+    ) -> bool:
         """Nothing retrieved is about the question: no candidate at all, or (hybrid mode) the
-        fitted relevance model says so, or the best cosine is below an explicit floor."""
+        fitted relevance model says so, or the best cosine is below an explicit floor.
+        ``uncovered``: the relevance model's score of these signals, when the caller has it."""
         if not retrieval.candidates:
             return True
         if self.no_match_floor is not None:
@@ -371,6 +385,8 @@ class SearchEngine:
             return best is not None and best < self.no_match_floor
         if self.relevance is None or retrieval.signals is None:
             return False
+        if uncovered is not None:  # scored once a request (RelevanceModel.no_match's rule)
+            return uncovered > self.relevance.threshold
         return self.relevance.no_match(retrieval.signals)
 
     def search_full(
@@ -394,10 +410,10 @@ class SearchEngine:
             for rank, ((cid, s), found) in enumerate(zip(top, spans, strict=True), 1)
         ]
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
-        no_match = self._no_match(retrieval, query)
         uncovered = None
         if self.relevance is not None and retrieval.signals is not None:
             uncovered = self.relevance.score(retrieval.signals)
+        no_match = self._no_match(retrieval, query, uncovered)
         return SearchOutcome(
             hits,
             facets,

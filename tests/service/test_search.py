@@ -46,3 +46,19 @@ def test_project_evidence_is_the_passage_as_search_ranks_it(hashing_engine, ques
     best = [p.evidence[0].rank for p in found.projects]
     assert best == sorted(best)
     assert [p.score for p in found.projects] == [p.evidence[0].score for p in found.projects]
+
+
+@pytest.mark.parametrize("question", ["子育て支援の事業は？", "宇宙港の建設計画", "ごみの分別"])
+def test_a_search_scores_relevance_once_and_decides_no_match_as_the_model_does(
+    real_engine, question
+):
+    from service.filters import SearchFilters
+
+    engine = real_engine
+    assert engine.relevance is not None  # the fitted model of the real embedder
+    outcome = engine.search_full(question, 10, SearchFilters())
+    judged = engine.retrieve_full(question, SearchFilters()).signals
+    assert outcome.uncovered == engine.relevance.score(judged)
+    assert outcome.no_match is engine.relevance.no_match(judged)
+    # Without a filter every passage is searched: the same rows a mask of none lets through.
+    assert outcome.candidates == engine.retrieve(question, engine.make_filters())
