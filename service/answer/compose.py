@@ -151,11 +151,13 @@ def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Sco
     """The best unit within ``config.phrase_margin`` of ``chosen`` that prints every compound
     noun of the question ``chosen`` prints and more, and holds the asked kind and field role as well
     (「公園施設の…」: 公園施設's project, not the スポーツ施設 sibling ranked
-    above it); else ``chosen``. Value questions only: on dev it moved a department answer off
-    its 【担当】 line (which prints no compound), reason answers off their cause and answered
-    an absent topic's status question."""
+    above it); else ``chosen``. Value and place questions only: on dev it moved a department
+    answer off its 【担当】 line (which prints no compound), reason answers off their cause and
+    answered an absent topic's status question; a place question's sentence that prints what
+    is asked (「…の事業主体はどこ？」: 「…群馬県が事業主体になり行います」) changed no dev
+    answer."""
     question = ranking.question or read_question("")
-    if question.kind != "value" or not question.phrases:
+    if question.kind not in ("value", "place") or not question.phrases:
         return chosen
     floor = chosen.total - ranking.config.phrase_margin
     for s in units:

@@ -565,6 +565,15 @@ def test_a_value_card_one_lacks_is_not_taken_from_a_project_the_question_does_no
     assert cited is not None and cited.project_key == listed.projects[0].project_key
 
 
+def test_a_place_question_takes_the_sentence_that_names_what_it_asks(real_engine):
+    # 実施目的 「用水路等の改修を実施します」 scored first; 具体的方法 prints 事業主体
+    out = real_engine.answer("佐波新田用水の用水路改修の事業主体はどこ？", SearchFilters(), 10)
+    answer = out.answer
+    assert answer.found and answer.kind == "place" and answer.citation is not None
+    assert answer.citation.project_key == "163"
+    assert "群馬県が事業主体" in answer.text
+
+
 def test_a_unit_naming_more_must_be_of_the_field_asked_for(real_engine):
     # 「配信した」 asks a 取組状況 (result) column; the 成果指標 unit of 5-1 方針3 prints
     # 情報メール, which the 取組状況 sentence lacks, and names_more moved the answer onto it
