@@ -184,8 +184,9 @@ def test_a_batch_takes_half_the_questions_in_flight():
     assert batch_limit(8, waiting=7, answering=1) == 4  # 8 clients: 4 + 4, not 7 + 1
     assert batch_limit(8, waiting=4, answering=4) == 4
     assert batch_limit(8, waiting=16, answering=8) == 8  # never above max_batch
-    assert batch_limit(8, waiting=1, answering=0) == 1  # a lone caller
-    assert batch_limit(8, waiting=2, answering=1) == 2
+    assert batch_limit(8, waiting=3, answering=1) == 4  # 4 clients: never halved below 4
+    assert batch_limit(8, waiting=12, answering=2) == 7
+    assert batch_limit(2, waiting=3, answering=1) == 2  # within max_batch
     assert batch_limit(1, waiting=9, answering=0) == 1  # batching off
 
 
@@ -210,9 +211,9 @@ def test_a_failed_batch_answers_every_caller_with_the_error_and_the_worker_goes_
         gate.release.set()
         assert first.result().shape == (256,)
         errors = {q: f.exception(timeout=10) for q, f in zip(asked, batch, strict=True)}
-    # Four queued: two batches of two (half of those in flight); every caller of the batch
-    # that holds "boom" gets the error, the others their vectors.
-    assert [len(b) for b in gate.batches] == [1, 2, 2]
+    # Four queued, one batch (halves are not cut below 4): every caller of the batch that
+    # holds "boom" gets the error, the others their vectors.
+    assert [len(b) for b in gate.batches] == [1, 4]
     failed = next(b for b in gate.batches if "boom" in b)
     for question, error in errors.items():
         if question in failed:
