@@ -26,7 +26,7 @@ from service.api.errors import BODY_TOO_LARGE, BODY_UNREADABLE, install_error_ha
 from service.api.fastpath import QuestionFastPath
 from service.api.middleware import BodyLimitMiddleware, ResponseCache
 from service.api.routes import admin, answer, docs, health, page, projects, search
-from service.holder import EngineHolder
+from service.holder import EngineHolder, trim_dictionary
 from service.search import SearchEngine
 
 log = logging.getLogger("plansearch")
@@ -137,6 +137,9 @@ QUESTION_ROUTES = frozenset({"/search", "/projects/search", "/answer"})
 # memory it once held: a server's resident memory then grows with use. Two arenas serve a
 # 2-core machine as fast (the routes spend their time in the model and numpy).
 MALLOC_ARENAS = 2
+# Seconds between checks of the dictionary's resident pages (service.holder.trim_dictionary:
+# a read of /proc/self/smaps, a few ms); questions map back well under its bound in that time.
+TRIM_SECONDS = 5.0
 
 
 def bound_memory() -> None:
@@ -171,11 +174,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     batch_questions(holder)
     interval = holder.settings.reload_interval
     watcher = asyncio.create_task(_watch(holder)) if interval else None
+    trimmer = asyncio.create_task(_trim_dictionary())
     yield
+    trimmer.cancel()
     if watcher is not None:
         watcher.cancel()
     if owned:
         await run_in_threadpool(holder.close)
+
+
+async def _trim_dictionary() -> None:
+    """Keep the tagger's resident dictionary pages under their bound
+    (service.holder.trim_dictionary), checked every TRIM_SECONDS whatever the reload setting."""
+    while True:
+        await asyncio.sleep(TRIM_SECONDS)
+        try:
+            await run_in_threadpool(trim_dictionary)
+        except Exception:  # memory housekeeping must never stop the service
+            log.exception("plansearch: releasing dictionary pages failed")
 
 
 async def _watch(holder: EngineHolder) -> None:

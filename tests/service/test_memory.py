@@ -22,7 +22,7 @@ from eval.gold import GOLD_DIR, load_gold
 from indexer.analyze import get_analyzer
 from service import file_pages
 from service.answer.patterns import without_years
-from service.holder import WARM_QUESTION, prepare
+from service.holder import WARM_QUESTION, prepare, trim_dictionary
 from service.limits import MAX_QUERY_CHARS
 from service.query import DEFAULT_SUDACHI_FILE, QueryAnalyzer, normalize
 from service.search import SearchEngine
@@ -223,3 +223,22 @@ def test_only_shared_read_only_mappings_of_the_directory_are_released(tmp_path):
         ]
     )
     assert file_pages.shared_read_only(maps, inside) == [(0x7F0000000000, 0x7F0000100000)]
+
+
+def test_the_watcher_bounds_the_dictionary_pages_questions_touch(hashing_engine):
+    # Questions keep touching new parts of the dictionary (each read maps the 64 KB around it);
+    # the service's watcher releases them once they pass the bound, whatever the number of
+    # questions, and the questions read alike afterwards.
+    dictionary = file_pages.dictionary_dir()
+    assert dictionary is not None
+    analyzer = hashing_engine.analyzer
+    prepare(hashing_engine)
+    questions = [q.query for q in load_gold(GOLD_DIR / "dev.jsonl")][:60]
+    before = [analyzer.parse(q + "（確認）") for q in questions]
+    touched = file_pages.resident_kb(dictionary)
+    assert touched > 4 * 1024  # the questions mapped megabytes of it back
+    assert not trim_dictionary(bound_kb=touched + 1024)  # under the bound: left alone
+    assert file_pages.resident_kb(dictionary) >= touched
+    assert trim_dictionary(bound_kb=touched // 2)
+    assert file_pages.resident_kb(dictionary) < 1024
+    assert [analyzer.parse(q + "（確認）") for q in questions] == before
