@@ -251,7 +251,11 @@ class RelevanceModel:
 
     def no_match(self, found: Signals) -> bool:
         """Whether nothing retrieved is about the question."""
-        return self.score(found) > self.threshold
+        return self.flags(self.score(found))
+
+    def flags(self, score: float) -> bool:
+        """Whether a question of this ``score`` (``RelevanceModel.score``) is ``no_match``."""
+        return score > self.threshold
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

@@ -385,8 +385,8 @@ class SearchEngine:
             return best is not None and best < self.no_match_floor
         if self.relevance is None or retrieval.signals is None:
             return False
-        if uncovered is not None:  # scored once a request (RelevanceModel.no_match's rule)
-            return uncovered > self.relevance.threshold
+        if uncovered is not None:  # scored once a request
+            return self.relevance.flags(uncovered)
         return self.relevance.no_match(retrieval.signals)
 
     def search_full(

@@ -23,7 +23,7 @@ Pure: the ranking and the listed projects in, an AnswerOut out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from service.answer.confidence import MARGIN_CAP, Evidence, confidence
@@ -59,6 +59,13 @@ def card_ranks(hits: Sequence[Hit], projects: Sequence[ProjectResult]) -> dict[P
 def _project(ranking: Ranking, s: Scored) -> ProjectId:
     hit = ranking.hits[s.unit.passage]
     return hit.doc_id, hit.project_key
+
+
+def _of_card(
+    ranking: Ranking, cards: dict[ProjectId, int], units: Iterable[Scored], rank: int | None
+) -> Iterator[Scored]:
+    """The units of card #``rank`` among ``units``, in their order (best first)."""
+    return (s for s in units if cards.get(_project(ranking, s)) == rank)
 
 
 def citation(hit: Hit, unit: Unit, card: int | None = None) -> Citation:
@@ -115,7 +122,7 @@ def choose(ranking: Ranking, cards: dict[ProjectId, int]) -> Scored:
     within ``config.phrase_margin`` of it that prints more of the things the question names."""
     units = candidates(ranking)
     best = units[0]
-    top = next((s for s in units if cards.get(_project(ranking, s)) == 1), None)
+    top = next(_of_card(ranking, cards, units, 1), None)
     if top is None or top is best:
         chosen = best
     else:
@@ -139,7 +146,7 @@ def _first_card_instead(
     question = ranking.question or read_question("")
     if question.kind != "value" or cards.get(_project(ranking, chosen)) == 1:
         return None
-    own = [s for s in ranking.units if cards.get(_project(ranking, s)) == 1]
+    own = list(_of_card(ranking, cards, ranking.units, 1))
     if not own or any(asked_quantities(s.unit.body, question.units) for s in own):
         return None
     first = own[0]
@@ -200,7 +207,7 @@ def evidence(
     other = next((s for s in ranking.units if _project(ranking, s) != project), None)
     # the next card: card #2, or card #1 when the main unit is another card's
     rival = min((rank for p, rank in cards.items() if p != project), default=None)
-    second = next((s for s in ranking.units if cards.get(_project(ranking, s)) == rival), None)
+    second = next(_of_card(ranking, cards, ranking.units, rival), None)
     question = ranking.question or read_question("")
     return Evidence(
         score=main.total,
