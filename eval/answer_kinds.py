@@ -39,7 +39,7 @@ from eval.answers import NONSENSE, AnswerGold, comparable, fit_logistic, load_an
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from service.answer.compose import OPEN_KINDS, candidates, card_ranks, choose, evidence
-from service.answer.confidence import Evidence, confidence
+from service.answer.confidence import Evidence, capped_lead, confidence
 from service.answer.confidence import capped_uncovered as _capped_uncovered
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
@@ -288,12 +288,12 @@ def _features(r: dict[str, Any], center: float) -> list[float]:
     values = {
         "score": r["score"],
         "relevance": (r["relevance"] - center) * 10,
-        "margin": 0.0 if listed else max(-2.0, min(2.0, float(r.get("margin", 0.0)))),
+        "margin": 0.0 if listed else capped_lead(float(r.get("margin", 0.0))),
         "first_card": float(bool(r.get("first_card", False))),
         "kind": float(bool(r.get("kind_match", False))),
         "card_gap": float(r.get("card_gap", 0.0)),
         "uncovered": _uncovered(r) - DEFAULT_CONFIG.uncovered_center,
-        "lead": 0.0 if listed else max(-2.0, min(2.0, float(r.get("lead", 0.0)))),
+        "lead": 0.0 if listed else capped_lead(float(r.get("lead", 0.0))),
         "yes_no_uncovered": float(r.get("question_kind") == "yesno")
         * (_uncovered(r) - DEFAULT_CONFIG.uncovered_center),
         "list": float(r.get("question_kind") == "list"),

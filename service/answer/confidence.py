@@ -55,12 +55,12 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
     #2's best unit, fell to 0.58 with them, under the threshold).
     """
     c, e = config, evidence
-    margin = _capped(e.margin)
+    margin = capped_lead(e.margin)
     relevance = e.relevance - c.relevance_center
     if e.open_question:
         # A list answer is every card, whichever leads: the margin and the lead say nothing.
         ranked = e.kind != "list"
-        lead = _capped(e.lead)
+        lead = capped_lead(e.lead)
         doubt = capped_uncovered(e, c) - c.uncovered_center
         # 「〜はありますか」 is right exactly when the plans hold the thing asked: the search's
         # doubt weighs more there (an absent topic is mostly asked so).
@@ -87,7 +87,7 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
     return float(1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z)))))
 
 
-def _capped(difference: float) -> float:
+def capped_lead(difference: float) -> float:
     """One unit's score over another's (``margin``, ``lead``) within ±MARGIN_CAP."""
     return max(-MARGIN_CAP, min(MARGIN_CAP, difference))
 
