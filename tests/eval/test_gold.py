@@ -1,4 +1,5 @@
-"""The gold set: every label names a parsed project; the split is fixed and complete."""
+"""The gold set: every label names a parsed project; the split is fixed and complete; every
+answers-gold line names parsed projects and its parts are printed in one of them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import documents, parsed
 
+from eval.answers import AnswerGold, comparable, load_answer_gold
 from eval.gold import GOLD_DIR, load_gold, split_of, write_splits
+from indexer.records import Project
 
 SPLITS = {name: load_gold(GOLD_DIR / f"{name}.jsonl") for name in ("dev", "test")}
 ALL = SPLITS["dev"] + SPLITS["test"]
@@ -96,3 +99,41 @@ def test_a_plain_question_names_a_parsed_project_without_using_its_name(question
         assert records[label.project].project_name == label.name
         # A resident does not know the project's name: no question quotes it.
         assert label.name not in question.query
+
+
+ANSWER_SPLITS = {
+    name: load_answer_gold(GOLD_DIR / f"answers-{name}.jsonl") for name in ("dev", "test")
+}
+ANSWERS_ALL = ANSWER_SPLITS["dev"] + ANSWER_SPLITS["test"]
+
+
+def printed_text(record: Project) -> str:
+    """What the document prints of a project, as figures compare: its department and every
+    field with its label, whose year (事業計画 令和4年度) is the answer to a 何年度 question."""
+    return comparable(
+        " ".join([record.department or "", *(f"{f.label} {f.text}" for f in record.fields)])
+    )
+
+
+def test_answers_gold_ids_are_unique_and_name_their_split():
+    assert len({g.id for g in ANSWERS_ALL}) == len(ANSWERS_ALL)
+    assert len({g.query for g in ANSWERS_ALL}) == len(ANSWERS_ALL)
+    assert all(g.id.startswith(f"ans-{name}-") for name, gs in ANSWER_SPLITS.items() for g in gs)
+
+
+@pytest.mark.parametrize("gold", ANSWERS_ALL, ids=lambda g: g.id)
+def test_an_answers_line_labels_parsed_projects_that_print_its_parts(gold: AnswerGold):
+    # eval.answer_kinds counts an answer right only if it cites a label and holds every part
+    # (as comparable compares): a label on a section, or parts that no one labelled project
+    # prints, make a question no answer can get right; the name is the one the cards show.
+    texts = []
+    for label in gold.relevant:
+        records = {r.project_key: r for r in parsed(label.doc) if r.kind == "project"}
+        assert label.project in records, f"{gold.id}: no project {label.project}"
+        assert records[label.project].project_name == label.name, gold.id
+        texts.append(printed_text(records[label.project]))
+    if gold.kind == "yesno":  # judged by 「はい」 and the citation, not by parts
+        assert gold.parts == ("はい",), gold.id
+        return
+    assert gold.parts and all(gold.parts) and "はい" not in gold.parts, gold.id
+    assert any(all(comparable(p) in text for p in gold.parts) for text in texts), gold.id
