@@ -22,6 +22,7 @@ Pure: the ranking and the listed projects in, an AnswerOut out.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -167,15 +168,24 @@ def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Sco
     if question.kind not in ("value", "place") or not question.phrases:
         return chosen
     floor = chosen.total - ranking.config.phrase_margin
-    for s in units:
-        if s.total < floor:
-            break
-        # no worse at what is asked: every slot's figure, if the chosen unit held them all, and
-        # the kind of field (「配信した…何件」 asks a 取組状況, not the indicator that names
-        # 情報メール: dev's ans-dev-170)
-        if s.named > chosen.named and s.kind >= chosen.kind and s.role >= chosen.role:
-            return s
-    return chosen
+    # no worse at what is asked: every slot's figure, if the chosen unit held them all, and
+    # the kind of field (「配信した…何件」 asks a 取組状況, not the indicator that names
+    # 情報メール: dev's ans-dev-170)
+    better = [
+        s
+        for s in itertools.takewhile(lambda s: s.total >= floor, units)
+        if s.named > chosen.named and s.kind >= chosen.kind and s.role >= chosen.role
+    ]
+    if not better:
+        return chosen
+    # Of the units that name as much, one of the chosen unit's own project: the answer stays
+    # with the card it was chosen from when another card's unit names nothing more
+    # (「新保健センターには何箇所の保健施設を統合する？」: card #1's 取組状況 prints both
+    # compounds as card #2's 主な取組 does, 0.11 below it).
+    most = max(len(s.named) for s in better)
+    widest = [s for s in better if len(s.named) == most]
+    project = _project(ranking, chosen)
+    return next((s for s in widest if _project(ranking, s) == project), widest[0])
 
 
 def card_gap(hits: Sequence[Hit], projects: Sequence[ProjectResult]) -> float:
@@ -207,7 +217,8 @@ def evidence(
     other = next((s for s in ranking.units if _project(ranking, s) != project), None)
     # the next card: card #2, or card #1 when the main unit is another card's
     rival = min((rank for p, rank in cards.items() if p != project), default=None)
-    second = next(_of_card(ranking, cards, ranking.units, rival), None)
+    # no other card: no unit to lead (the units of no card, sections, are no card's)
+    second = None if rival is None else next(_of_card(ranking, cards, ranking.units, rival), None)
     question = ranking.question or read_question("")
     return Evidence(
         score=main.total,

@@ -135,6 +135,9 @@ class Question:
     # The word a 「何を／何の」 question asks about (「何を委託」 → 委託, 「何の検査」 → 検査):
     # the unit that answers prints it (see ``asked_about``).
     focus: str = ""
+    # The kind of place a 「どこの／どの」 question asks for (「どこの小学校」 → 小学校,
+    # 「どの地区」 → 地区): the unit that answers names one (大山小学校, 赤堀地区).
+    place: str = ""
     # It asks for a year's initial budget (当初予算), compiled in the year before.
     initial_budget: bool = False
     # Words of the titles of the plans the question names (「…公約の…」 → マニフェスト).
@@ -169,6 +172,7 @@ def read_question(query: str) -> Question:
         units=asked_units(query),
         phrases=phrases,
         focus=asked_about(yearless),
+        place=which_place(yearless),
         documents=frozenset(title for cue, title in _DOCUMENT_CUES if cue.search(query)),
     )
 
@@ -193,6 +197,17 @@ def asked_about(query: str) -> str:
     little: 「何を直す」)."""
     match = _FOCUS.search(query)
     return match.group(1) if match else ""
+
+
+# 「どこの小学校」「どの地区」: the kanji or katakana word after the interrogative
+_WHICH = re.compile(r"(?:どこの|どの)\s*([一-龥々ァ-ヶー]{2,})")
+
+
+def which_place(query: str) -> str:
+    """The kind of place a 「どこの／どの」 question asks for, or "" (「どの単位」 asks a unit
+    of division, answered by 「圏域ごと」, which names no 単位)."""
+    match = _WHICH.search(query)
+    return match.group(1) if match and match.group(1) != "単位" else ""
 
 
 # 「令和4年度当初予算」「令和4年度の一般会計当初予算」: a year's initial budget is compiled in the

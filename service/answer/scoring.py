@@ -236,6 +236,10 @@ def kind_match(question: Question, unit: Unit) -> float:
     if question.kind == "fact" and question.focus:
         # 「道路の危ない場所を見つけるため、何を委託している？」: the line that says 委託
         return 1.0 if question.focus in body else 0.0
+    if question.kind == "place" and question.place:
+        # 「どこの小学校」: the unit that names one (「全校配置 (大山小学校以外)」), not the
+        # indicator that only counts them (「…を配置した小学校数」)
+        return 1.0 if names_a_place(question, body) else 0.0
     if question.kind == "status":
         if _STATUS.search(body):
             return 1.0
@@ -246,6 +250,15 @@ def kind_match(question: Question, unit: Unit) -> float:
     if question.asks_date and (_DATE.search(body) or _names_a_year(question, body)):
         return 1.0
     return 0.0
+
+
+def names_a_place(question: Question, body: str) -> bool:
+    """The body names a place of the kind asked: the kind's word right after a kanji or
+    katakana name that the question does not use itself (大山 in 大山小学校)."""
+    for match in re.finditer(rf"([一-龥々ァ-ヶー]+){re.escape(question.place)}", body):
+        if match.group(1) not in question.text:
+            return True
+    return False
 
 
 _ASKS_YEAR = re.compile(r"何年|いつ")
