@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.analyze import Token, get_analyzer, normalize
+from indexer.textclean import nfkc
 from indexer.years import fiscal_years
 from service.answer.patterns import (
     ASKABLE_UNIT,
@@ -140,6 +141,9 @@ class Question:
     place: str = ""
     # It asks for a year's initial budget (当初予算), compiled in the year before.
     initial_budget: bool = False
+    # What a fiscal year of the question dates (「令和4年度の組織機構改正」), as written: a unit
+    # that prints it speaks of that year whatever its column (see ``dated_things``).
+    dated: tuple[str, ...] = ()
     # Words of the titles of the plans the question names (「…公約の…」 → マニフェスト).
     documents: frozenset[str] = frozenset()
 
@@ -161,6 +165,7 @@ def read_question(query: str) -> Question:
         terms=tuple(dict.fromkeys(content_terms(yearless))),
         years=frozenset(fiscal_years(query)),
         initial_budget=asks_initial_budget(query),
+        dated=dated_things(query),
         roles=frozenset(role for role, cue in _ROLE_CUES if cue.search(query)),
         asks_department=bool(_ASKS_DEPARTMENT.search(query)),
         asks_quantity=bool(_ASKS_QUANTITY.search(query)),
@@ -197,6 +202,16 @@ def asked_about(query: str) -> str:
     little: 「何を直す」)."""
     match = _FOCUS.search(query)
     return match.group(1) if match else ""
+
+
+# 「令和4年度の組織機構改正」: a fiscal year, の and the compound noun it dates
+_DATED = re.compile(rf"((?:{YEAR_WORDS.pattern})\s*の\s*[一-龥々ァ-ヶー]{{2,}})")
+
+
+def dated_things(query: str) -> tuple[str, ...]:
+    """The things a question dates by a fiscal year (「令和4年度の組織機構改正で…廃止したものは」
+    → 令和4年度の組織機構改正), blanks removed and NFKC, as ``scoring.year_match`` compares."""
+    return tuple(re.sub(r"\s", "", nfkc(m.group(1))) for m in _DATED.finditer(nfkc(query)))
 
 
 # 「どこの小学校」「どの地区」: the kanji or katakana word after the interrogative

@@ -162,6 +162,10 @@ def year_match(question: Question, unit: Unit) -> float:
         return _budget_year_match(question, unit)
     if not unit.year:
         return _row_year_match(question, unit)
+    if question.dated and any(d in re.sub(r"\s", "", nfkc(unit.body)) for d in question.dated):
+        # 「令和4年度の組織機構改正で…」 answered in the column of 令和3年度まで, which prints
+        # 「令和4年度の組織機構改正で、各支所にある…を廃止し」: the thing dated, not the column
+        return 1.0
     years = fiscal_years(unit.year)
     if not years:
         return 0.0

@@ -6,7 +6,8 @@ from __future__ import annotations
 from service.answer.compose import choose, evidence
 from service.answer.confidence import MARGIN_CAP
 from service.answer.question import read_question
-from service.answer.scoring import names_a_place
+from service.answer.scoring import names_a_place, year_match
+from service.answer.units import Unit
 from service.filters import SearchFilters
 
 
@@ -62,3 +63,29 @@ def test_which_school_is_answered_by_the_row_that_names_it(real_engine):
     assert answer.citation.project_key == "9-101"
     assert answer.citation.field == "事業行程"
     assert "大山小学校以外" in answer.text
+
+
+def test_a_year_that_dates_a_thing_is_read_with_it():
+    assert read_question("令和4年度の組織機構改正で、各支所で廃止したものは？").dated == (
+        "令和4年度の組織機構改正",
+    )
+    # a year that says when (に), not what, dates nothing
+    assert read_question("がん検診の受診率は令和4年度に何％を目標にしている？").dated == ()
+
+
+def test_a_unit_printing_the_dated_thing_matches_its_year_in_any_column(real_engine):
+    # 【主な取組 令和3年度まで】 states what 「令和4年度の組織機構改正」 abolished; its column's
+    # year clashed with the question's 令和4年度, and a 令和4年度 column's sentence answered
+    question = read_question("令和4年度の組織機構改正で、各支所で廃止したものは？")
+    text = (
+        "・令和4年度の組織機構改正で、各支所にある税証明センター、経済振興室及び道路対策室を"
+        "廃止し、一部業務又は全業務を支所の2課に移管することにより、縦割りの組織による弊害を"
+        "なくし、支所長の指示のもとで支所運営を行うこととしました。"
+    )
+    assert year_match(question, Unit(text, "主な取組 令和3年度まで", "line")) == 1.0
+    other = "・支所における業務内容を調査するとともに、機構改正後の支所の運用状況について検討"
+    assert year_match(question, Unit(other, "主な取組 令和3年度まで", "line")) == -1.0
+    out = real_engine.answer(question.text, SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "8-(2)-⑲"
+    assert "税証明センター、経済振興室及び道路対策室" in out.text
