@@ -159,13 +159,18 @@ def names_more(ranking: Ranking, units: Sequence[Scored], chosen: Scored) -> Sco
     """The best unit within ``config.phrase_margin`` of ``chosen`` that prints every compound
     noun of the question ``chosen`` prints and more, and holds the asked kind and field role as well
     (「公園施設の…」: 公園施設's project, not the スポーツ施設 sibling ranked
-    above it); else ``chosen``. Value and place questions only: on dev it moved a department
-    answer off its 【担当】 line (which prints no compound), reason answers off their cause and
-    answered an absent topic's status question; a place question's sentence that prints what
-    is asked (「…の事業主体はどこ？」: 「…群馬県が事業主体になり行います」) changed no dev
-    answer."""
+    above it); else ``chosen``. Value and place questions, and fact questions with a focus
+    (「何を実施する？」); not every fact question (with date questions, on dev it moved two
+    citizen/staff answers off card #1 and two detail answers off their field), nor other
+    kinds: on dev it moved a department answer off its 【担当】 line (which prints no
+    compound), reason answers off their cause and answered an absent topic's status
+    question. A place question's sentence that prints what is asked (「…の事業主体はどこ？」:
+    「…群馬県が事業主体になり行います」) changed no dev answer."""
     question = ranking.question or read_question("")
-    if question.kind not in ("value", "place") or not question.phrases:
+    # a fact question naming what it asks about (「何を実施する？」: the focus 実施) wants a
+    # fact as a value question does, where an unfocused one is often a citizen's (the project)
+    naming = question.kind in ("value", "place") or (question.kind == "fact" and question.focus)
+    if not naming or not question.phrases:
         return chosen
     floor = chosen.total - ranking.config.phrase_margin
     # no worse at what is asked: every slot's figure, if the chosen unit held them all, and

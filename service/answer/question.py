@@ -99,7 +99,8 @@ _TARGET = re.compile(r"目標|目指")
 
 # Words that say which kind of field holds the answer, by the roles of indexer.chunking.
 _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("plan", re.compile(r"予定|計画|工程|行程|スケジュール")),
+    # (都市計画 is town planning: 「都市計画道路」「都市計画マスタープラン」 ask for no plan)
+    ("plan", re.compile(r"予定|(?<!都市)計画|工程|行程|スケジュール")),
     ("target", re.compile(r"目標|目指|指標|現状値")),
     (
         "result",

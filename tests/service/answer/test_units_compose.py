@@ -89,3 +89,28 @@ def test_a_unit_printing_the_dated_thing_matches_its_year_in_any_column(real_eng
     assert out.found and out.citation is not None
     assert out.citation.project_key == "8-(2)-⑲"
     assert "税証明センター、経済振興室及び道路対策室" in out.text
+
+
+def test_town_planning_asks_for_no_plan():
+    assert "plan" not in read_question("伊勢崎市の都市計画マスタープランはいつ改定された？").roles
+    assert "plan" in read_question("下海老公園整備事業の令和4年度の事業計画は？").roles
+
+
+def test_a_focused_fact_question_takes_the_unit_that_names_what_it_asks(real_engine):
+    # 「何を実施する」: card #1 (209 応急手当普及啓発事業) answered with its 実施目的, which
+    # names none of 救急救命士, 応急処置, 定期的; card #2's 具体的方法 names all three
+    query = "救急救命士の応急処置の質を高めるため、定期的に何を実施する？"
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "210"
+    assert "病院実習及び症例検証会" in out.text
+
+
+def test_the_date_of_a_town_plan_is_answered(real_engine):
+    # 都市計画 had read as a plan (role of 取組予定), and the 取組予定 line without the month
+    # outscored the 主な取組 sentence that dates the revision
+    query = "伊勢崎市の都市計画マスタープランはいつ改定された？"
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.doc_id == "isesaki-manifesto-r6"
+    assert "令和3年8月" in out.text
