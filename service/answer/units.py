@@ -29,6 +29,7 @@ _TABLE_KEY = re.compile(r"^[^:：|]{1,20}[:：]")  # "現状値 (令和2年度):
 # 。 ends a sentence unless a closing bracket follows (『はな咲く。』プロジェクト).
 _SENTENCE_END = re.compile(r"(?<=。)(?![」』）)】〕])")
 _CELL = " | "  # how the parsers join the cells of a table row
+_NOTE_OPEN = ("（", "(", "※")  # a piece opening so annotates the sentence before it
 
 # Fields whose short value rows mean nothing without the indicator named just before them.
 _INDICATOR_FIELDS = ("指標名", "成果指標")
@@ -133,11 +134,13 @@ def split_fields(text: str, fallback_label: str) -> list[FieldBlock]:
 
 
 def split_sentences(line: str) -> list[str]:
-    """A line cut after each 。; fragments without content are glued to the sentence before."""
+    """A line cut after each 。; fragments without content, and notes on the sentence before
+    (a piece opening with a bracket or ※: 「…新種目を追加しました。（フレクダンス、
+    スクートボード）※…」), are glued to the sentence before."""
     pieces = [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
     out: list[str] = []
     for piece in pieces:
-        if out and len(piece) <= 2:
+        if out and (len(piece) <= 2 or piece.startswith(_NOTE_OPEN)):
             out[-1] += piece
         else:
             out.append(piece)

@@ -7,7 +7,7 @@ from service.answer.compose import choose, evidence
 from service.answer.confidence import MARGIN_CAP
 from service.answer.question import read_question
 from service.answer.scoring import names_a_place, year_match
-from service.answer.units import Unit
+from service.answer.units import Unit, split_sentences
 from service.filters import SearchFilters
 
 
@@ -114,3 +114,26 @@ def test_the_date_of_a_town_plan_is_answered(real_engine):
     assert out.found and out.citation is not None
     assert out.citation.doc_id == "isesaki-manifesto-r6"
     assert "令和3年8月" in out.text
+
+
+def test_a_note_in_brackets_stays_with_its_sentence():
+    line = (
+        "・スポーツ教室に新種目を追加しました。（フレクダンス、スクートボード）※各行事・教室"
+        "についてはコロナ対策により、規模を縮小し開催しました。"
+    )
+    assert split_sentences(line) == [line]
+    line = "・伊勢崎市情報セキュリティポリシーの見直しを図った。(令和5年4月1日施行)"
+    assert split_sentences(line) == [line]
+    # a sentence that opens otherwise is a sentence of its own
+    assert split_sentences("検診を実施した。「がん予防」の周知を図った。") == [
+        "検診を実施した。",
+        "「がん予防」の周知を図った。",
+    ]
+
+
+def test_the_new_sports_are_answered_with_the_sentence_that_adds_them(real_engine):
+    out = real_engine.answer("令和4年度にスポーツ教室に追加した新種目は？", SearchFilters(), 10)
+    answer = out.answer
+    assert answer.found and answer.citation is not None
+    assert answer.citation.doc_id == "isesaki-manifesto-r6"
+    assert "フレクダンス、スクートボード" in answer.text
