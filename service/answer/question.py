@@ -79,7 +79,8 @@ _KINDS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
             r"|どの地区|どの地域|どの単位"
         ),
     ),
-    ("method", re.compile(r"どのように|どうやって|どんな方法|方法は")),
+    # (「何を使って周知する？」 asks the means: a method)
+    ("method", re.compile(r"どのように|どうやって|どんな方法|方法は|何を(?:使|用い|活用)")),
     ("value", _ASKS_QUANTITY),
 )
 # 〜はありますか・〜できますか・〜もらえる？: availability, answered はい or not found. Only when

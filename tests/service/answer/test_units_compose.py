@@ -137,3 +137,8 @@ def test_the_new_sports_are_answered_with_the_sentence_that_adds_them(real_engin
     assert answer.found and answer.citation is not None
     assert answer.citation.doc_id == "isesaki-manifesto-r6"
     assert "フレクダンス、スクートボード" in answer.text
+
+
+def test_what_a_thing_is_done_with_is_a_method():
+    assert read_question("医療機関の情報は何を使って市民に周知する？").kind == "method"
+    assert read_question("防犯カメラはどんな機能が付いたものを設置する？").kind == "fact"
