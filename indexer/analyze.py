@@ -274,6 +274,12 @@ class Analyzer:
         readings = [n.reading for n in nodes]
         return "".join(readings) if nodes and all(readings) else ""
 
+    def parts(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(part of speech, katakana reading) of each node of ``text`` (図書館 → (名詞, トショ),
+        (接尾辞, カン)), punctuation and particles included: how a word of the index reads
+        and what it is, for matching it by its sound."""
+        return tuple((n.pos, n.reading) for n in self._nodes(normalize(text)))
+
     def lemmas_many(self, texts: Iterable[str]) -> list[list[str]]:
         """``lemmas`` over many passages, as lists (what bm25s indexes); not cached, since a
         corpus would only evict the questions."""

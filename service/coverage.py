@@ -50,8 +50,8 @@ the passages' token table), no format change; its pairs are one sorted integer a
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
@@ -117,6 +117,15 @@ def one_word_frames() -> frozenset[str]:
     return frozenset(key[0] for key in frame_words() if len(key) == 1)
 
 
+# Hiragana and the long-vowel mark, as the passages print them.
+_HIRAGANA_STRETCH = re.compile(r"[\u3041-\u3096ー]+")
+
+
+def kana_stretches(texts: Iterable[str]) -> frozenset[str]:
+    """The distinct stretches of hiragana in ``texts``."""
+    return frozenset(m for text in texts for m in _HIRAGANA_STRETCH.findall(text))
+
+
 @dataclass(frozen=True)
 class CorpusVocabulary:
     """The lemmas of the index and the pairs of lemmas that are neighbours in a passage."""
@@ -124,20 +133,41 @@ class CorpusVocabulary:
     lemmas: Collection[str]
     ids: Mapping[str, int]
     pairs: np.ndarray  # sorted unique ``first * len(ids) + second``
+    # Neighbours that touch in the text (弁護+士, 図書+館, 通学+路: one printed word the analyzer
+    # cut in two), with how many times they occur so, and the stretches of hiragana the
+    # passages print (``kana_stretches``): the words a question may write in kana, and the kana
+    # that are no such word (``QueryAnalyzer._kana_expansions``).
+    compounds: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    kana: frozenset[str] = frozenset()
 
     @classmethod
-    def from_index(cls, tokens: TokenTable, lemmas: Collection[str]) -> CorpusVocabulary:
+    def from_index(
+        cls, tokens: TokenTable, lemmas: Collection[str], texts: Iterable[str] = ()
+    ) -> CorpusVocabulary:
         """From the passages' token table (neighbours: consecutive tokens of one passage; the
-        particles between them are not tokens) and the BM25 vocabulary ``lemmas`` (which also
-        holds the passages' headers). Requiring the tokens to touch flagged 体制見直し and
-        電子地域通貨ISECA, which the plans print as 体制の見直し and 電子地域通貨「ISECA」."""
+        particles between them are not tokens), the BM25 vocabulary ``lemmas`` (which also
+        holds the passages' headers) and the passages' ``texts``. Requiring the tokens to touch
+        flagged 体制見直し and 電子地域通貨ISECA, which the plans print as 体制の見直し and
+        電子地域通貨「ISECA」."""
         size = len(tokens.vocab)
         ids = tokens.ids.astype(np.int64)
         inside = np.ones(max(len(ids) - 1, 0), dtype=bool)
         row_starts = tokens.indptr[1:-1]
         inside[row_starts[(row_starts > 0) & (row_starts < len(ids))] - 1] = False
         pairs = np.unique(ids[:-1][inside] * size + ids[1:][inside])
-        return cls(lemmas, tokens.lemma_index, pairs)
+        # Two touching tokens that start or end a printed word (支援+センター of
+        # 子育て支援センター; not 道+使用 of 下水道使用料).
+        touching = inside & (tokens.ends[:-1] == tokens.starts[1:])
+        left, right = np.zeros_like(touching), np.zeros_like(touching)
+        left[1:], right[:-1] = touching[:-1], touching[1:]
+        whole = touching & ~(left & right)
+        codes, counts = np.unique(ids[:-1][whole] * size + ids[1:][whole], return_counts=True)
+        vocab = tokens.vocab
+        compounds = {
+            (vocab[code // size], vocab[code % size]): count
+            for code, count in zip(codes.tolist(), counts.tolist(), strict=True)
+        }
+        return cls(lemmas, tokens.lemma_index, pairs, compounds, kana_stretches(texts))
 
     def holds(self, lemmas: Sequence[str]) -> bool:
         """Whether a passage holds this lemma sequence: every lemma known and each adjacent

@@ -257,8 +257,14 @@ class SearchEngine:
         # one sorted array of lemma pairs, built from the token table in a few hundredths of
         # a second.
         self.vocabulary = CorpusVocabulary.from_index(
-            index.tokens, self.analyzer.frequencies or index_frequencies(index.lexical)
+            index.tokens,
+            self.analyzer.frequencies or index_frequencies(index.lexical),
+            (c.text for c in index.chunks),
         )
+        # The index's two-token words, which a question may write in kana (べんごし → 弁護+士).
+        if self.analyzer.compounds is None:
+            self.analyzer.compounds = self.vocabulary.compounds
+            self.analyzer.printed_kana = self.vocabulary.kana
         # A city's name as the analyzer reads it, without 市/町/村 (伊勢崎市 → イセサキ).
         self._city_words = {city: frozenset(city_lemmas(city)) for city in index.cities}
         # Extractive answers; it owns their caches, which live as long as this engine.

@@ -106,3 +106,11 @@ def test_lemmas_left_by_the_tokens_pass_are_bounded():
     for i in range(500):
         analyzer.tokens.__wrapped__(f"第{i}次総合計画の進捗")
     assert len(analyzer._tagged) == analyzer.tokens.cache_info().maxsize
+
+
+def test_parts_read_a_word_whole_with_what_each_part_is():
+    # 館 alone reads ヤカタ; as the suffix of 図書館, カン: a compound is read in one tagging.
+    analyzer = Analyzer()
+    assert analyzer.parts("図書館") == (("名詞", "トショ"), ("接尾辞", "カン"))
+    assert analyzer.reading("館") == "ヤカタ"
+    assert [pos for pos, _ in analyzer.parts("出来る者")] == ["動詞", "名詞"]

@@ -336,6 +336,89 @@ def test_everyday_words_call_for_the_plans_words(plain_analyzer):
     assert "補聴" not in plain_analyzer.parse("補装具の支給").lexical_tokens
 
 
+# -- kana words the tagger cut wrongly ----------------------------------------------------------
+
+# Index words as an index would count them, and the two-token words its passages print
+# (``CorpusVocabulary.compounds``): 弁護士 and 図書館 are two tokens each.
+KANA_FREQUENCIES = {
+    "弁護": 16,
+    "士": 60,
+    "図書": 30,
+    "館": 300,
+    "所管": 12,
+    "免許": 9,
+    "内容": 400,
+    "通学": 20,
+    "路": 40,
+    "子供": 900,
+}
+KANA_COMPOUNDS = {("弁護", "士"): 16, ("図書", "館"): 11, ("通学", "路"): 13}
+
+
+def _kana_analyzer(**kwargs) -> QueryAnalyzer:
+    return QueryAnalyzer(
+        KANA_FREQUENCIES, sources=(), years=False, compounds=KANA_COMPOUNDS, **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "word", "pieces"),
+    [
+        # MeCab tags べんごし as 偏+越し and としょかん as 小+感 (whose joint reading ショカン is
+        # 所管's): the stretch's reading is the index's two-token word.
+        ("べんごしさんに話をききたい", ("弁護", "士"), ("偏", "越し")),
+        ("としょかんでべんきょう", ("図書", "館"), ("小", "感")),
+        # めん (麺) + きょ (a symbol): one token, the reading's word whole.
+        ("めんきょを返したら", ("免許",), ("麺",)),
+        # Kanji and kana mixed: 通学ろ is tagged 通学+櫓.
+        ("通学ろがせまい", ("通学", "路"), ("櫓",)),
+    ],
+)
+def test_a_kana_word_the_tagger_cut_is_read_as_the_index_word(query, word, pieces):
+    parsed = _kana_analyzer().parse(query)
+    assert set(word) <= set(parsed.lexical_tokens)
+    assert "".join(word) in parsed.dense_words  # the model reads 弁護士, not 弁護・士
+    # The pieces are no words of the question: BM25 no longer scores them.
+    assert not set(pieces) & set(parsed.lexical_tokens)
+    assert "所管" not in parsed.lexical_tokens
+    off = _kana_analyzer(kana_words=False).parse(query)
+    assert not set(word) <= set(off.lexical_tokens)
+
+
+def test_kana_the_plans_print_or_the_tagger_read_are_left_alone():
+    # ないよう of …しないように sounds like 内容; the plans print that stretch in kana.
+    query = "家具がたおれないようにしたい"
+    assert "内容" in _kana_analyzer().parse(query).lexical_tokens
+    printed = _kana_analyzer(printed_kana=("しないように",))
+    assert "内容" not in printed.parse(query).lexical_tokens
+    # A kana word the tagger read as one token (こども → 子供) gains nothing.
+    assert not [e for e in _kana_analyzer().parse("こどもの図書").expansions if e.kind == "kana"]
+
+
+def test_the_index_knows_its_two_token_words(hashing_engine):
+    vocabulary = hashing_engine.vocabulary
+    assert {("弁護", "士"), ("図書", "館"), ("通学", "路")} <= set(vocabulary.compounds)
+    # 道+使用 touch only inside 下水道使用料: no word of their own.
+    assert ("道", "使用") not in vocabulary.compounds
+    assert "ように" in "".join(vocabulary.kana)
+
+
+def test_staff_and_detail_questions_get_no_kana_words(hashing_engine):
+    # Measured on every dev question of these styles (and answers-dev, absent, keywords): none.
+    questions = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+    asked = [q for q in questions if q["style"] in ("staff", "detail", "list", "citizen")]
+    assert len(asked) > 90
+    analyzer = hashing_engine.analyzer
+    spelt = {
+        q["id"]: e.added
+        for q in asked
+        for e in analyzer.parse(q["query"]).expansions
+        if e.kind == "kana"
+    }
+    assert spelt == {}
+    assert any(e.kind == "kana" for e in analyzer.parse("べんごしさんに相談").expansions)
+
+
 def test_plain_steps_can_be_switched_off_and_skip_foreign_questions():
     bare = QueryAnalyzer(
         PLAIN_FREQUENCIES, sources=(), years=False, readings=False, colloquial=False
