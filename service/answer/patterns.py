@@ -79,6 +79,9 @@ _ASKED_BY_WORD: tuple[tuple[re.Pattern[str], str], ...] = (
     # a count named by its unit: 利用件数 → 件, 参加者数・人数 → 人, 開催回数 → 回; members
     # are people (会員数, 団員数, 職員数)
     (re.compile(r"(?:人|者|名|員)数"), "人"),
+    # a road's width, or any length, is printed in metres (「L=約580m、W=16m」); not 延長 alone,
+    # which is also a prolongation (「定年延長は何年度から」)
+    (re.compile(r"幅員|長さ|距離"), "m"),
 )
 _ASKED_UNIT = re.compile(rf"何\s*({_UNIT})(?!野)")  # 何分野 asks no minutes
 # 「何階層に分けて」「何号給加算」「何年くらい」: a counter no list above holds, asked by 何 and

@@ -36,6 +36,7 @@ _ASKS_DEPARTMENT = re.compile(
 _ASKS_QUANTITY = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"
     r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
+    r"|幅員|長さ|距離"  # measured in metres (patterns.asked_units)
     # a count asked by its name: 「利用件数は？」「会員数って」
     r"|(?<![複多少])数(?:は|を|が|って|[？?]|$)"
     # a count, rate or sum asked by the target or level it reaches: 「会員数の目標は？」

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from service.answer.compose import choose, evidence
 from service.answer.confidence import MARGIN_CAP
+from service.answer.patterns import asked_quantities
 from service.answer.question import read_question
 from service.answer.scoring import names_a_place, year_match
 from service.answer.units import Unit, split_sentences
@@ -142,3 +143,22 @@ def test_the_new_sports_are_answered_with_the_sentence_that_adds_them(real_engin
 def test_what_a_thing_is_done_with_is_a_method():
     assert read_question("医療機関の情報は何を使って市民に周知する？").kind == "method"
     assert read_question("防犯カメラはどんな機能が付いたものを設置する？").kind == "fact"
+
+
+def test_a_width_or_length_is_asked_in_metres():
+    question = read_question("名和幹線の道路整備の延長と幅員は？")
+    assert question.kind == "value" and question.units == frozenset({"m"})
+    assert asked_quantities("道路整備（L=375m、W=16m）を行います。", question.units) == {
+        ("375", "m"),
+        ("16", "m"),
+    }
+    # 延長 alone is also a prolongation, asked as a date
+    question = read_question("地方公務員の定年延長は何年度から始まることになった？")
+    assert question.kind == "date" and not question.units
+
+
+def test_a_road_s_length_and_width_are_answered_by_the_unit_printing_them(real_engine):
+    out = real_engine.answer("名和幹線の道路整備の延長と幅員は？", SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "117"
+    assert "L=375m" in out.text and "W=16m" in out.text
