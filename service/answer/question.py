@@ -29,9 +29,10 @@ QUESTION_WORDS = frozenset(
         *("分かる", "出来る", "良い", "事", "物", "もの", "様", "方", "ない", "無い"),
     )
 )
-# (担当制 is a way of working: 「教科担当制の…何校？」 asks no department)
+# (担当制 is a way of working: 「教科担当制の…何校？」 asks no department; 「何課で活用された」
+# counts the sections where it happened, patterns.COUNTER)
 _ASKS_DEPARTMENT = re.compile(
-    r"担当(?!制)|部署|所管|どこの課|どの課|何課|どこの部|どの部|窓口はどこ"
+    r"担当(?!制)|部署|所管|どこの課|どの課|何課(?!で|に)|どこの部|どの部|窓口はどこ"
 )
 _ASKS_QUANTITY = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"

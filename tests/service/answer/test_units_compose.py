@@ -162,3 +162,14 @@ def test_a_road_s_length_and_width_are_answered_by_the_unit_printing_them(real_e
     assert out.found and out.citation is not None
     assert out.citation.project_key == "117"
     assert "L=375m" in out.text and "W=16m" in out.text
+
+
+def test_in_how_many_sections_is_a_count_not_a_department():
+    question = read_question("令和2年度、スリムアップ化計画のハンドブックは何課で活用された？")
+    assert question.kind == "value" and question.units == frozenset({"課"})
+    assert asked_quantities("26課でハンドブックが活用され、11課で30事例", question.units) == {
+        ("26", "課"),
+        ("11", "課"),
+    }
+    assert read_question("文化財のホームページの更新は何課の担当？").kind == "department"
+    assert read_question("空き家の相談は何課？").kind == "department"
