@@ -1,11 +1,14 @@
-"""``eval.answer_kinds``: why a citizen/staff question got no right answer (``--causes``)."""
+"""``eval.answer_kinds``: why a citizen/staff question got no right answer (``--causes``), and
+the rule the open threshold is fitted by."""
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
-from eval.answer_kinds import cause, cause_lines, gold_card
+from eval.answer_kinds import cause, cause_lines, fit_open_threshold, fit_threshold, gold_card
 from eval.gold import Label
+from service.answer.config import DEFAULT_CONFIG
 
 
 def _row(qid: str, **kw: object) -> dict[str, object]:
@@ -44,3 +47,38 @@ def test_each_miss_is_told_by_its_cause():
     ]
     assert sum(line.strip().startswith(("c ", "f ", "g ")) for line in lines) == 3
     assert not any(line.strip().startswith(("h ", "i ")) for line in lines)
+
+
+# Weights under which an open row's confidence is sigmoid(its score): every other term is 0.
+BY_SCORE = {"open_bias": 0.0, "open_per_score": 1.0, "open_per_relevance": 0.0}
+BY_SCORE |= {"open_per_margin": 0.0, "open_per_uncovered": 0.0, "open_per_lead": 0.0}
+BY_SCORE |= {"open_yes_no_per_uncovered": 0.0, "open_list": 0.0}
+
+
+def _open(kind: str, confidence: float, right: bool) -> dict[str, object]:
+    score = math.log(confidence / (1 - confidence))
+    source = "absent" if kind in ("absent", "nonsense") else "team"
+    row = {"kind": kind, "source": source, "open": True, "no_match": False, "score": score}
+    return row | {"relevance": DEFAULT_CONFIG.relevance_center, "right_shown": right}
+
+
+def test_the_open_threshold_holds_the_issues_bounds_not_every_open_answer():
+    center = DEFAULT_CONFIG.relevance_center
+    right = (0.95, 0.905, 0.805, 0.705, 0.605, 0.505, 0.405)
+    rows = [_open("citizen", c, True) for c in right]
+    rows += [_open("citizen", 0.455, False)]  # the first wrong citizen answer from the top
+    rows += [_open("fact", c, False) for c in (0.925, 0.855, 0.755)]  # another project's facts
+    rows += [_open("absent", 0.655, False)] + [_open("absent", 0.1, False) for _ in range(33)]
+    # every shown open answer at 0.97: only above the wrong facts
+    assert fit_threshold(rows, BY_SCORE, center, 0.97) == 0.93
+    # citizen/staff right at 0.97 and at most 3 % of the 34 absent topics (one) answered: the
+    # wrong citizen answer at 0.455 stays out, the absent topic at 0.655 may be shown
+    assert fit_open_threshold(rows, BY_SCORE, center) == 0.46
+    # two absent topics over the bound: the threshold rises above the second
+    second = [*rows, _open("absent", 0.555, False)]
+    assert fit_open_threshold(second, BY_SCORE, center) == 0.56
+    # the absent topics the fact curve already answers count against the same bound
+    assert fit_open_threshold(rows, BY_SCORE, center, absent=20) == 0.66
+    # an out-of-scope question is never answered
+    nonsense = [*rows, _open("nonsense", 0.805, False)]
+    assert fit_open_threshold(nonsense, BY_SCORE, center) == 0.81

@@ -115,3 +115,20 @@ def test_a_yes_no_question_the_plans_hold_is_answered_by_card_one(real_engine):
         card.doc_id,
         card.project_key,
     )
+
+
+def test_a_citizen_question_card_one_answers_is_answered_under_the_old_pooled_threshold(
+    real_engine,
+):
+    # dev's jisshi-001, in a resident's words (流産を何度も, 治療費を助けて) for 不育症治療助成:
+    # card #1 is its project, at a confidence the rule pooling every open answer (0.70) withheld
+    # and the bounds (eval.answer_kinds.fit_open_threshold) show
+    query = (
+        "流産を何度も繰り返してしまい、病院で治療を続けています。"
+        "治療費を少しでも助けてもらえる制度はありますか？"
+    )
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.text.startswith("はい、")
+    assert DEFAULT_CONFIG.open_threshold <= out.confidence < 0.70
+    gold = {("isesaki-jisshi-r3", "4"), ("isesaki-manifesto-r6", "2-(1)-③")}
+    assert out.citation is not None and (out.citation.doc_id, out.citation.project_key) in gold
