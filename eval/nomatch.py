@@ -74,6 +74,8 @@ NEWTON_STEPS = 50
 # 0.724 / 3.1 %, 0.751 / 2.5 %, 0.760 / 2.7 % and 8 axes 0.724 / 2.8 %. L2 0.02 for the same
 # eleven: 0.784 / 2.3 %, 0.1: 0.743 / 2.3 %.
 AXES = 2
+# The most axes ``--features`` may name (``axis1`` … ``axis8``).
+MAX_AXES = 8
 # The groups of the report, answerable first; then the absent topics asked in each other
 # language (``absent-en`` …), 2 per split and language.
 GROUPS = ("citizen", "staff", "detail", "list", "plain", "foreign", "keyword", "absent")
@@ -245,10 +247,9 @@ def cross_validate(
 
 def feature_set(changes: Sequence[str], base: tuple[str, ...] = FEATURES) -> tuple[str, ...]:
     """``base`` with ``+name`` added and ``-name`` removed (the names of ``Signals``, and
-    ``axis1`` … ``axis8``)."""
+    ``axis1`` … ``axis{MAX_AXES}``)."""
     out = list(base)
-    axes = [f"{AXIS}{i}" for i in range(1, 9)]
-    valid = [*(n for n in Signals.__dataclass_fields__ if n in valid_features(0)), *axes]
+    valid = valid_features(MAX_AXES)
     for change in changes:
         name = change.lstrip("+-")
         if name not in valid:

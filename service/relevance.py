@@ -266,7 +266,7 @@ class RelevanceModel:
         """The model from ``to_dict``'s form; ValueError when a field is missing or unknown."""
         features = tuple(data["features"])
         axes = tuple(tuple(float(x) for x in axis) for axis in data.get("axes", ()))
-        unknown = set(features) - valid_features(len(axes))
+        unknown = set(features) - set(valid_features(len(axes)))
         sizes = {len(data[k]) for k in ("mean", "scale", "weights")}
         if unknown or sizes != {len(features)} or len({len(a) for a in axes}) > 1:
             raise ValueError(f"features {sorted(unknown)} unknown or sizes {sizes} differ")
@@ -283,11 +283,11 @@ class RelevanceModel:
         )
 
 
-def valid_features(axes: int) -> set[str]:
-    """The feature names a model with ``axes`` axes may read: the fields of ``Signals`` (its
-    question vector aside) and ``axis1`` … ``axis{axes}``."""
-    fields = set(Signals.__dataclass_fields__) - {"question"}
-    return fields | {f"{AXIS}{i}" for i in range(1, axes + 1)}
+def valid_features(axes: int) -> tuple[str, ...]:
+    """The feature names a model with ``axes`` axes may read, in order: the fields of
+    ``Signals`` (its question vector aside), then ``axis1`` … ``axis{axes}``."""
+    fields = tuple(name for name in Signals.__dataclass_fields__ if name != "question")
+    return (*fields, *(f"{AXIS}{i}" for i in range(1, axes + 1)))
 
 
 def load_model(identity: Mapping[str, Any], path: Path = MODEL_FILE) -> RelevanceModel | None:
