@@ -357,7 +357,17 @@ def _related(phrase: str, name: str) -> bool:
 
 def role_match(question: Question, unit: Unit) -> float:
     """1 when the unit's field plays a role the question asks about (a plan, a target …)."""
-    return 1.0 if unit.kind != "department" and field_role(unit.name) in question.roles else 0.0
+    if unit.kind == "department":
+        return 0.0
+    role = field_role(unit.name)
+    # 行政改革's 「5年後までの目標 (目指すべき姿)」 is chunked with the summary (what a project
+    # is), but it states the target a 「…を目標にしている？」 question asks for
+    if role == "summary" and unit.name.startswith(_TARGET_SUMMARY):
+        role = "target"
+    return 1.0 if role in question.roles else 0.0
+
+
+_TARGET_SUMMARY = "5年後までの目標"
 
 
 def unit_lemmas(hit: Hit, unit: Unit) -> frozenset[str]:

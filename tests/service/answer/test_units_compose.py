@@ -7,7 +7,7 @@ from service.answer.compose import choose, evidence
 from service.answer.confidence import MARGIN_CAP
 from service.answer.patterns import asked_quantities
 from service.answer.question import read_question
-from service.answer.scoring import names_a_place, year_match
+from service.answer.scoring import names_a_place, role_match, year_match
 from service.answer.units import Unit, split_sentences
 from service.filters import SearchFilters
 
@@ -173,3 +173,22 @@ def test_in_how_many_sections_is_a_count_not_a_department():
     }
     assert read_question("文化財のホームページの更新は何課の担当？").kind == "department"
     assert read_question("空き家の相談は何課？").kind == "department"
+
+
+def test_a_five_year_target_field_plays_the_target_role():
+    question = read_question("市の審議会等の女性委員割合は何％以上を目標にしている？")
+    unit = Unit(
+        "市の審議会等における女性委員割合を30%以上とすることを目標とします。",
+        "5年後までの目標 (目指すべき姿)",
+        "field",
+    )
+    assert role_match(question, unit) == 1.0
+    assert role_match(question, Unit("…を推進します。", "取組内容", "field")) == 0.0
+
+
+def test_the_target_with_its_qualifier_is_answered_from_the_five_year_target(real_engine):
+    query = "市の審議会等の女性委員割合は何％以上を目標にしている？"
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert out.citation.project_key == "3-(4)-①"
+    assert "30%以上" in out.text
