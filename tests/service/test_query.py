@@ -419,6 +419,21 @@ def test_staff_and_detail_questions_get_no_kana_words(hashing_engine):
     assert any(e.kind == "kana" for e in analyzer.parse("べんごしさんに相談").expansions)
 
 
+def test_the_model_reads_hiragana_nouns_as_the_plans_write_them(frequencies):
+    analyzer = QueryAnalyzer(frequencies, printed_kana=("すべての", "ふるさと"))
+    parsed = analyzer.parse("高校生のむすこが電話でそうだんできるとこある？")
+    assert "息子" in parsed.embedded_text and "相談" in parsed.embedded_text
+    assert "むすこ" not in parsed.embedded_text
+    # The plans' own kana, question words and one-character formal nouns (とこ → 所) stay.
+    kept = analyzer.parse("ふるさと納税の事業をすべて挙げて。費用はいくら？")
+    assert "ふるさと" in kept.embedded_text and "すべて" in kept.embedded_text
+    assert "いくら" in kept.embedded_text and "所" not in parsed.embedded_text
+    # BM25 reads the lemmas either way: only the embedded text changes.
+    off = QueryAnalyzer(frequencies, kanji_stem=False).parse("むすこにそうだん")
+    assert "むすこ" in off.embedded_text
+    assert off.lexical_tokens == analyzer.parse("むすこにそうだん").lexical_tokens
+
+
 def test_plain_steps_can_be_switched_off_and_skip_foreign_questions():
     bare = QueryAnalyzer(
         PLAIN_FREQUENCIES, sources=(), years=False, readings=False, colloquial=False
