@@ -54,8 +54,9 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         description="most questions in one model call when the server's requests arrive "
-        "together (micro-batching); 1 = one model call per request. 8: on an idle 2-core "
-        "machine 8 clients got 39-41 req/s against 24-25 unbatched (indexer/embedding/worker.py)",
+        "together (micro-batching); 1 = one model call per request. Each of the server's "
+        "model lanes takes its share of the questions in flight, up to this many "
+        "(indexer/embedding/worker.py: batch_limit)",
     )
 
     chunk_max_tokens: int = Field(

