@@ -117,8 +117,11 @@ def one_word_frames() -> frozenset[str]:
     return frozenset(key[0] for key in frame_words() if len(key) == 1)
 
 
-# Hiragana and the long-vowel mark, as the passages print them.
-_HIRAGANA_STRETCH = re.compile(r"[\u3041-\u3096ー]+")
+# Hiragana letters and the long-vowel mark (a character class's body): the letters of a
+# stretch the passages print in kana (``kana_stretches``) and of one a question writes
+# (``service.query``'s kana step), one definition so that the two always read the same letters.
+KANA_LETTERS = "\u3041-\u3096ー"
+_HIRAGANA_STRETCH = re.compile(f"[{KANA_LETTERS}]+")
 
 
 def kana_stretches(texts: Iterable[str]) -> frozenset[str]:

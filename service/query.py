@@ -80,6 +80,7 @@ from indexer.analyze import NOT_TEXT, Token, get_analyzer
 from indexer.analyze import normalize as index_form
 from indexer.settings import Settings
 from indexer.years import YearError, parse_year, wareki
+from service.coverage import KANA_LETTERS
 from service.glossary import GLOSSARY_FILE, japanese_tokens, load_glossary
 from service.highlight import highlight_spans
 from service.language import detect_language
@@ -171,7 +172,7 @@ _HIRAGANA_RUN = re.compile(r"[\u3041-\u309f]+")
 # of the 34 citizen dev questions, いくら → 街区 in 2 plain ones.
 _SHORTEST_KANA_WORD = 4
 _LONGEST_KANA_WORD = 10
-_HIRAGANA_STRETCH = re.compile(rf"[\u3041-\u3096ー]{{{_SHORTEST_KANA_WORD},}}")
+_HIRAGANA_STRETCH = re.compile(rf"[{KANA_LETTERS}]{{{_SHORTEST_KANA_WORD},}}")
 _TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 _KANJI = re.compile(r"[\u4e00-\u9fff々]")
 
