@@ -5,11 +5,20 @@ beside them, the targets judged, and the JSON and plot written."""
 from __future__ import annotations
 
 import json
+import statistics
 
 import pytest
 from typer.testing import CliRunner
 
-from eval.bench import ADVERSARIAL, CLIENTS, ROUTES, TARGETS, variant
+from eval.bench import (
+    ADVERSARIAL,
+    CLIENTS,
+    FLOOR_SPREAD_LIMIT,
+    ROUTES,
+    TARGETS,
+    spread,
+    variant,
+)
 from eval.cli import app
 
 runner = CliRunner()
@@ -35,6 +44,18 @@ def test_quick_bench_measures_the_service_against_its_floor(hashing_env, tmp_pat
     assert set(round_["routes"]) == set(ROUTES) and set(round_["clients"]) == set(map(str, CLIENTS))
     floor, search = round_["floor"], round_["routes"]["search"]
     assert 0 < floor["p50_ms"] <= floor["p99_ms"] and floor["per_s"] > 0
+    # The floor's batch rate is measured before the clients' runs and after each of them, and
+    # the figure the ratios divide by is their median, with the spread judged against its limit.
+    rates = floor["batch8_samples"]
+    assert len(rates) == len(CLIENTS) + 1 and all(r > 0 for r in rates)
+    assert floor["batch8_per_s"] == pytest.approx(statistics.median(rates), abs=0.01)
+    assert floor["per_s"] == pytest.approx(
+        max(floor["single_per_s"], floor["batch8_per_s"]), abs=0.01
+    )
+    assert floor["batch8_spread"] == spread(rates)
+    assert floor["steady"] == (spread(rates) <= FLOOR_SPREAD_LIMIT)
+    assert bench["floor_reliable"] == floor["steady"]
+    assert bench["figures"]["floor_batch8_spread"] == floor["batch8_spread"]
     ratio = search["p50_ms"] / floor["p50_ms"]
     assert round_["search_p50_to_floor"] == pytest.approx(ratio, rel=0.01, abs=0.001)
     ratio = round_["clients"]["8"]["req_per_s"] / floor["per_s"]
@@ -61,3 +82,11 @@ def test_adversarial_questions_sit_at_the_length_limit_and_rounds_never_repeat()
     questions = ["ごみの分別", "空き家対策"]
     rounds = [variant(questions, k) for k in range(5)]
     assert rounds[0] == questions and len({q for r in rounds for q in r}) == 10
+
+
+def test_spread_of_the_floor_is_its_range_against_its_median():
+    assert spread([40.0, 45.0, 50.0]) == 0.222  # (50 - 40) / 45
+    assert spread([44.0, 45.0, 46.0, 90.0]) == pytest.approx(46 / 45.5, abs=0.001)
+    assert spread([45.0]) == 0.0 and spread([]) == 0.0
+    # A floor that fell from 45/s to 30/s within a round is past the limit; one within 5 % is not.
+    assert spread([45.0, 30.0, 44.0]) > FLOOR_SPREAD_LIMIT >= spread([45.0, 43.0, 44.5])
