@@ -30,9 +30,11 @@ QUESTION_WORDS = frozenset(
     )
 )
 # (担当制 is a way of working: 「教科担当制の…何校？」 asks no department; 「何課で活用された」
-# counts the sections where it happened, patterns.COUNTER)
+# counts the sections where it happened, patterns.COUNTER; 担当者 is a person the question
+# speaks of (「主任と担当者はどんな方法で研修を受けた？」) unless it asks who or where they are)
 _ASKS_DEPARTMENT = re.compile(
-    r"担当(?!制)|部署|所管|どこの課|どの課|何課(?!で|に)|どこの部|どの部|窓口はどこ"
+    r"担当(?!制|者)|担当者(?:は|って)?\s*(?:誰|だれ|どこ|どの)"
+    r"|部署|所管|どこの課|どの課|何課(?!で|に)|どこの部|どの部|窓口はどこ"
 )
 _ASKS_QUANTITY = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"

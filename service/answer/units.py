@@ -28,6 +28,9 @@ _KEY_VALUE = re.compile(r"^[^:：|]{1,10}[:：]")
 _TABLE_KEY = re.compile(r"^[^:：|]{1,20}[:：]")  # "現状値 (令和2年度):" too
 # 。 ends a sentence unless a closing bracket follows (『はな咲く。』プロジェクト).
 _SENTENCE_END = re.compile(r"(?<=。)(?![」』）)】〕])")
+# A calendar year alone (令和4年, 令和元年): no field is named so (field labels are a name with
+# or without a fiscal year, 令和4年度).
+_CALENDAR_YEAR = re.compile(r"(?:令和|平成|昭和)\s*(?:元|[0-9０-９]{1,2})\s*年")
 _CELL = " | "  # how the parsers join the cells of a table row
 _NOTE_OPEN = ("（", "(", "※")  # a piece opening so annotates the sentence before it
 
@@ -121,6 +124,10 @@ def split_fields(text: str, fallback_label: str) -> list[FieldBlock]:
     for raw in text.split("\n"):
         line = raw.strip()
         opened = parse_label_line(line)
+        if opened and _CALENDAR_YEAR.fullmatch(opened[0].strip()):
+            # 「【令和4年】 交通人身事故 1,143件」 inside 取組成果: the document's own heading of
+            # a calendar year's line, not a field; the line stays in its field, as printed
+            opened = None
         if opened:
             if lines:
                 fields.append(FieldBlock(label, tuple(lines)))

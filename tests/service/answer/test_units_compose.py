@@ -8,7 +8,7 @@ from service.answer.confidence import MARGIN_CAP
 from service.answer.patterns import asked_quantities
 from service.answer.question import read_question
 from service.answer.scoring import names_a_place, role_match, year_match
-from service.answer.units import Unit, split_sentences
+from service.answer.units import Unit, split_sentences, split_units
 from service.filters import SearchFilters
 
 
@@ -192,3 +192,29 @@ def test_the_target_with_its_qualifier_is_answered_from_the_five_year_target(rea
     assert out.found and out.citation is not None
     assert out.citation.project_key == "3-(4)-①"
     assert "30%以上" in out.text
+
+
+def test_a_calendar_year_heading_stays_in_its_field():
+    # 行政改革 5-(6)-③ prints 「【令和4年】 交通人身事故 1,143件」 inside 取組成果 令和4年度: read
+    # as a field of its own, the count lost the result field a 「…何件だった？」 asks for.
+    text = (
+        "【取組成果 令和4年度】令和3年の交通人身事故状況と比べ、減少する効果が得られた。\n"
+        "《令和4年》 目標件数 1,220件\n【令和4年】 交通人身事故 1,143件 (前年比-50件)"
+    )
+    units = split_units(text, "取組成果")
+    count = next(u for u in units if "1,143件" in u.text)
+    assert count.label == "取組成果 令和4年度" and count.body.startswith("【令和4年】")
+    assert {u.label for u in units} == {"取組成果 令和4年度"}
+
+
+def test_a_count_of_a_calendar_year_is_answered_by_the_result(real_engine):
+    out = real_engine.answer("令和4年の伊勢崎市の交通人身事故は何件だった？", SearchFilters(), 10)
+    assert out.answer.found and out.answer.citation is not None
+    assert out.answer.citation.project_key == "5-(6)-③"
+    assert "1,143件" in out.answer.text and "1,220件" not in out.answer.text
+
+
+def test_a_person_in_charge_named_in_a_question_asks_no_department():
+    assert read_question("主任と担当者はどんな方法で研修を受けた？").kind == "method"
+    assert read_question("この事業の担当者は誰？").kind == "department"
+    assert read_question("空き家対策を担当している課は？").kind == "department"
