@@ -22,7 +22,8 @@ from eval.gold import GOLD_DIR, load_gold
 from indexer.analyze import get_analyzer
 from service import file_pages
 from service.answer.patterns import without_years
-from service.holder import WARM_QUESTION, prepare, trim_dictionary
+from service.filters import SearchFilters
+from service.holder import WARM_QUESTION, prepare, trim_dictionary, warm_answer_units
 from service.limits import MAX_QUERY_CHARS
 from service.query import DEFAULT_SUDACHI_FILE, QueryAnalyzer, normalize
 from service.search import SearchEngine
@@ -242,3 +243,29 @@ def test_the_watcher_bounds_the_dictionary_pages_questions_touch(hashing_engine)
     assert trim_dictionary(bound_kb=touched // 2)
     assert file_pages.resident_kb(dictionary) < 1024
     assert [analyzer.parse(q + "（確認）") for q in questions] == before
+
+
+def test_a_warm_engine_has_its_answer_units_made_before_the_first_question(hashing_engine):
+    def fresh() -> SearchEngine:
+        return SearchEngine(
+            hashing_engine.index,
+            hashing_engine.embedder,
+            hashing_engine.fusion,
+            hashing_engine.analyzer,
+        )
+
+    chunks = len(hashing_engine.index.chunks)
+    capped = fresh()
+    units = capped.answerer.units
+    assert len(units) == 0
+    # As many chunks as the answerer keeps, never more.
+    assert warm_answer_units(capped) == len(units) == min(units.maxsize, chunks) > 1000
+    # With room for every chunk, every chunk is made at load, and the answers that follow find
+    # their units kept under the same key: none is made anew.
+    roomy = fresh()
+    roomy.answerer.units.maxsize = chunks + 100
+    assert warm_answer_units(roomy) == chunks
+    for question in ("ごみの分別の方法", "空き家対策の目標値は", "子育て支援の窓口はどこ"):
+        found = roomy.answer(question, SearchFilters(), 5)
+        assert found.projects
+        assert len(roomy.answerer.units) == chunks
