@@ -233,6 +233,7 @@ def _names_nothing(token: Token, frames: frozenset[str]) -> bool:
         or lemma in frames
         or lemma in ASKING
         or lemma in EVERYDAY
+        or (lemma == "内" and token.reading == "ウチ")  # 「財源のうち起債は」: which of them
     )
 
 

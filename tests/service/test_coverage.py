@@ -95,6 +95,10 @@ def test_a_compound_is_read_without_the_words_that_name_no_topic():
     # A number splits a compound: 令和 and 年度 are parts of their own, not a pair 令和+年度.
     assert _parts("令和4年度の参加者数") == [[("令和",), ("年度",)], [("参加", "者", "数")]]
     assert _parts("津波避難タワーの整備計画") == [[("津波", "避難", "タワー")], []]
+    # のうち (of which) is 内 read ウチ and would join the next noun (内+起債, a pair no passage
+    # holds); 市内's 内 (ナイ) stays part of its compound.
+    assert _parts("財源のうち起債は") == [[("財源",)], [("起債",)]]
+    assert _parts("市内の公園") == [[("市", "内")], [("公園",)]]
 
 
 def test_words_of_the_situation_do_not_make_a_question_unknown(hashing_engine):
