@@ -20,7 +20,7 @@ from indexer.errors import InputError, NotFoundError
 from indexer.links import Link
 from indexer.records import Chunk, Project
 from indexer.settings import Settings
-from service.aggregate import ProjectRank, group_by_project
+from service.aggregate import Grouping, ProjectRank, group_passages, rank_projects
 from service.answer.compose import unless_no_match
 from service.answer.engine import Answerer
 from service.answer.ranking import Ranking, answer_from
@@ -242,6 +242,9 @@ class SearchEngine:
         self.fusion = fusion
         self.table = ChunkTable(index.chunks, index.documents)
         self._row = {c.chunk_id: row for row, c in enumerate(index.chunks)}
+        # What grouping by project reads of each chunk (``service.aggregate.Grouping``), made
+        # once: every candidate of a project search (~335) is grouped.
+        self._grouping = {c.chunk_id: Grouping.of(c) for c in index.chunks}
         # Every row, for a search without filters (most of them): no mask to build and scan.
         self._all_rows = np.arange(len(index.chunks))
         self._all_rows.setflags(write=False)
@@ -521,20 +524,26 @@ class SearchEngine:
             missing = retrieved.missing_shards
         # Every candidate takes part in the grouping, but only the shown evidence (top_k
         # projects, ``evidence`` passages each) becomes a hit, highlighted: a hit of each of
-        # the ~300 candidates cost more than the rest of the request.
-        pool = [
-            _Candidate(cid, self._chunk(cid), rank, s)
-            for rank, (cid, s) in enumerate(candidates, 1)
-        ]
+        # the ~300 candidates cost more than the rest of the request. Candidates are grouped
+        # as (rank, chunk id, score) by their chunk's grouping keys, made at load.
+        grouping = self._grouping
+        grouped = group_passages(
+            (((rank, cid, s), grouping[cid]) for rank, (cid, s) in enumerate(candidates, 1)),
+            top_k,
+            evidence,
+        )
         facets = self.table.facets([self._row[cid] for cid, _ in candidates])
-        groups = group_by_project(pool, top_k, evidence)
-        shown = [c.chunk_id for _, passages in groups for c in passages]
+        groups = [
+            [_Candidate(cid, self._chunk(cid), rank, s) for rank, cid, s in g] for g in grouped
+        ]
+        shown = [c.chunk_id for passages in groups for c in passages]
         spans = iter(self._highlights(shown, self._term_ids(query)))
         projects = [
             self._project_result(
                 rank, [self._hit(c.rank, c.chunk_id, c.fused, next(spans)) for c in passages]
             )
-            for rank, passages in groups
+            # Each group's first passage is its project's best, groups in that order.
+            for rank, passages in zip(rank_projects([g[0] for g in groups]), groups, strict=True)
         ]
         return ProjectOutcome(
             projects,
