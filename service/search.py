@@ -413,8 +413,10 @@ class SearchEngine:
         filters: SearchFilters,
         mode: SearchMode = "hybrid",
         highlight: bool = True,
+        facets: bool = True,
     ) -> SearchOutcome:
-        """Top passages, facet counts and all candidates, in one retrieval."""
+        """Top passages, facet counts and all candidates, in one retrieval. ``facets``: False
+        for a caller that shows none (``/answer``): the counts are then left empty."""
         _check_top_k(top_k)
         query = self.parse(query, mode)
         retrieval = self.retrieve_full(query, filters, mode, depth=top_k)
@@ -426,14 +428,14 @@ class SearchEngine:
             self._hit(rank, cid, s, found)
             for rank, ((cid, s), found) in enumerate(zip(top, spans, strict=True), 1)
         ]
-        facets = self.table.facets([self._row[cid] for cid, _ in candidates])
+        counts = self._facets(candidates) if facets else {}
         uncovered = None
         if self.relevance is not None and retrieval.signals is not None:
             uncovered = self.relevance.score(retrieval.signals)
         no_match = self._no_match(retrieval, query, uncovered)
         return SearchOutcome(
             hits,
-            facets,
+            counts,
             candidates,
             uncovered,
             no_match=no_match,
@@ -453,6 +455,10 @@ class SearchEngine:
         """The ``top_k`` best passages for ``query`` within the filters."""
         filters = filters or self.make_filters(doc_ids, cities)
         return self.search_full(query, top_k, filters, mode).hits
+
+    def _facets(self, candidates: Sequence[tuple[int, float]]) -> dict[str, dict[str, int]]:
+        """Facet counts over every candidate."""
+        return self.table.facets([self._row[cid] for cid, _ in candidates])
 
     def _chunk(self, chunk_id: int) -> Chunk:
         return self.index.chunks[self._row[chunk_id]]
@@ -510,9 +516,11 @@ class SearchEngine:
         filters: SearchFilters,
         evidence: int = EVIDENCE_PER_PROJECT,
         retrieved: SearchOutcome | None = None,
+        facets: bool = True,
     ) -> ProjectOutcome:
         """``search_projects`` with ``no_match``. ``retrieved``: this question's search when the
-        caller already made it (``/answer`` lists projects from the ranking it answers from)."""
+        caller already made it (``/answer`` lists projects from the ranking it answers from).
+        ``facets``: False for a caller that shows none (``/answer``): the counts are left empty."""
         _check_top_k(top_k)
         query = self.parse(query)
         if retrieved is None:
@@ -532,7 +540,7 @@ class SearchEngine:
             top_k,
             evidence,
         )
-        facets = self.table.facets([self._row[cid] for cid, _ in candidates])
+        counts = self._facets(candidates) if facets else {}
         groups = [
             [_Candidate(cid, self._chunk(cid), rank, s) for rank, cid, s in g] for g in grouped
         ]
@@ -547,7 +555,7 @@ class SearchEngine:
         ]
         return ProjectOutcome(
             projects,
-            facets,
+            counts,
             no_match=no_match,
             query_language=query.language,
             missing_shards=missing,
@@ -569,7 +577,9 @@ class SearchEngine:
         one question embedding: the answer is read from the same ranking the projects show."""
         query = self.parse(query)
         ranking, outcome = self.answer_ranking(query, filters)
-        listed = self.search_projects_full(query, top_k, filters, retrieved=outcome)
+        # An answer shows no facets: neither the ranking's search nor the listing counts them
+        # (two counts over ~335 candidates, about 0.25 ms of CPU each).
+        listed = self.search_projects_full(query, top_k, filters, retrieved=outcome, facets=False)
         return AnswerOutcome(
             unless_no_match(answer_from(ranking, listed.projects), listed.no_match),
             listed.projects,
@@ -581,10 +591,15 @@ class SearchEngine:
     def answer_ranking(
         self, query: Question, filters: SearchFilters | None = None
     ) -> tuple[Ranking, SearchOutcome]:
-        """Every answer unit of the top passages scored, and the retrieval they come from."""
+        """Every answer unit of the top passages scored, and the retrieval they come from
+        (without facet counts: an answer shows none)."""
         query = self.parse(query)
         outcome = self.search_full(
-            query, self.answerer.config.passages, filters or SearchFilters(), highlight=False
+            query,
+            self.answerer.config.passages,
+            filters or SearchFilters(),
+            highlight=False,
+            facets=False,
         )
         ranking = self.answerer.rank(
             query.text, hits=outcome.hits, query_vector=query.vector, uncovered=outcome.uncovered
