@@ -18,7 +18,7 @@ from indexer.dense import passage_vectors
 from indexer.embedding.base import Embedder
 from indexer.errors import InputError, NotFoundError
 from indexer.links import Link
-from indexer.records import Chunk, Project
+from indexer.records import Chunk, Project, place_of
 from indexer.settings import Settings
 from service.aggregate import Grouping, ProjectRank, group_passages, rank_projects
 from service.answer.compose import unless_no_match
@@ -245,6 +245,8 @@ class SearchEngine:
         # What grouping by project reads of each chunk (``service.aggregate.Grouping``), made
         # once: every candidate of a project search (~335) is grouped.
         self._grouping = {c.chunk_id: Grouping.of(c) for c in index.chunks}
+        # Each hit chunk's own fields (``_hit_fields``), bounded by the index's chunks.
+        self._hit_cache: dict[int, dict[str, Any]] = {}
         # Every row, for a search without filters (most of them): no mask to build and scan.
         self._all_rows = np.arange(len(index.chunks))
         self._all_rows.setflags(write=False)
@@ -474,18 +476,33 @@ class SearchEngine:
         score: float,
         highlights: list[tuple[int, int]] | None = None,
     ) -> Hit:
-        chunk = self._chunk(chunk_id)
-        return Hit.from_record(
-            chunk,
-            self.index.documents[chunk.doc_id],
+        # What ``Hit.from_record`` fills from the chunk and its document, as validated input.
+        return Hit(
+            **self._hit_fields(chunk_id),
             rank=rank,
             score=round(score, 6),
-            field=chunk.field,
-            text=chunk.text,
-            chunk_id=chunk.chunk_id,
-            related=self.links.get((chunk.doc_id, chunk.project_key), []),
             highlights=highlights or [],
         )
+
+    def _hit_fields(self, chunk_id: int) -> dict[str, Any]:
+        """The fields of a chunk's hit that are the chunk's alone (all but rank, score and
+        highlights), made on its first hit and kept: reading them from the chunk, its document
+        and its links on every hit cost a third of making it (about 3 of 8 µs)."""
+        found = self._hit_cache.get(chunk_id)
+        if found is None:
+            chunk = self._chunk(chunk_id)
+            doc = self.index.documents[chunk.doc_id]
+            found = {
+                "doc_title": doc.title,
+                "city": doc.city,
+                **place_of(chunk),
+                "field": chunk.field,
+                "text": chunk.text,
+                "chunk_id": chunk.chunk_id,
+                "related": self.links.get((chunk.doc_id, chunk.project_key), []),
+            }
+            self._hit_cache[chunk_id] = found
+        return found
 
     def _term_ids(self, query: ParsedQuery) -> frozenset[int]:
         """The question's highlight terms as the index's lemma ids (once per request)."""
