@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 
 
 def rrf(
@@ -36,8 +37,14 @@ def weighted_scores(
 
 
 def ranked(fused: Mapping[int, float]) -> list[tuple[int, float]]:
-    """Items by descending score; ties broken by item id so rankings are deterministic."""
-    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+    """Items by descending score; ties broken by item id so rankings are deterministic.
+
+    Sorted by id, then by score with a stable descending sort (equal scores keep their id
+    order): the order of the key ``(-score, id)`` without a Python call per item, which cost
+    about 130 µs for the ~400 items of a question, against 90."""
+    out = sorted(fused.items())
+    out.sort(key=itemgetter(1), reverse=True)
+    return out
 
 
 def prefer(

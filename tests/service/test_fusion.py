@@ -112,3 +112,26 @@ def test_a_named_city_halves_the_other_cities_scores(hashing_engine):
         expected = before[cid] * (1.0 if city[cid] == "伊勢原市" else keep)
         assert score == pytest.approx(expected)
     assert city[after[0][0]] == "伊勢原市"
+
+
+def test_ranked_is_the_order_of_descending_score_then_id_on_the_gold_questions(hashing_engine):
+    """``ranked`` sorts in two stable passes; on every gold question's dense, lexical and fused
+    scores (lexical ones tie often) it gives what the key (-score, id) gives."""
+    from eval.gold import GOLD_DIR, load_gold
+
+    def by_key(scores):
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    questions = [q.query for s in ("dev", "test") for q in load_gold(GOLD_DIR / f"{s}.jsonl")]
+    ties = 0
+    for q in questions:
+        parsed = hashing_engine.parse(q)
+        found = hashing_engine.backend.candidates(parsed, hashing_engine._all_rows, 200, "hybrid")
+        fused = weighted_scores((found.dense, found.lexical), (2.0, 1.0))
+        for scores in (found.dense, found.lexical, fused):
+            # Inserted in reverse id order, so the id tie-break has work to do.
+            scores = dict(sorted(scores.items(), reverse=True))
+            ties += len(scores) - len(set(scores.values()))
+            assert ranked(scores) == by_key(scores)
+    assert ties > 0
+    assert ranked({3: 0.0, 1: -0.0, 2: 0.5}) == [(2, 0.5), (1, -0.0), (3, 0.0)]
