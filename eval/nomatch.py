@@ -45,17 +45,15 @@ from typing import Any
 import numpy as np
 
 from eval.gold import GOLD_DIR, load_gold
-from indexer.dense import passage_vectors
 from service.relevance import (
-    AXES_SAMPLE,
     AXIS,
     FEATURES,
     MODEL_FILE,
     RelevanceModel,
     Signals,
+    index_axes,
     valid_features,
 )
-from service.relevance import passage_axes as relevance_axes
 from service.search import SearchEngine
 
 ABSENT_FILE = GOLD_DIR / "absent.jsonl"
@@ -173,11 +171,11 @@ def threshold(answerable: np.ndarray, share: float = MAX_ANSWERABLE_FLAGGED) -> 
 
 def passage_axes(engine: SearchEngine, count: int = AXES) -> np.ndarray:
     """The ``count`` main axes of the engine's passage vectors, as a loaded engine reads them
-    (``service.relevance.passage_axes``). Label-free: the gold questions do not choose them."""
-    vectors = passage_vectors(engine.index.dense, AXES_SAMPLE)
-    if vectors is None:
-        raise ValueError("the engine's dense index gives back no vectors to read axes from")
-    return relevance_axes(vectors, count)
+    (``service.relevance.index_axes``). Label-free: the gold questions do not choose them."""
+    axes = index_axes(engine.index, count)
+    if axes is None:
+        raise ValueError("the engine's index holds no passage axes and gives back no vectors")
+    return axes
 
 
 def _uses_axes(features: Sequence[str]) -> bool:

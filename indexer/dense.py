@@ -226,14 +226,40 @@ def id_map(index: Any) -> np.ndarray:
     return faiss.rev_swig_ptr(index.id_map.data(), size) if size else np.zeros(0, np.int64)
 
 
+# The passages' main axes stored with an index (``AXES``, ``main_axes``): the most a relevance
+# model reads (``eval.nomatch.MAX_AXES``), from at most ``AXES_SAMPLE`` evenly spaced vectors.
+STORED_AXES = 8
+AXES_SAMPLE = 50_000
+
+
+def sample_rows(total: int, limit: int) -> np.ndarray:
+    """At most ``limit`` evenly spaced row numbers of ``total`` rows, ascending (all of them
+    when ``total <= limit``)."""
+    return np.unique(np.linspace(0, total - 1, min(limit, total)).astype(np.int64))
+
+
+def main_axes(vectors: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` main axes (principal components, unit rows, largest variance first) of
+    ``vectors``, each signed so that its largest coordinate is positive: the same vectors, the
+    same axes. From the d × d covariance rather than an SVD of the vectors: the same axes
+    (within 3e-15 on this corpus's 3,043 × 384) at a fraction of the time (50,000 × 384 here:
+    13 s → 0.4 s)."""
+    centred = np.asarray(vectors, dtype=np.float64)
+    centred = centred - centred.mean(axis=0)
+    _, columns = np.linalg.eigh(centred.T @ centred)  # eigenvalues ascending
+    axes = columns[:, ::-1].T[:count]
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+    return axes * signs[:, None]
+
+
 def passage_vectors(index: Any, limit: int) -> np.ndarray | None:
     """The stored vectors of an ``IndexIDMap2``, in row order, at most ``limit`` of them
-    (evenly spaced rows when it holds more); None when it holds none or cannot give them back
+    (``sample_rows`` when it holds more); None when it holds none or cannot give them back
     (an IVF index without its direct map, a shard router's stand-in)."""
     if not isinstance(index, faiss.IndexIDMap2) or index.ntotal == 0:
         return None
     inner = inner_index(index)
-    rows = np.unique(np.linspace(0, index.ntotal - 1, min(limit, index.ntotal)).astype(np.int64))
+    rows = sample_rows(index.ntotal, limit)
     try:
         if len(rows) == index.ntotal:
             return np.asarray(inner.reconstruct_n(0, index.ntotal))

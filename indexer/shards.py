@@ -158,6 +158,13 @@ def slice_lexical(lexical: bm25s.BM25, rows: np.ndarray) -> bm25s.BM25:
     return _bm25(dict(lexical.vocab_dict), data[keep], new_indices, new_indptr, len(rows))
 
 
+def vocabulary(tokens: Iterable[Sequence[str]]) -> dict[str, int]:
+    """Token → column, in sorted order. bm25s, given strings, numbers its vocabulary in set
+    order, which moves with the interpreter's hash seed: two builds of one corpus wrote
+    different lexical files (the same scores)."""
+    return {t: i for i, t in enumerate(sorted({t for passage in tokens for t in passage}))}
+
+
 def score_lexical(tokens: Sequence[Sequence[str]], stats: BM25Stats) -> bm25s.BM25:
     """A BM25 index of these passages scored with ``stats`` (the whole collection's).
 
@@ -165,7 +172,7 @@ def score_lexical(tokens: Sequence[Sequence[str]], stats: BM25Stats) -> bm25s.BM
     the global document frequencies, passage count and average length instead of the local.
     """
     model = bm25s.BM25()
-    vocab = {t: i for i, t in enumerate(sorted({t for passage in tokens for t in passage}))}
+    vocab = vocabulary(tokens)
     missing = [t for t in vocab if t not in stats.doc_freqs]
     if missing:
         raise ShardError(f"tokens {missing[:5]} are not in the global statistics")

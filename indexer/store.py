@@ -11,6 +11,9 @@ Layout of one build directory::
     records.jsonl   every parsed record with all its fields
     links.jsonl     cross-document links between records (``indexer.links``)
     tokens.npz      each chunk text's tokens with offsets, for highlighting (``indexer.offsets``)
+    axes.npy        the passage vectors' main axes (``indexer.dense.main_axes``), which the
+                    no-match model reads; an index built before it has none (read from the
+                    vectors at load, ``service.relevance.index_axes``)
 
 ``index_dir`` (e.g. ``var/index``) is a symbolic link to the current build,
 replaced with ``os.replace`` so a reader sees the old build or the new one,
@@ -40,6 +43,7 @@ from indexer.files import sha256_file
 from indexer.links import Key, Link
 from indexer.offsets import TokenTable
 from indexer.records import Chunk, Field, Project
+from indexer.shards import vocabulary
 
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
@@ -48,6 +52,7 @@ CHUNKS = "chunks.jsonl"
 RECORDS = "records.jsonl"
 LINKS = "links.jsonl"
 TOKENS = "tokens.npz"
+AXES = "axes.npy"
 
 
 class IndexStoreError(UnavailableError):
@@ -96,8 +101,13 @@ def write_build(
     spec = _dense_spec(manifest.get("dense_index"))
     index, spec = dense.build(vectors, ids, spec)
     faiss.write_index(index, str(build_dir / DENSE))
+    rows = dense.sample_rows(len(vectors), dense.AXES_SAMPLE)
+    sample = np.asarray(vectors[rows], dtype=np.float32)  # as the index stores them
+    np.save(build_dir / AXES, dense.main_axes(sample, min(dense.STORED_AXES, sample.shape[1])))
     lexical = bm25s.BM25()
-    lexical.index(lexical_tokens, show_progress=False)
+    vocab = vocabulary(lexical_tokens)
+    token_ids = [[vocab[t] for t in passage] for passage in lexical_tokens]
+    lexical.index((token_ids, vocab), show_progress=False)
     lexical.save(str(build_dir / LEXICAL))
     _write_jsonl(build_dir / CHUNKS, [asdict(c) for c in chunks])
     _write_jsonl(build_dir / RECORDS, [asdict(r) for r in records])
@@ -227,6 +237,12 @@ def load_links(index_dir: Path) -> dict[Key, list[Link]]:
         (row["doc_id"], row["project_key"]): [Link(**x) for x in row["links"]]
         for row in _read_jsonl(index_dir / LINKS)
     }
+
+
+def load_axes(index_dir: Path) -> np.ndarray | None:
+    """The stored passage axes, or None for an index built before they were stored."""
+    path = index_dir / AXES
+    return np.load(path, allow_pickle=False) if path.is_file() else None
 
 
 def load_tokens(index_dir: Path) -> TokenTable:

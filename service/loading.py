@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import bm25s
 import faiss
+import numpy as np
 
 from indexer import FORMAT_VERSION
 from indexer.analyze import AnalyzerConfig
@@ -18,6 +19,7 @@ from indexer.offsets import TokenTable
 from indexer.records import Chunk, DocumentInfo, Project
 from indexer.store import (
     IndexMismatchError,
+    load_axes,
     load_chunks,
     load_dense,
     load_lexical,
@@ -44,6 +46,8 @@ class LoadedIndex:
     documents: dict[str, DocumentInfo]
     links: dict[Key, list[Link]]
     tokens: TokenTable
+    # The passages' main axes stored by the build (``indexer.store.load_axes``); None before.
+    axes: np.ndarray | None = field(default=None, compare=False)
 
     @property
     def cities(self) -> list[str]:
@@ -91,7 +95,7 @@ def load_index(
     try:
         dense, lexical = load_dense(path), load_lexical(path)
         chunks, records = load_chunks(path), load_records(path)
-        links, tokens = load_links(path), load_tokens(path)
+        links, tokens, axes = load_links(path), load_tokens(path), load_axes(path)
     except Exception as exc:  # any reader failure means a damaged index
         raise IndexMismatchError(f"index at {path} cannot be read ({exc}); {REBUILD}") from exc
     if (
@@ -111,4 +115,5 @@ def load_index(
         documents=documents,
         links=links,
         tokens=tokens,
+        axes=axes,
     )

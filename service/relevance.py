@@ -32,7 +32,7 @@ The decision reads only what one retrieval already has (``signals``):
   防犯灯), whose cosines and coverage sit where those of absent topics do. Its weight is
   negative;
 * ``axis1``, ``axis2``: where the question's vector points, its coordinates along the two main
-  axes (principal components) of the index's passage vectors (``passage_axes``; label-free, the
+  axes (principal components) of the index's passage vectors (``index_axes``; label-free, the
   gold questions do not choose them). The axes fitting saw are stored with the model
   (``RelevanceModel.axes``); a loaded engine reads its own index's (``RelevanceModel.on_index``),
   since each machine's build of the same corpus moves them a little (up to 2.4e-4 between two
@@ -103,7 +103,9 @@ from typing import Any
 import numpy as np
 
 from indexer.analyze import get_analyzer
+from indexer.dense import AXES_SAMPLE, main_axes, passage_vectors
 from service.coverage import EVERYDAY, CorpusVocabulary, Coverage, coverage
+from service.loading import LoadedIndex
 from service.query import INDEX_LANGUAGE, Expansion, ParsedQuery
 
 log = logging.getLogger(__name__)
@@ -121,8 +123,6 @@ FOREIGN_COSINE = 0.83
 # A loaded model's axes and the index's agree when each pair's cosine is at least this (two
 # machines' builds of one corpus: above 0.9999).
 AXES_AGREEMENT = 0.99
-# At most this many passage vectors (evenly spaced) are read for the axes of a large index.
-AXES_SAMPLE = 50_000
 # The lexical passages whose projects ``lexical_spread`` counts.
 SPREAD_DEPTH = 10
 # Glossary concepts that tell who or when, not what (glossary.tsv: 子供/児童, 休日/日曜/土曜, and
@@ -235,7 +235,7 @@ class RelevanceModel:
 
     ``embedder``: the identity (``EmbedderIdentity.as_dict()``) of the model it was fitted
     for; ``axes``: unit vectors of the embedding space that the features ``axis1`` … read (the
-    passages' main axes, ``passage_axes``); ``fitted``: how it was fitted and
+    passages' main axes, ``index_axes``); ``fitted``: how it was fitted and
     what it flags (for the record, never read).
     """
 
@@ -274,23 +274,21 @@ class RelevanceModel:
 
     def on_index(self, axes: np.ndarray) -> RelevanceModel:
         """This model reading ``axes``, the main axes of the serving index's passages
-        (``passage_axes``), in place of the ones it was fitted with: the same directions of the
+        (``index_axes``), in place of the ones it was fitted with: the same directions of the
         space, as this machine's build of the corpus finds them. A warning when they are not
         (a row's cosine with its fitted axis below ``AXES_AGREEMENT``: another corpus), since the
         model's weights then read something else; it is still served, as no refit is at hand."""
-        if not self.axes:
-            return self
         fitted = np.array(self.axes)
         axes = np.asarray(axes, dtype=np.float64)[: len(fitted)]
-        agreement = np.sum(fitted * axes, axis=1) if axes.shape == fitted.shape else np.zeros(1)
+        if not self.axes or axes.shape != fitted.shape:
+            return self
+        agreement = np.sum(fitted * axes, axis=1)
         if agreement.min() < AXES_AGREEMENT:
             log.warning(
                 "no_match: the index's passage axes differ from those the model was fitted on "
                 "(cosines %s); refit it: plansearch-eval nomatch --fit --store",
                 np.round(agreement, 3).tolist(),
             )
-            if axes.shape != fitted.shape:
-                return self
         return replace(self, axes=tuple(tuple(float(x) for x in axis) for axis in axes))
 
     def to_dict(self) -> dict[str, Any]:
@@ -319,15 +317,16 @@ class RelevanceModel:
         )
 
 
-def passage_axes(vectors: np.ndarray, count: int) -> np.ndarray:
-    """The ``count`` main axes (principal components, unit rows) of passage ``vectors``, each
-    signed so that its largest coordinate is positive (the same vectors, the same axes)."""
-    centred = np.asarray(vectors, dtype=np.float64)
-    centred = centred - centred.mean(axis=0)
-    _, _, rows = np.linalg.svd(centred, full_matrices=False)
-    axes = rows[:count]
-    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
-    return axes * signs[:, None]
+def index_axes(index: LoadedIndex, count: int) -> np.ndarray | None:
+    """The ``count`` main axes of the index's passage vectors: those its build stored, else
+    (an index built before they were) read from its vectors; None when it has neither (a
+    shard router's index from before), and the model keeps the axes it was fitted with."""
+    if index.axes is not None and len(index.axes) >= count:
+        return np.asarray(index.axes[:count], dtype=np.float64)
+    vectors = passage_vectors(index.dense, AXES_SAMPLE)
+    if vectors is None or len(vectors) <= count:
+        return None
+    return main_axes(vectors, count)
 
 
 def valid_features(axes: int) -> tuple[str, ...]:

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from indexer.analyze import get_analyzer
-from indexer.dense import passage_vectors
 from indexer.embedding.base import Embedder
 from indexer.errors import InputError, NotFoundError
 from indexer.links import Link
@@ -35,11 +34,10 @@ from service.loading import LoadedIndex
 from service.query import INDEX_LANGUAGE, ParsedQuery, QueryAnalyzer, index_frequencies
 from service.question_vectors import QuestionVectors
 from service.relevance import (
-    AXES_SAMPLE,
     RelevanceModel,
     Signals,
+    index_axes,
     load_model,
-    passage_axes,
     signals,
 )
 from service.schemas import AnswerOut, Hit, ProjectResult, RelatedLink, SearchMode
@@ -672,9 +670,8 @@ def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchE
     floor = settings.resolved_no_match_floor()
     relevance = load_model(embedder.identity.as_dict()) if floor is None else None
     if relevance is not None and relevance.axes:
-        vectors = passage_vectors(index.dense, AXES_SAMPLE)
-        if vectors is not None and len(vectors) > len(relevance.axes):
-            relevance = relevance.on_index(passage_axes(vectors, len(relevance.axes)))
+        axes = index_axes(index, len(relevance.axes))
+        relevance = relevance.on_index(axes) if axes is not None else relevance
     backend = _sharded_backend(settings, index) if settings.shards > 1 else None
     return SearchEngine(index, embedder, fusion, analyzer, questions, floor, backend, relevance)
 

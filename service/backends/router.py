@@ -29,6 +29,7 @@ from indexer.records import DocumentInfo
 from indexer.shards import PART, SHARDS, STATS, VECTORS, BM25Stats, ShardError, part_dirs
 from indexer.store import (
     IndexMismatchError,
+    load_axes,
     load_chunks,
     load_links,
     load_records,
@@ -113,7 +114,7 @@ def load_router_index(
     verify_files(path, manifest)
     try:
         chunks, records = load_chunks(path), load_records(path)
-        links, tokens = load_links(path), load_tokens(path)
+        links, tokens, axes = load_links(path), load_tokens(path), load_axes(path)
         vectors = PartVectors(part_dirs(path))
         statistics = SharedStatistics.load(path / SHARDS / STATS)
     except ShardError:
@@ -139,4 +140,5 @@ def load_router_index(
         documents=documents,
         links=links,
         tokens=tokens,
+        axes=axes,
     )

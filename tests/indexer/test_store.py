@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from conftest import CORPUS, hashing_settings_in
@@ -148,3 +151,23 @@ def test_interrupted_embedding_keeps_old_index_and_finished_work(settings, monke
     monkeypatch.undo()
     resumed = build_index(settings, HashingEmbedder(), doc_ids=[DOC], progress=False)
     assert 0 < resumed.embedded < resumed.chunks  # vectors saved before the interrupt are reused
+
+
+def test_two_processes_build_the_same_files(tmp_path):
+    # Each process has its own string hash seed; set order must not reach a file (bm25s numbered
+    # its vocabulary in set order, so two builds of one corpus wrote different lexical files).
+    manifests = []
+    for seed in ("1", "2"):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "PLANSEARCH_EMBEDDER": "hashing",
+            "PLANSEARCH_CORPUS_DIR": str(CORPUS),
+            "PLANSEARCH_INDEX_DIR": str(tmp_path / seed / "index"),
+            "PLANSEARCH_CACHE_DIR": str(tmp_path / seed / "cache"),
+        }
+        command = [sys.executable, "-m", "service", "index", "--doc-id", DOC, "--quiet"]
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=300)
+        manifests.append(json.loads((tmp_path / seed / "index" / "manifest.json").read_text()))
+    assert manifests[0]["files"] == manifests[1]["files"]
+    assert {"axes.npy", "lexical/vocab.index.json"} <= set(manifests[0]["files"])

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from eval import nomatch
 from eval.gold import GOLD_DIR
+from indexer.dense import AXES_SAMPLE, STORED_AXES, main_axes, passage_vectors
 from indexer.settings import Settings
 from service.api import create_app
 from service.relevance import (
@@ -20,9 +21,9 @@ from service.relevance import (
     MODEL_FILE,
     RelevanceModel,
     Signals,
+    index_axes,
     load_model,
     names_service,
-    passage_axes,
     signals,
 )
 
@@ -180,14 +181,27 @@ def test_the_stored_model_is_the_real_engines(real_engine):
     assert np.abs(np.array(fitted.axes) - axes).max() < 1e-3
 
 
+def test_the_build_stores_the_axes_a_loaded_engine_reads(real_engine):
+    index = real_engine.index
+    vectors = passage_vectors(index.dense, AXES_SAMPLE)
+    assert vectors is not None
+    # The build stores them (axes.npy): no SVD at each engine start, and a shard router, which
+    # holds no vectors, reads them too. An index from before has none: read from its vectors.
+    assert index.axes is not None and index.axes.shape == (STORED_AXES, vectors.shape[1])
+    read = main_axes(vectors, 2)
+    assert np.abs(index_axes(index, 2) - read).max() < 1e-9
+    assert np.array_equal(index_axes(replace(index, axes=None), 2), read)
+    assert index_axes(replace(index, axes=index.axes[:1]), 2) is not None  # too few: read
+
+
 def test_a_model_reads_the_serving_index_axes(caplog):
     rng = np.random.default_rng(7)
     # Passages spread most along the first coordinate, then the second.
     vectors = rng.normal(size=(400, 4)) * np.array([5.0, 2.0, 0.5, 0.1])
-    axes = passage_axes(vectors, 2)
+    axes = main_axes(vectors, 2)
     assert np.allclose(np.abs(axes), np.eye(4)[:2], atol=0.05)
     assert np.all(axes[np.arange(2), np.abs(axes).argmax(axis=1)] > 0)  # signed: largest > 0
-    assert np.array_equal(passage_axes(vectors, 2), axes)  # the same vectors, the same axes
+    assert np.array_equal(main_axes(vectors, 2), axes)  # the same vectors, the same axes
     fitted = tuple(tuple(float(x) for x in row) for row in np.round(axes, 2))
     model = RelevanceModel({}, ("cosine", "axis1"), (0.0, 0.0), (1.0, 1.0), (1.0, 1.0), 0.0, 0.0)
     model = replace(model, axes=fitted)
