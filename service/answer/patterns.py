@@ -94,6 +94,10 @@ COUNTER = (
     r"(?=に|で|を|が|は|の|と|まで|くらい|ぐらい|ほど|間|以上|かか|ある|です|[？?]|$)"
 )
 _COUNTER = re.compile(COUNTER)
+# 「ガイドブックを何部配る」「何部発行した」: 部 counts copies when a verb of making or handing
+# out copies follows; otherwise 何部 is a department (「何部の担当？」), which COUNTER leaves out.
+COPIES = r"何\s*(部)(?=\s*(?:を|ずつ)?\s*(?:配|発行|作|印刷|刷|用意|刊行|増刷))"
+_COPIES = re.compile(COPIES)
 # 「重点施策はいくつ？」「いくつの分団がある？」: what is counted, printed after its count
 # (「36 の重点施策を設定し」「45の分団の中には」), or the count in つ (「5つにパッケージ化」).
 _HOW_MANY_OF = re.compile(r"いくつの([一-龥ァ-ヶー]{2,})")
@@ -130,6 +134,7 @@ def asked_units(question: str) -> frozenset[str]:
         known = next((u for u in _UNITS_LONGEST_FIRST if noun.endswith(u)), None)
         found |= {unit_class(known) if known else noun, "つ"}
     found |= {c for c in counters if c not in _KNOWN_CLASSES and unit_class(c) == c}
+    found |= {m.group(1) for m in _COPIES.finditer(text)}
     found |= {unit_class(m.group(1)) for m in _COUNT_OF.finditer(text)}
     found |= {unit for cue, unit in _ASKED_BY_WORD if cue.search(text)}
     return frozenset(found)

@@ -13,6 +13,7 @@ from indexer.textclean import nfkc
 from indexer.years import fiscal_years
 from service.answer.patterns import (
     ASKABLE_UNIT,
+    COPIES,
     COUNTER,
     YEAR_WORDS,
     asked_units,
@@ -48,6 +49,8 @@ _ASKS_QUANTITY = re.compile(
     r"(?:目標|現状|実績|見込)"
     # 「何階層に」「何号給」「何年くらい」: a counter of its own (patterns.COUNTER)
     rf"|{COUNTER}"
+    # 「何部配る」: copies (patterns.COPIES), where 何部 alone is a department
+    rf"|{COPIES}"
 )
 _ASKS_DATE = re.compile(r"いつ|何月|何年")
 # 「…方針の名前は？」「何という事業？」: the answer is the project's own name (its title).

@@ -87,6 +87,9 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         # the partner or the supplier asked by どこ (it was an open fact question)
         ("避難所の混雑状況をネットで確認できるようにするため、どこと協定を結んだ？", "place", 1),
         ("公園施設の電気はどこから買っている？", "place", 1),
+        # copies counted in 部 (it was an open fact question); 何部 alone asks a department
+        ("外国人住民向けの生活ガイドブックを何部配ることを目標にしている？", "value", 1),
+        ("空き家対策は何部が担当している？", "department", 1),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
@@ -134,6 +137,10 @@ def test_quantities_are_figures_with_their_unit():
         ("協働まちづくり事業補助金は令和4年度にいくつの市民団体に交付した？", {"団体", "つ"}),
         ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", {"m"}),
         ("何分野の事業がある？", {"分野"}),  # a count of 分野 (「10分野」), not of minutes
+        # 部 counts copies when they are handed out or printed; 何部 alone is a department
+        ("外国人住民向けの生活ガイドブックを何部配ることを目標にしている？", {"部"}),
+        ("市民活動通信は1回に何部発行した？", {"部"}),
+        ("空き家対策は何部の担当？", set()),
     ],
 )
 def test_the_unit_a_value_question_asks_for(query, units):
