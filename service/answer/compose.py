@@ -151,6 +151,12 @@ def _first_card_instead(
     if not own or any(asked_quantities(s.unit.body, question.units) for s in own):
         return None
     first = own[0]
+    if chosen.named and chosen.named >= first.named:
+        # the chosen unit prints every compound noun of the question that card #1's prints
+        # (「…生活ガイドブックを何部配る」: card #3's 生活ガイドブックの配布数 row, where card
+        # #1's 目指すべき姿 sentence names the guidebook in more of the question's words but
+        # counts nothing): its figure is of the thing asked, not of something else
+        return None
     margin = ranking.config.lexical_agree_margin
     return first if chosen.lexical <= first.lexical - margin else None
 

@@ -572,6 +572,19 @@ def test_a_value_card_one_lacks_is_not_taken_from_a_project_the_question_does_no
     assert cited is not None and cited.project_key == listed.projects[0].project_key
 
 
+def test_a_lower_cards_figure_of_the_thing_named_is_not_sent_back_to_card_one(real_engine):
+    # Card #1 (行政改革 5-(5)-① 多言語化) names the 生活ガイドブック in more of the question's
+    # words but counts no copies; card #3's 生活ガイドブックの配布数 row prints the same compound
+    # and the 部 asked, so its target is the guidebook's, not the figure of something else.
+    query = "外国人住民向けの生活ガイドブックを何部配ることを目標にしている？"
+    out = real_engine.answer(query, SearchFilters(), 10)
+    answer = out.answer
+    assert out.projects[0].project_key != "7-1 方針1_4"  # the case: a lower card answers
+    assert answer.found and answer.kind == "value" and answer.citation is not None
+    assert answer.citation.project_key == "7-1 方針1_4"
+    assert "3,250部" in answer.text
+
+
 def test_a_place_question_takes_the_sentence_that_names_what_it_asks(real_engine):
     # 実施目的 「用水路等の改修を実施します」 scored first; 具体的方法 prints 事業主体
     out = real_engine.answer("佐波新田用水の用水路改修の事業主体はどこ？", SearchFilters(), 10)
