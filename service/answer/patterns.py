@@ -9,10 +9,31 @@ from __future__ import annotations
 import re
 
 from indexer.textclean import nfkc
+from indexer.years import ERAS, fiscal_years
 
 ERA = r"(?:令和|平成|昭和)\s*(?:元|[0-9０-９]{1,2})\s*年度?"
 DIGIT = re.compile(r"[0-9０-９]")
 YEAR_WORDS = re.compile(rf"{ERA}|(?:19|20)[0-9]{{2}}\s*年度?|[RH][0-9]{{1,2}}年度?")
+
+
+# A calendar date with its month (「令和6年3月1日現在」「2024年3月末」): a fiscal year runs from
+# April to March, so a date of January to March is in the fiscal year before its calendar year.
+_DATED_MONTH = re.compile(
+    r"(?:(令和|平成|昭和)\s*(元|[0-9]{1,2})|((?:19|20)[0-9]{2}))\s*年\s*([0-9]{1,2})\s*月"
+)
+
+
+def _date_as_fiscal_year(match: re.Match[str]) -> str:
+    era, number, western, month = match.groups()
+    year = int(western) if western else ERAS[era] + (1 if number == "元" else int(number))
+    return f"{year - 1 if 1 <= int(month) <= 3 else year}年度"
+
+
+def dated_fiscal_years(text: str) -> set[int]:
+    """The fiscal years a text names (indexer.years.fiscal_years), a date with its month
+    counted in the fiscal year it falls in: 「令和6年3月1日現在、…充足率は91.7%」 (the
+    取組成果 令和5年度 of 行政改革's 消防団員) states the figure at the end of 令和5年度."""
+    return fiscal_years(_DATED_MONTH.sub(_date_as_fiscal_year, nfkc(text)))
 
 
 def without_years(text: str, blank: str = "") -> str:

@@ -17,6 +17,7 @@ from service.answer.patterns import (
     COUNTER,
     YEAR_WORDS,
     asked_units,
+    dated_fiscal_years,
     without_years,
 )
 from service.query import normalize as query_form
@@ -172,7 +173,8 @@ def read_question(query: str) -> Question:
     return Question(
         text=query,
         terms=tuple(dict.fromkeys(content_terms(yearless))),
-        years=frozenset(fiscal_years(query)),
+        # 「令和4年3月1日現在の…」 asks the end of 令和3年度, the column that reports it
+        years=frozenset(dated_fiscal_years(query)),
         initial_budget=asks_initial_budget(query),
         dated=dated_things(query),
         roles=frozenset(role for role, cue in _ROLE_CUES if cue.search(query)),

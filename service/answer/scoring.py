@@ -22,7 +22,14 @@ from indexer.chunking import field_role
 from indexer.textclean import nfkc
 from indexer.years import fiscal_years
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
-from service.answer.patterns import ASKS_CHANGE, ERA, asked_quantities, changes_only, quantities
+from service.answer.patterns import (
+    ASKS_CHANGE,
+    ERA,
+    asked_quantities,
+    changes_only,
+    dated_fiscal_years,
+    quantities,
+)
 from service.answer.question import Question, budget_years, content_terms
 from service.answer.units import Unit
 from service.schemas import Hit
@@ -173,7 +180,7 @@ def year_match(question: Question, unit: Unit) -> float:
         return -1.0 if _figure_of_other_year(question, unit) else 1.0
     if (
         question.asks_quantity
-        and fiscal_years(unit.body) & question.years
+        and dated_fiscal_years(unit.body) & question.years
         and asked_quantities(unit.body, question.units)
     ):
         return 1.0
@@ -216,7 +223,7 @@ def _figure_of_other_year(question: Question, unit: Unit) -> bool:
     of 令和元年度, not the one asked for 令和2年度."""
     if not question.asks_quantity:
         return False
-    named = fiscal_years(unit.body)
+    named = dated_fiscal_years(unit.body)
     return (
         bool(named)
         and not named & question.years

@@ -20,6 +20,7 @@ from service.answer.patterns import (
     asked_quantities,
     asked_units,
     changes_only,
+    dated_fiscal_years,
     figures,
     quantities,
 )
@@ -570,6 +571,25 @@ def test_a_value_card_one_lacks_is_not_taken_from_a_project_the_question_does_no
     )
     cited = answer_from(shown, listed.projects).citation
     assert cited is not None and cited.project_key == listed.projects[0].project_key
+
+
+def test_a_date_of_january_to_march_is_in_the_fiscal_year_before():
+    assert dated_fiscal_years("令和6年3月1日現在、実員674人で…充足率は91.7%") == {2023}
+    assert dated_fiscal_years("令和5年7月に開催") == {2023}
+    assert dated_fiscal_years("2024年3月末") == {2023}
+    assert dated_fiscal_years("令和2年1月") == {2019}  # 令和元年度
+    assert dated_fiscal_years("令和3年度〜令和5年度") == {2021, 2022, 2023}  # no month: as is
+    # the question's year is read the same way: 「令和4年3月1日現在の…」 asks 令和3年度's column
+    assert read_question("令和4年3月1日現在の消防団員の充足率は？").years == {2021}
+
+
+def test_a_figure_as_of_march_answers_the_fiscal_year_that_ends_then(real_engine):
+    # 行政改革 5-(6)-⑤ reports under 取組成果 令和5年度 「令和6年3月1日現在、…充足率は91.7%」 and
+    # under 令和4年度 「令和5年3月1日現在、…93.7%」: the latter named 令和5 and was taken for it
+    out = real_engine.answer("令和5年度の消防団員の充足率は？", SearchFilters(), 10).answer
+    assert out.found and out.kind == "value" and out.citation is not None
+    assert out.citation.project_key == "5-(6)-⑤"
+    assert "91.7%" in out.text and "93.7%" not in out.text, out.text
 
 
 def test_a_lower_cards_figure_of_the_thing_named_is_not_sent_back_to_card_one(real_engine):
