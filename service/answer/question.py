@@ -281,12 +281,27 @@ def named_phrases(query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(found.items())
 
 
+# 「耐震化率はどこまで進んでいる？」: how far a rate has come is its level, a value; a status is
+# asked by its own words (達成度, 実施状況, ランク, 評価) or by どこまで of a thing with no rate.
+_HOW_FAR = re.compile(r"どこまで(?:進|達成)")
+_STATUS_WORDS = re.compile(r"達成度|実施状況|進捗(?!率)|ランク|評価")
+_RATE = re.compile(r"率|割合|何\s*[%％]|パーセント")
+
+
 def question_kind(query: str) -> AnswerKind:
     """What the question asks for (AnswerOut.kind): the first kind whose cue it uses."""
     for kind, cue in _KINDS:
         if cue.search(query):
+            if kind == "status" and _asks_a_rates_level(query):
+                return "value"
             return kind
     return "yesno" if _YES_NO.search(query.strip()) else "fact"
+
+
+def _asks_a_rates_level(query: str) -> bool:
+    """「…率はどこまで進んだ？」: a status cue that is only どこまで進む, of a rate the question
+    names (its level answers, 「31.2％」, where the status line 「C : 一部達成」 does not)."""
+    return bool(_HOW_FAR.search(query) and _RATE.search(query) and not _STATUS_WORDS.search(query))
 
 
 def question_slots(query: str) -> int:

@@ -88,6 +88,11 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         # the partner or the supplier asked by どこ (it was an open fact question)
         ("避難所の混雑状況をネットで確認できるようにするため、どこと協定を結んだ？", "place", 1),
         ("公園施設の電気はどこから買っている？", "place", 1),
+        # how far a rate has come is its level; どこまで of a thing with no rate is a status
+        ("個別避難計画の策定割合はどこまで進んでいる？", "value", 1),
+        ("基幹・重要管路の耐震化率はどこまで進んでいる？", "value", 1),
+        ("地籍調査はどこまで進んでいる？", "status", 1),
+        ("進捗率の実施状況はどこまで進んでいる？", "status", 1),
         # copies counted in 部 (it was an open fact question); 何部 alone asks a department
         ("外国人住民向けの生活ガイドブックを何部配ることを目標にしている？", "value", 1),
         ("空き家対策は何部が担当している？", "department", 1),
@@ -590,6 +595,15 @@ def test_a_figure_as_of_march_answers_the_fiscal_year_that_ends_then(real_engine
     assert out.found and out.kind == "value" and out.citation is not None
     assert out.citation.project_key == "5-(6)-⑤"
     assert "91.7%" in out.text and "93.7%" not in out.text, out.text
+
+
+def test_how_far_a_rate_has_come_is_answered_by_its_level(real_engine):
+    # read as a status question (どこまで進), it found no status line and gave no answer (0.35)
+    out = real_engine.answer("個別避難計画の策定割合はどこまで進んでいる？", SearchFilters(), 10)
+    answer = out.answer
+    assert answer.found and answer.kind == "value" and answer.citation is not None
+    assert answer.citation.project_key == "5-1 方針2"
+    assert "6.1％" in answer.text
 
 
 def test_a_lower_cards_figure_of_the_thing_named_is_not_sent_back_to_card_one(real_engine):
