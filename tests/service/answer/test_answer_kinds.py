@@ -408,6 +408,18 @@ def test_a_status_with_one_row_per_department_is_one_unit(hashing_engine):
     ]
 
 
+def test_a_status_letters_legend_is_no_rate_of_the_project(hashing_engine):
+    # every 実施状況 line of the manifesto carries its letter's legend (進捗率50%程度): a value
+    # question asking a rate took it for the project's figure
+    text, field = _chunk(hashing_engine, "isesaki-manifesto-r6", "4-(3)-②", "実施状況")
+    status = next(u for u in split_units(text, field) if u.name == "実施状況")
+    assert "進捗率50%程度" in status.body
+    value = read_question("汚水処理人口普及率は現在どこまで進んでいる？")
+    assert value.kind == "value" and kind_match(value, status) == 0.0
+    # a status question still finds its status there
+    assert kind_match(read_question("汚水処理の公約の実施状況は？"), status) == 1.0
+
+
 def test_no_unit_is_cut_inside_a_figure(hashing_engine):
     text, field = _chunk(hashing_engine, "isesaki-gyokaku-r2-r5", "2-(1)-①", "取組成果")
     bodies = [u.body for u in split_units(text, field)]
