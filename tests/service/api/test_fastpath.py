@@ -161,3 +161,69 @@ _ENCODED = st.lists(st.tuples(st.text(max_size=5), st.text(max_size=8)), max_siz
 def test_query_pairs_read_as_starlette_reads_them(text):
     raw = text.encode("utf-8")
     assert query_pairs(raw) == parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+
+
+def _asked_on(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch, engine: Any, together: int
+) -> list[bool]:
+    """For ``together`` questions to /search started in one turn of the loop, whether each
+    was answered on the event loop's own thread (True) or on the thread pool (False)."""
+    on_loop: list[bool] = []
+    search_full = engine.search_full
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:  # a worker thread runs no loop
+            on_loop.append(False)
+        return search_full(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "search_full", recording)
+    fast = QuestionFastPath(app, FAST_ROUTES)
+    questions = ["子育て支援", "空き家対策", "ごみの減量", "防災訓練"][:together]
+
+    async def ask(q: str) -> list[dict[str, Any]]:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/search",
+            "root_path": "",
+            "query_string": urlencode({"q": q}).encode(),
+            "headers": [],
+            "app": app,
+        }
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await fast(scope, receive, send)
+        return sent
+
+    async def main() -> list[list[dict[str, Any]]]:
+        return await asyncio.gather(*(ask(q) for q in questions))
+
+    for sent in asyncio.run(main()):
+        assert sent[0]["status"] == 200
+    return on_loop
+
+
+def test_a_question_asked_alone_is_answered_on_the_loop(
+    hashing_engine, hashing_settings, monkeypatch
+):
+    """No thread hand-off for a lone question (two thread wake-ups and anyio's bookkeeping)."""
+    app = create_app(hashing_settings, hashing_engine)
+    assert _asked_on(app, monkeypatch, hashing_engine, 1) == [True]
+
+
+def test_questions_asked_together_go_to_the_thread_pool(
+    hashing_engine, hashing_settings, monkeypatch
+):
+    """Requests started in the same turn of the loop see each other before deciding: none
+    blocks the loop for the others (the first would, deciding before they counted)."""
+    app = create_app(hashing_settings, hashing_engine)
+    assert _asked_on(app, monkeypatch, hashing_engine, 4) == [False] * 4
