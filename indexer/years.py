@@ -18,12 +18,13 @@ class YearError(InputError):
     """A year value that cannot be read; the message shows accepted forms."""
 
 
-def _western(era: str, number: str) -> int:
+def western_year(era: str, number: str) -> int:
+    """The western year of an era year: (令和, 元) → 2019, (平成, 30) → 2018."""
     return ERAS[era] + (1 if number == "元" else int(number))
 
 
 def _replace_eras(text: str) -> str:
-    return _ERA_YEAR.sub(lambda m: f"{_western(m.group(1), m.group(2))}年度", text)
+    return _ERA_YEAR.sub(lambda m: f"{western_year(m.group(1), m.group(2))}年度", text)
 
 
 def fiscal_years(text: str) -> set[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from indexer.textclean import nfkc
-from indexer.years import ERAS, fiscal_years
+from indexer.years import fiscal_years, western_year
 
 ERA = r"(?:令和|平成|昭和)\s*(?:元|[0-9０-９]{1,2})\s*年度?"
 DIGIT = re.compile(r"[0-9０-９]")
@@ -25,7 +25,7 @@ _DATED_MONTH = re.compile(
 
 def _date_as_fiscal_year(match: re.Match[str]) -> str:
     era, number, western, month = match.groups()
-    year = int(western) if western else ERAS[era] + (1 if number == "元" else int(number))
+    year = int(western) if western else western_year(era, number)
     return f"{year - 1 if 1 <= int(month) <= 3 else year}年度"
 
 
