@@ -107,6 +107,13 @@ def test_no_engine_is_answered_by_fastapi(hashing_settings, tmp_path):
 
 def _ask(fast: QuestionFastPath, app: FastAPI, path: str, query: bytes) -> list[dict[str, Any]]:
     """The messages ``fast`` sends for a GET of ``path?query`` in ``app``."""
+    return asyncio.run(_sent(fast, app, path, query))
+
+
+async def _sent(
+    fast: QuestionFastPath, app: FastAPI, path: str, query: bytes
+) -> list[dict[str, Any]]:
+    """``_ask`` within a running loop (so that several requests can share one turn of it)."""
     scope = {
         "type": "http",
         "method": "GET",
@@ -124,7 +131,7 @@ def _ask(fast: QuestionFastPath, app: FastAPI, path: str, query: bytes) -> list[
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(fast(scope, receive, send))
+    await fast(scope, receive, send)
     return sent
 
 
@@ -183,29 +190,9 @@ def _asked_on(
     fast = QuestionFastPath(app, FAST_ROUTES)
     questions = ["子育て支援", "空き家対策", "ごみの減量", "防災訓練"][:together]
 
-    async def ask(q: str) -> list[dict[str, Any]]:
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": "/search",
-            "root_path": "",
-            "query_string": urlencode({"q": q}).encode(),
-            "headers": [],
-            "app": app,
-        }
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b""}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        await fast(scope, receive, send)
-        return sent
-
     async def main() -> list[list[dict[str, Any]]]:
-        return await asyncio.gather(*(ask(q) for q in questions))
+        asked = (_sent(fast, app, "/search", urlencode({"q": q}).encode()) for q in questions)
+        return await asyncio.gather(*asked)
 
     for sent in asyncio.run(main()):
         assert sent[0]["status"] == 200
