@@ -108,9 +108,10 @@ _ASKED_UNIT = re.compile(rf"何\s*({_UNIT})(?!野)")  # 何分野 asks no minute
 # 「何階層に分けて」「何号給加算」「何年くらい」: a counter no list above holds, asked by 何 and
 # printed after the figure that answers (「9階層」「4号給」「約10年」). Not a date (何年度, 何月,
 # 何日, 何時), a language (何語) or a word that only starts with 何 (何度も, 何処, 何故, 何者);
-# 何年 counts years only as a length (くらい, 間, 以上 …).
+# 何年 counts years only as a length (くらい, 間, 以上 …). 何事 is 「what」, but 何事業 counts
+# projects (「事後評価を何事業で実施した」 → 「事後評価:255事業」).
 COUNTER = (
-    r"何\s*(?:(?![年月日時曜語度処故者事色部])(?!課(?!で|に))([一-龥]{1,2}|[ァ-ヶ][一-龥])"
+    r"何\s*(?:(?![年月日時曜語度処故者色部])(?!事(?!業))(?!課(?!で|に))([一-龥]{1,2}|[ァ-ヶ][一-龥])"
     r"|(年)(?=くらい|ぐらい|ほど|間|以上|かか))"
     r"(?=に|で|を|が|は|の|と|まで|くらい|ぐらい|ほど|間|以上|かか|ある|です|[？?]|$)"
 )

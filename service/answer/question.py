@@ -219,10 +219,18 @@ def asked_about(query: str) -> str:
 _DATED = re.compile(rf"((?:{YEAR_WORDS.pattern})\s*の\s*[一-龥々ァ-ヶー]{{2,}})")
 
 
+# 「令和6年4月から導入した施設は」: a date to the month, printed as such by the line it asks for
+# (取組状況 令和5年度: 「・令和6年4月から1施設 平塚公園」), whatever the column's year.
+_MONTH_DATE = re.compile(r"(?:令和|平成)\s*(?:元|[0-9]{1,2})\s*年\s*[0-9]{1,2}\s*月")
+
+
 def dated_things(query: str) -> tuple[str, ...]:
     """The things a question dates by a fiscal year (「令和4年度の組織機構改正で…廃止したものは」
-    → 令和4年度の組織機構改正), blanks removed and NFKC, as ``scoring.year_match`` compares."""
-    return tuple(re.sub(r"\s", "", nfkc(m.group(1))) for m in _DATED.finditer(nfkc(query)))
+    → 令和4年度の組織機構改正) and the dates it names to the month (令和6年4月), blanks removed
+    and NFKC, as ``scoring.year_match`` compares."""
+    text = nfkc(query)
+    found = [m.group(1) for m in _DATED.finditer(text)] + _MONTH_DATE.findall(text)
+    return tuple(re.sub(r"\s", "", d) for d in found)
 
 
 # 「どこの小学校」「どの地区」: the kanji or katakana word after the interrogative

@@ -8,6 +8,7 @@ Pure functions: no index, no model.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -33,6 +34,7 @@ _SENTENCE_END = re.compile(r"(?<=。)(?![」』）)】〕])")
 _CALENDAR_YEAR = re.compile(r"(?:令和|平成|昭和)\s*(?:元|[0-9０-９]{1,2})\s*年")
 _CELL = " | "  # how the parsers join the cells of a table row
 _NOTE_OPEN = ("（", "(", "※")  # a piece opening so annotates the sentence before it
+_ITEM, _SUB_ITEM = "●", "○"  # a list item and the sub-items that break it down
 
 # Fields whose short value rows mean nothing without the indicator named just before them.
 _INDICATOR_FIELDS = ("指標名", "成果指標")
@@ -154,6 +156,19 @@ def split_sentences(line: str) -> list[str]:
     return out
 
 
+def with_sub_items(lines: Sequence[str]) -> list[str]:
+    """Lines with each ○ sub-item joined (by a line break) to the ● item it belongs to: the
+    実施計画 prints a plan's item with its breakdown (「●年間予定基数 448基 ○新規設置補助 408基
+    ○転換設置補助 40基」), and a sub-item alone reads as the whole (408基 for 「年間何基」)."""
+    out: list[str] = []
+    for line in lines:
+        if line.startswith(_SUB_ITEM) and out and out[-1].startswith(_ITEM) and _CELL not in line:
+            out[-1] += f"\n{line}"
+        else:
+            out.append(line)
+    return out
+
+
 def _is_header(row: str) -> bool:
     # A table header names columns: no figures once fiscal years ("(H30年度)") are taken out.
     return _CELL in row and ":" not in row and not has_figure(row)
@@ -189,7 +204,7 @@ def _field_units(
     ):
         # 指標名 with its definition, 現状値 and every 目標値 year: one fact, kept whole.
         return [Unit("\n".join(f.lines[1:]), f.label, "table", key_title)]
-    for i, line in enumerate(f.lines):
+    for i, line in enumerate(with_sub_items(f.lines)):
         if _CELL in line:
             if line != header:
                 units.append(Unit(line, f.label, "row", header or context))

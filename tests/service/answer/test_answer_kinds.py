@@ -188,6 +188,16 @@ def test_a_counter_of_its_own_is_found_after_its_figure():
     assert asked_quantities("5つにパッケージ化し", frozenset({"重点施策", "つ"})) == {("5", "つ")}
 
 
+def test_a_count_of_projects_is_asked_by_nani_jigyou():
+    # 何事 is 「what」 (patterns.COUNTER leaves it out), but 何事業 counts projects: the question
+    # read no unit, and 「「一部改善」事業 15事業」 answered 「事後評価:255事業」's question
+    query = "令和2年度の行政評価では、事後評価を何事業で実施した？"
+    units = asked_units(query)
+    assert units == frozenset({"事業"})
+    assert asked_quantities("・事後評価:255事業 評価対象事業の見直し", units) == {("255", "事業")}
+    assert asked_units("何事もなく終わった？") == frozenset()
+
+
 def test_how_many_of_a_thing_is_its_count_before_it(real_engine):
     # 「45の分団の中には」: no unit follows the figure; 「消防団員定数735人」 was answered
     out = real_engine.answer("伊勢崎市の消防団はいくつの分団がある？", SearchFilters(), 10).answer
@@ -406,6 +416,20 @@ def test_a_status_with_one_row_per_department_is_one_unit(hashing_engine):
     assert [u.body for u in units] == [
         "企画調整課 | C : 一部達成（進捗率50%程度）\n交通政策課 | B : おおむね達成（進捗率75%程度）"
     ]
+
+
+def test_a_sub_item_stays_with_the_item_it_breaks_down(hashing_engine, real_engine):
+    # 実施計画 137 prints 「●年間予定基数 448基 ○新規設置補助 408基 ○転換設置補助 40基」: cut at
+    # each ○, 「○新規設置補助 408基」 answered 「年間何基を予定している？」
+    text, field = _chunk(hashing_engine, "isesaki-jisshi-r3", "137", "事業計画")
+    bodies = [u.body for u in split_units(text, field)]
+    assert "●年間予定基数 448基\n○新規設置補助 408基\n○転換設置補助 40基" in bodies
+    assert not any(b.startswith("○") for b in bodies)
+    assert "●合併処理浄化槽普及促進PR" in bodies  # the next ● item is a unit of its own
+    out = real_engine.answer(
+        "合併処理浄化槽の設置補助は、年間何基を予定している？", SearchFilters(), 10
+    )
+    assert out.answer.found and "448基" in out.answer.text
 
 
 def test_a_status_letters_legend_is_no_rate_of_the_project(hashing_engine):

@@ -3,6 +3,8 @@ scoring and question): the answer holds the fact and stays with the card it is c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.answer.compose import choose, evidence
 from service.answer.confidence import MARGIN_CAP
 from service.answer.patterns import asked_quantities
@@ -72,6 +74,20 @@ def test_a_year_that_dates_a_thing_is_read_with_it():
     )
     # a year that says when (に), not what, dates nothing
     assert read_question("がん検診の受診率は令和4年度に何％を目標にしている？").dated == ()
+
+
+def test_a_date_to_the_month_matches_the_line_that_prints_it(real_engine):
+    # 行政改革 2-(2)-③ reports under 取組状況 令和5年度 「・令和6年4月から1施設 平塚公園」: the
+    # column's year clashed with the question's 令和6年度, and the 取組工程 rows (令和6年度: 導入 →)
+    # answered
+    query = "令和6年4月からネーミングライツを導入した施設は？"
+    question = read_question(query)
+    assert question.dated == ("令和6年4月",)
+    line = Unit("・令和6年4月から1施設 平塚公園", "取組状況 令和5年度", "line")
+    assert year_match(question, line) == 1.0
+    assert year_match(question, replace(line, body="・令和5年10月から4施設 西部公園")) == -1.0
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and "平塚公園" in out.text
 
 
 def test_a_unit_printing_the_dated_thing_matches_its_year_in_any_column(real_engine):
