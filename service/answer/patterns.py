@@ -78,7 +78,7 @@ _UNITS = (
     *("人", "件", "回", "戸", "基", "食", "店", "店舗", "歳", "倍", "割", "名", "校", "台", "本"),
     *("社", "点", "棟", "床", "園", "団体", "施設", "世帯", "ホール", "枚", "冊", "頭"),
     *("事業所", "地区", "路線", "便", "日", "時間", "分", "週", "kW", "人分", "区画", "つ", "か国"),
-    *("自治会", "イベント", "講座", "教室", "コース", "人日"),
+    *("自治会", "イベント", "講座", "教室", "コース", "人日", "橋"),
 )
 _UNIT = "|".join(re.escape(u) for u in sorted(set(_UNITS), key=len, reverse=True))
 _KNOWN_CLASSES = frozenset((*_UNIT_CLASS.values(), *_UNITS))
@@ -124,6 +124,10 @@ _COPIES = re.compile(COPIES)
 # (「36 の重点施策を設定し」「45の分団の中には」), or the count in つ (「5つにパッケージ化」).
 _HOW_MANY_OF = re.compile(r"いくつの([一-龥ァ-ヶー]{2,})")
 _HOW_MANY = re.compile(r"([一-龥ァ-ヶー]{2,})(?:は|が)(?:全部で|合わせて)?\s*いくつ")
+# 「定期点検する橋の数は？」: a short noun counted by its own name, printed after the count
+# (「定期点検 | — | 175 橋」). Only a noun of one or two kanji standing alone: 「利用者の数」 is
+# counted in 人, which no part of the noun says.
+_NUMBER_OF = re.compile(r"(?<![一-龥々ァ-ヶー])([一-龥]{1,2})の数(?:は|を|が|って|[？?]|$)")
 
 
 def unit_class(unit: str) -> str:
@@ -155,6 +159,11 @@ def asked_units(question: str) -> frozenset[str]:
         noun = counted.group(1)
         known = next((u for u in _UNITS_LONGEST_FIRST if noun.endswith(u)), None)
         found |= {unit_class(known) if known else noun, "つ"}
+    numbered = _NUMBER_OF.search(text)
+    if numbered:
+        noun = numbered.group(1)
+        known = next((u for u in _UNITS_LONGEST_FIRST if noun.endswith(u)), None)
+        found.add(unit_class(known) if known else noun)
     found |= {c for c in counters if c not in _KNOWN_CLASSES and unit_class(c) == c}
     found |= {m.group(1) for m in _COPIES.finditer(text)}
     found |= {unit_class(m.group(1)) for m in _COUNT_OF.finditer(text)}
@@ -178,6 +187,18 @@ def changes_only(text: str, units: frozenset[str]) -> bool:
         _CHANGE_AFTER.match(bare, m.end()) or _CHANGE_BEFORE.search(bare, 0, m.start())
         for m in found
     )
+
+
+# 「23%台が続いている」「1万人台」: a band the figure falls in, not the figure; 台 counting
+# machines (「50台」) is the quantity's own unit and is read before this.
+_BAND_AFTER = re.compile(r"\s*台")
+
+
+def bands_only(text: str, units: frozenset[str]) -> bool:
+    """Every quantity of ``text`` in ``units`` names a band (「23%台」), none a figure."""
+    bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+    found = [m for m in _QUANTITY.finditer(bare) if not units or unit_class(m.group(2)) in units]
+    return bool(found) and all(_BAND_AFTER.match(bare, m.end()) for m in found)
 
 
 def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:

@@ -26,6 +26,7 @@ from service.answer.patterns import (
     ASKS_CHANGE,
     ERA,
     asked_quantities,
+    bands_only,
     changes_only,
     dated_fiscal_years,
     quantities,
@@ -299,6 +300,8 @@ def quantity_match(question: Question, unit: Unit) -> float:
     asked = asked_quantities(body, question.units)
     if asked and changes_only(body, question.units) and not ASKS_CHANGE.search(question.text):
         return 0.5  # 「1,100人増加した」 does not say how many there are
+    if asked and bands_only(body, question.units):
+        return 0.5  # 「23%台が続いている」 does not say which figure
     if asked:
         whole = asked_quantities(_STATUS_LEGEND.sub("", unit.text), question.units)
         return 1.5 if question.slots >= 2 and len(whole) >= question.slots else 1.0

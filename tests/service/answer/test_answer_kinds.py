@@ -19,6 +19,7 @@ from service.answer.confidence import MARGIN_CAP, Evidence, confidence
 from service.answer.patterns import (
     asked_quantities,
     asked_units,
+    bands_only,
     changes_only,
     dated_fiscal_years,
     figures,
@@ -196,6 +197,37 @@ def test_a_count_of_projects_is_asked_by_nani_jigyou():
     assert units == frozenset({"事業"})
     assert asked_quantities("・事後評価:255事業 評価対象事業の見直し", units) == {("255", "事業")}
     assert asked_units("何事もなく終わった？") == frozenset()
+
+
+def test_a_short_noun_counted_by_name_asks_its_count(real_engine):
+    # 「橋の数」 read no unit (橋 was none): the 事業費 table answered, not the 事業行程 row
+    # 「定期点検 | — | 175 橋」
+    query = "伊勢原市が令和4年度に定期点検する橋の数は？"
+    assert asked_units(query) == frozenset({"橋"})
+    assert asked_units("市内の学校の数は？") == frozenset({"校"})
+    # a longer noun is counted in a unit it does not name (利用者 in 人)
+    assert asked_units("利用者の数は？") == frozenset()
+    assert quantities("定期点検 | — | 175 橋") == {("175", "橋")}
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and "175 橋" in out.text
+
+
+def test_a_band_a_figure_falls_in_is_not_the_figure(real_engine):
+    # 行政改革 3-(4)-① 令和2年度: 「…23%台が続いている」 (取組課題) was taken over 取組成果's
+    # 「女性委員割合23.7%で、ほぼ横ばい」
+    band = "市の審議会等における女性委員割合は前年度、前々年度に引き続いて23%台が続いている。"
+    assert bands_only(band, frozenset({"%"}))
+    assert not bands_only(
+        "審議会等における女性委員割合23.7%で、ほぼ横ばいとなった。", frozenset({"%"})
+    )
+    assert not bands_only("消防ポンプ自動車など50台について", frozenset({"台"}))
+    query = "市の審議会で女性の委員は令和2年度にどのくらいの割合だった？"
+    question = read_question(query)
+    assert (
+        kind_match(question, Unit(band, "取組課題と次年度以降の方針 令和2年度", "sentence")) == 0.5
+    )
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and "23.7%" in out.text
 
 
 def test_how_many_of_a_thing_is_its_count_before_it(real_engine):
