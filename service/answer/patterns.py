@@ -130,6 +130,18 @@ _HOW_MANY = re.compile(r"([一-龥ァ-ヶー]{2,})(?:は|が)(?:全部で|合わ
 _NUMBER_OF = re.compile(r"(?<![一-龥々ァ-ヶー])([一-龥]{1,2})の数(?:は|を|が|って|[？?]|$)")
 
 
+# The manifesto's status letters carry the legend of their scale (「C : 一部達成（進捗率50%
+# 程度）」): a percentage of every status line alike, no quantity of the project. 「汚水処理人口
+# 普及率は現在どこまで進んでいる？」 took it for the rate asked.
+_STATUS_LEGEND = re.compile(r"[（(]\s*進捗率\s*[0-9０-９]+\s*[%％]\s*(?:程度)?\s*[）)]")
+
+
+def _quantity_text(text: str) -> str:
+    """``text`` as its quantities are read: NFKC, without labels, fiscal years and the status
+    legend."""
+    return nfkc(without_years(_LABEL.sub(" ", _STATUS_LEGEND.sub(" ", text)), " "))
+
+
 def unit_class(unit: str) -> str:
     """The class a unit is compared by (千円 → 円, ％ → %, カ所 → 箇所)."""
     unit = nfkc(unit)
@@ -138,8 +150,9 @@ def unit_class(unit: str) -> str:
 
 def quantities(text: str) -> set[tuple[str, str]]:
     """(figure, unit class) of each quantity of a text, fiscal years and labels left out
-    (「【財政効果額】134,060 (千円)」 → {("134,060", "円")})."""
-    bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+    (「【財政効果額】134,060 (千円)」 → {("134,060", "円")}); a status letter's legend
+    (「C : 一部達成（進捗率50%程度）」) holds none."""
+    bare = _quantity_text(text)
     return {(m.group(1).rstrip(",."), unit_class(m.group(2))) for m in _QUANTITY.finditer(bare)}
 
 
@@ -181,7 +194,7 @@ ASKS_CHANGE = re.compile(r"増|減|伸び|比べ|前年|差")
 
 def changes_only(text: str, units: frozenset[str]) -> bool:
     """Every quantity of ``text`` in ``units`` is stated as a change (「1,100人増加した」)."""
-    bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+    bare = _quantity_text(text)
     found = [m for m in _QUANTITY.finditer(bare) if not units or unit_class(m.group(2)) in units]
     return bool(found) and all(
         _CHANGE_AFTER.match(bare, m.end()) or _CHANGE_BEFORE.search(bare, 0, m.start())
@@ -196,7 +209,7 @@ _BAND_AFTER = re.compile(r"\s*台")
 
 def bands_only(text: str, units: frozenset[str]) -> bool:
     """Every quantity of ``text`` in ``units`` names a band (「23%台」), none a figure."""
-    bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+    bare = _quantity_text(text)
     found = [m for m in _QUANTITY.finditer(bare) if not units or unit_class(m.group(2)) in units]
     return bool(found) and all(_BAND_AFTER.match(bare, m.end()) for m in found)
 
@@ -210,7 +223,7 @@ def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:
     held = {q for q in found if q[1] in units}
     counters = [u for u in units if u not in _KNOWN_CLASSES]
     if counters:
-        bare = nfkc(without_years(_LABEL.sub(" ", text), " "))
+        bare = _quantity_text(text)
         for unit in counters:
             held |= {
                 (m.group(1).rstrip(",."), unit)

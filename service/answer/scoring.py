@@ -285,25 +285,19 @@ def _names_a_year(question: Question, body: str) -> bool:
     return bool(_ASKS_YEAR.search(question.text) and _DATED_YEAR.search(nfkc(body)))
 
 
-# The manifesto's status letters carry the legend of their scale (「C : 一部達成（進捗率50%
-# 程度）」): a percentage of every status line alike, no figure of the project.
-_STATUS_LEGEND = re.compile(r"[（(]\s*進捗率\s*[0-9０-９]+\s*[%％]\s*(?:程度)?\s*[）)]")
-
-
 def quantity_match(question: Question, unit: Unit) -> float:
     """How well a unit answers a value question: a quantity in the asked unit 1 (every slot of a
     two-part question filled: 1.5), a quantity in another unit or stated as a change (「1,100人
-    増加」 to 「どれくらい」) 0.5, digits without a unit (a code such as 「2-1-2①」) 0. A status
-    letter's legend (``_STATUS_LEGEND``) is no quantity: 「汚水処理人口普及率は現在どこまで進んで
-    いる？」 took the 実施状況 line 「C : 一部達成（進捗率50%程度）」 for a rate."""
-    body = _STATUS_LEGEND.sub("", unit.body)
+    増加」 to 「どれくらい」) 0.5, digits without a unit (a code such as 「2-1-2①」) 0 (a status
+    letter's legend is no quantity either: patterns.quantities)."""
+    body = unit.body
     asked = asked_quantities(body, question.units)
     if asked and changes_only(body, question.units) and not ASKS_CHANGE.search(question.text):
         return 0.5  # 「1,100人増加した」 does not say how many there are
     if asked and bands_only(body, question.units):
         return 0.5  # 「23%台が続いている」 does not say which figure
     if asked:
-        whole = asked_quantities(_STATUS_LEGEND.sub("", unit.text), question.units)
+        whole = asked_quantities(unit.text, question.units)
         return 1.5 if question.slots >= 2 and len(whole) >= question.slots else 1.0
     if question.asks_date and _DATE.search(body):
         return 1.0

@@ -470,6 +470,10 @@ def test_a_status_letters_legend_is_no_rate_of_the_project(hashing_engine):
     text, field = _chunk(hashing_engine, "isesaki-manifesto-r6", "4-(3)-②", "実施状況")
     status = next(u for u in split_units(text, field) if u.name == "実施状況")
     assert "進捗率50%程度" in status.body
+    # read where quantities are read, so that compose (card #1's units holding the asked
+    # quantity: _first_card_instead) does not count it either
+    assert quantities(status.body) == set()
+    assert asked_quantities(status.body, frozenset({"%"})) == set()
     value = read_question("汚水処理人口普及率は現在どこまで進んでいる？")
     assert value.kind == "value" and kind_match(value, status) == 0.0
     # a status question still finds its status there
