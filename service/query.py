@@ -133,6 +133,8 @@ _RARE = 5
 # Parts of speech a reading is matched for: nouns and their affixes. Verbs and adjectives are
 # written in kana all the time (しまう, にぎわう), and their homophones (姉妹, 賑わい) are noise.
 _SOUNDED_POS = frozenset({"名詞", "接頭辞", "接尾辞"})
+# Question words (何, 何処, 幾つ, 幾ら): what is asked, never a word of the plans.
+_INTERROGATIVES = ("何", "幾")
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff]")
 # The request frame that closes a resident's question (…はありますか, …を教えてください,
 # …したいのですが, …ってほんと?): no topic, and the small e5 model weighs it like one, pulling
@@ -313,7 +315,9 @@ def question_runs(text: str, tokens: Sequence[Token], frame: frozenset[Key]) -> 
         noun = t.pos == "名詞" and t.pos2 != "数詞"
         fit_end[i] = fit_end[i + 1] if noun or t.affix else i
         next_noun[i] = i if noun else next_noun[i + 1]
-        if not (t.reading and t.pos in _SOUNDED_POS):
+        if not (t.reading and t.pos in _SOUNDED_POS) or t.lemma.startswith(_INTERROGATIVES):
+            # a question word is read as asked: 何+部 of 「何部配る」 sounds like 南部 and
+            # 比+何 of 「対前年度比何％増」 like 避難, words no answer to them holds
             sound_end[i] = i
         elif i + 1 < n and t.end == tokens[i + 1].start:
             sound_end[i] = max(i + 1, sound_end[i + 1])
@@ -960,7 +964,7 @@ class QueryAnalyzer:
                 and _KANJI.search(lemma)
                 and self._index_chars.issuperset(lemma)
                 and lemma not in pieces
-                and not lemma.startswith(("何", "幾"))
+                and not lemma.startswith(_INTERROGATIVES)
                 and written not in self._printed_starts
             ):
                 out += [typed[at : t.start], lemma]

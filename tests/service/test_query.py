@@ -235,7 +235,7 @@ def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, fre
     for query in dev_queries():
         expansions = analyzer.expansions(query)
         # Kana pieces whose joint reading names an index word are sent as that word instead
-        # (without_pieces: 何+部 of dev action-061's 「何部配る」 read なんぶ).
+        # (without_pieces).
         own = list(without_pieces(get_analyzer().lemmas(normalize(query)), expansions))
         tokens = analyzer.lexical_tokens(query)
         assert tokens[: len(own)] == own
@@ -246,6 +246,19 @@ def test_expansions_are_bounded_and_keep_the_original_tokens(max_expansions, fre
         assert len(tokens) <= len(own) * (1 + 2 * max_expansions) + 3 + written
         assert not set(tokens[len(own) :]) & set(own)
         assert all(frequencies.get(t, 0) > 0 for t in tokens[len(own) :])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "外国人住民向けの生活ガイドブックを何部配ることを目標にしている？",  # 何+部: 南部
+        "令和4年度当初予算の一般会計はいくらで、対前年度比何％増？",  # 比+何: 避難
+    ],
+)
+def test_a_question_word_is_not_read_as_an_index_word(query, tuned):
+    expansions = tuned.parse(query).expansions
+    assert not [e for e in expansions if any(t.startswith(("何", "幾")) for t in e.term)]
+    assert not {"南部", "避難"} & {t for e in expansions for t in e.added}
 
 
 def test_original_tokens_can_be_repeated(frequencies):
