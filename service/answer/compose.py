@@ -96,11 +96,16 @@ def asks_a_years_column(question: Question) -> bool:
 
 
 def candidates(ranking: Ranking) -> list[Scored]:
-    """The units that may answer: those of the plan the question names (a fact question), when
-    any is listed; of them, for a value question those holding a quantity in the asked unit
-    (「何回」 → 回), when any does; else every unit."""
+    """The units that may answer: those of the city the question names, and of the plan it
+    names (a fact question), when any is listed; of them, for a value question those holding a
+    quantity in the asked unit (「何回」 → 回), when any does; else every unit."""
     question = ranking.question or read_question("")
     units = ranking.units
+    if question.cities:
+        # 「…を、伊勢原市は令和4年度に何％にしたい？」: the named city's plans answer, when
+        # any is retrieved; card #1 may be the other city's project of the same topic
+        own = [s for s in units if _in_named_city(ranking, question, s)]
+        units = own or units
     if question.documents and not answered_by_project(question):
         # 「…という公約の…」: the plan the question names answers it, when it is listed
         named = [s for s in units if _in_named_plan(ranking, question, s)]
@@ -110,6 +115,11 @@ def candidates(ranking: Ranking) -> list[Scored]:
         if held:
             return held
     return units
+
+
+def _in_named_city(ranking: Ranking, question: Question, s: Scored) -> bool:
+    city = ranking.hits[s.unit.passage].city
+    return any(name in city for name in question.cities)
 
 
 def _in_named_plan(ranking: Ranking, question: Question, s: Scored) -> bool:

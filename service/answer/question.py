@@ -296,12 +296,19 @@ _STATUS_WORDS = re.compile(r"達成度|実施状況|進捗(?!率)|ランク|評�
 _RATE = re.compile(r"率|割合|何\s*[%％]|パーセント")
 
 
+# A count asked of the things a list cue names (何件, 何事業, いくつ): the count answers
+# (いくつも is 「many」: 「窓口をいくつも回らされて」 asks no count).
+_COUNTED = re.compile(rf"何\s*(?:{ASKABLE_UNIT}|事業)|いくつ(?!も)")
+
+
 def question_kind(query: str) -> AnswerKind:
     """What the question asks for (AnswerOut.kind): the first kind whose cue it uses."""
     for kind, cue in _KINDS:
         if cue.search(query):
             if kind == "status" and _asks_a_rates_level(query):
                 return "value"
+            if kind == "list" and _COUNTED.search(query):
+                continue  # 「創業に関係する事業は、令和4年度に何件？」 counts them: a value
             return kind
     return "yesno" if _YES_NO.search(query.strip()) else "fact"
 

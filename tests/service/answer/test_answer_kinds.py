@@ -230,6 +230,27 @@ def test_a_band_a_figure_falls_in_is_not_the_figure(real_engine):
     assert out.found and "23.7%" in out.text
 
 
+def test_a_count_of_the_things_a_list_cue_names_is_a_value():
+    # 「…に関係する事業は」 is a list cue, but 「…何件」 counts them: a list of 4 projects answered
+    assert (
+        question_kind("伊勢原市で就労や創業に関係する事業は、令和4年度に何件やる計画？") == "value"
+    )
+    assert question_kind("防災に関する事業はいくつある？") == "value"
+    assert question_kind("子育て支援に取り組んでいる事業は？") == "list"
+    assert question_kind("子育てに関する事業は何がある？") == "list"
+    assert question_kind("窓口をいくつも回らずに、まとめて済ませられる窓口は？") == "list"
+
+
+def test_a_question_naming_a_city_is_answered_from_that_citys_plans(real_engine):
+    # Card #1 is 伊勢崎's 行政改革 1-(1)-③ (証明書コンビニ交付: 交付率 15.5% in 令和4年度),
+    # within the agreement margin of 伊勢原 40-104's 目標 table (令和4年度: 15%)
+    query = "コンビニで証明書を取る人の割合を、伊勢原市は令和4年度に何％にしたい？"
+    out = real_engine.answer(query, SearchFilters(), 10).answer
+    assert out.found and out.citation is not None
+    assert (out.citation.doc_id, out.citation.project_key) == ("isehara-chuki-r3-r4", "40-104")
+    assert "15%" in out.text and "15.5%" not in out.text
+
+
 def test_how_many_of_a_thing_is_its_count_before_it(real_engine):
     # 「45の分団の中には」: no unit follows the figure; 「消防団員定数735人」 was answered
     out = real_engine.answer("伊勢崎市の消防団はいくつの分団がある？", SearchFilters(), 10).answer
