@@ -52,9 +52,11 @@ def test_retrieval_holds_the_stored_figures(fresh, split):
 
 @pytest.mark.parametrize("mode", ["dense", "lexical"])
 def test_hybrid_beats_each_retriever_alone_on_dev(fresh, mode):
-    # Measured on dev: hybrid 0.827, dense 0.800, lexical 0.763 (nDCG@10); the margins are
-    # the measured gaps less a question's worth of noise.
-    gap = {"dense": 0.02, "lexical": 0.05}[mode]
+    # Measured on dev: hybrid 0.827, dense 0.800, lexical 0.763 (nDCG@10); after session 19's
+    # 122 detail questions (which use the plans' own words: lexical's best style) hybrid 0.923,
+    # dense 0.890, lexical 0.881. The margins are the measured gaps less a question's worth of
+    # noise.
+    gap = {"dense": 0.02, "lexical": 0.03}[mode]
     hybrid = fresh[("dev", "hybrid")]["overall"]["ndcg@10"]
     alone = fresh[("dev", mode)]["overall"]["ndcg@10"]
     assert hybrid >= alone + gap, (hybrid, alone)
