@@ -16,8 +16,11 @@ one can have written to them, so nothing is lost.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import numpy as np
 
 MADV_DONTNEED = 4  # <sys/mman.h> on Linux
 
@@ -42,13 +45,41 @@ def shared_read_only(maps: str, inside: Path) -> list[tuple[int, int]]:
 
 
 def resident_kb(inside: Path) -> int:
-    """Resident KB of this process's shared read-only mappings of files in ``inside``."""
-    spans = set(shared_read_only(Path("/proc/self/maps").read_text(), inside.resolve()))
+    """Resident KB of this process's shared read-only mappings of files in ``inside``.
+
+    Read from ``/proc/self/pagemap`` for those mappings alone (8 bytes a page, 0.5 MB for the
+    dictionary's 260 MB): ``/proc/self/smaps`` makes the kernel walk every page of every
+    mapping of the process, the model's and the heap's too, 25-30 ms of CPU in a serving
+    process against ~1 ms here. Same count: a page is resident when its entry is present."""
+    spans = shared_read_only(Path("/proc/self/maps").read_text(), inside.resolve())
+    try:
+        return _pagemap_resident_kb(spans)
+    except OSError:  # no pagemap (an older or a locked-down kernel): the slow reading
+        return smaps_resident_kb(spans)
+
+
+_PRESENT = np.uint64(63)  # <linux/Documentation/admin-guide/mm/pagemap.rst>: bit 63, present
+
+
+def _pagemap_resident_kb(spans: Iterable[tuple[int, int]]) -> int:
+    page = os.sysconf("SC_PAGE_SIZE")
+    present = 0
+    with open("/proc/self/pagemap", "rb", buffering=0) as pagemap:
+        for start, end in spans:
+            pagemap.seek(start // page * 8)
+            entries = np.frombuffer(pagemap.read((end - start) // page * 8), dtype=np.uint64)
+            present += int(np.count_nonzero(entries >> _PRESENT))
+    return present * page // 1024
+
+
+def smaps_resident_kb(spans: Iterable[tuple[int, int]]) -> int:
+    """Resident KB of the mappings ``spans`` as ``/proc/self/smaps`` counts them (``Rss``)."""
+    wanted = set(spans)
     total, current = 0, False
     for line in Path("/proc/self/smaps").read_text().splitlines():
         head, _, rest = line.partition(" ")
         if "-" in head and not head.endswith(":"):  # a mapping's header line
-            current = tuple(int(x, 16) for x in head.split("-")) in spans
+            current = tuple(int(x, 16) for x in head.split("-")) in wanted
         elif current and head == "Rss:":
             total += int(rest.split()[0])
     return total

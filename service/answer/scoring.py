@@ -82,15 +82,36 @@ def _idf(doc_freq: float, n: float) -> float:
 def overlap(question: Question, unit_terms: AbstractSet[str], weights: TermWeight) -> float:
     """IDF-weighted share of the question's content terms that occur in the unit (0–1); a term
     also occurs when a unit word has its kanji (「見直す計画」 and 「BCPの見直し」)."""
-    total = sum(weights(t) for t in question.terms)
-    if total <= 0:
-        return 0.0
-    missing = [t for t in question.terms if t not in unit_terms]
-    found = total - sum(weights(t) for t in missing)
-    if missing and isinstance(unit_terms, frozenset):
-        stems = kanji_stems(unit_terms)
-        found += sum(weights(t) for t in missing if _stem(t) in stems)
-    return found / total
+    return AskedTerms.of(question, weights).overlap(unit_terms)
+
+
+@dataclass(frozen=True)
+class AskedTerms:
+    """A question's content terms with their weights and kanji stems, read once per question:
+    ``overlap`` runs for each of its ~30 units, and weighing and stemming the same terms again
+    for each took about a third of scoring them."""
+
+    terms: tuple[tuple[str, float, str], ...]  # (term, weight, ``_stem``) in question order
+    total: float
+
+    @classmethod
+    def of(cls, question: Question, weights: TermWeight) -> AskedTerms:
+        terms = tuple((t, weights(t), _stem(t)) for t in question.terms)
+        # Summed as a generator over the terms in order, so the total is the same float
+        # whichever way the share is computed.
+        return cls(terms, sum(w for _, w, _ in terms))
+
+    def overlap(self, unit_terms: AbstractSet[str]) -> float:
+        """``overlap`` of the question against one unit's terms."""
+        total = self.total
+        if total <= 0:
+            return 0.0
+        missing = [(w, stem) for t, w, stem in self.terms if t not in unit_terms]
+        found = total - sum(w for w, _ in missing)
+        if missing and isinstance(unit_terms, frozenset):
+            stems = kanji_stems(unit_terms)
+            found += sum(w for w, stem in missing if stem in stems)
+        return found / total
 
 
 _KANA = re.compile(r"[ぁ-ゖ]")
@@ -403,13 +424,17 @@ def features(
     top_score: float,
     config: AnswerConfig = DEFAULT_CONFIG,
     lemmas: frozenset[str] | None = None,
+    asked: AskedTerms | None = None,
 ) -> Scored:
-    """Every cheap feature of one unit (``lemmas``: its ``unit_lemmas``, if already known)."""
+    """Every cheap feature of one unit (``lemmas``: its ``unit_lemmas``, if already known;
+    ``asked``: the question's ``AskedTerms`` under ``weights``, if already read)."""
     if lemmas is None:
         lemmas = unit_lemmas(hit, unit)
+    if asked is None:
+        asked = AskedTerms.of(question, weights)
     return Scored(
         unit=unit,
-        lexical=overlap(question, lemmas, weights),
+        lexical=asked.overlap(lemmas),
         passage=hit.score / top_score if top_score > 0 else 0.0,
         year=year_match(question, unit),
         kind=kind_match(question, unit),
@@ -443,8 +468,9 @@ def score_units(
     """
     top = max((h.score for h in hits), default=0.0)
     known = lemmas if lemmas is not None else [None] * len(units)
+    asked = AskedTerms.of(question, weights)
     scored = [
-        features(question, hits[u.passage], u, weights, top, config, lem)
+        features(question, hits[u.passage], u, weights, top, config, lem, asked)
         for u, lem in zip(units, known, strict=True)
     ]
     return sorted(scored, key=by_score(lambda s: s.cheap))

@@ -7,6 +7,7 @@ Pure functions: no index, no model.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -94,6 +95,9 @@ class Unit:
         return " ".join(p for p in (self.label, self.context, self.body) if p)
 
 
+# A unit's name and year are read from its label four times as it is scored, ~120 times an
+# answer; the labels are the documents' few hundred field labels.
+@functools.lru_cache(maxsize=4096)
 def split_label(label: str) -> tuple[str, str | None]:
     """A field label as (name, fiscal year or None).
 

@@ -144,8 +144,9 @@ QUESTION_ROUTES = frozenset({"/search", "/projects/search", "/answer"})
 # 2-core machine as fast (the routes spend their time in the model and numpy).
 MALLOC_ARENAS = 2
 # Seconds between checks of the dictionary's resident pages (service.holder.trim_dictionary:
-# a read of /proc/self/smaps, a few ms); questions map back well under its bound in that time.
-TRIM_SECONDS = 5.0
+# its mappings' entries of /proc/self/pagemap, ~1-2 ms); questions map back well under its bound
+# in that time.
+TRIM_SECONDS = 1.0
 
 
 def bound_memory() -> None:

@@ -23,7 +23,13 @@ from indexer.analyze import get_analyzer
 from service import file_pages
 from service.answer.patterns import without_years
 from service.filters import SearchFilters
-from service.holder import WARM_QUESTION, prepare, trim_dictionary, warm_answer_units
+from service.holder import (
+    DICTIONARY_RESIDENT_KB,
+    WARM_QUESTION,
+    prepare,
+    trim_dictionary,
+    warm_answer_units,
+)
 from service.limits import MAX_QUERY_CHARS
 from service.query import DEFAULT_SUDACHI_FILE, QueryAnalyzer, normalize
 from service.search import SearchEngine
@@ -243,6 +249,70 @@ def test_the_watcher_bounds_the_dictionary_pages_questions_touch(hashing_engine)
     assert trim_dictionary(bound_kb=touched // 2)
     assert file_pages.resident_kb(dictionary) < 1024
     assert [analyzer.parse(q + "（確認）") for q in questions] == before
+
+
+def test_resident_dictionary_pages_are_counted_from_the_pagemap_as_smaps_counts_them(
+    hashing_engine, monkeypatch
+):
+    # The watcher's count reads only the dictionary's page entries; /proc/self/smaps (every
+    # mapping of the process walked, 25-30 ms in a server) gives the same figure, touched or
+    # released.
+    dictionary = file_pages.dictionary_dir()
+    assert dictionary is not None
+    spans = file_pages.shared_read_only(Path("/proc/self/maps").read_text(), dictionary)
+    assert spans  # MeCab maps sys.dic and matrix.bin
+    prepare(hashing_engine)
+    counts = []
+    asked = ("じしんのときのひなんばしょ", "婚活セミナーは令和4年度に何回開催する予定ですか")
+    for question in asked:
+        hashing_engine.analyzer.parse(question + "（確認）")
+        counts.append((file_pages.resident_kb(dictionary), file_pages.smaps_resident_kb(spans)))
+    file_pages.release(dictionary)
+    counts.append((file_pages.resident_kb(dictionary), file_pages.smaps_resident_kb(spans)))
+    assert all(pagemap == smaps for pagemap, smaps in counts), counts
+    assert counts[1][0] > 1024 > counts[2][0]  # tagging mapped pages back; release dropped them
+
+    def walked(_: object) -> int:
+        raise AssertionError("smaps read")
+
+    monkeypatch.setattr(file_pages, "smaps_resident_kb", walked)
+    hashing_engine.analyzer.parse("じしんのときのひなんばしょ（再確認）")
+    assert file_pages.resident_kb(dictionary) > 0
+    assert trim_dictionary(bound_kb=0)
+    assert file_pages.resident_kb(dictionary) < 1024
+
+
+def test_start_up_never_holds_the_pages_of_every_warming_step_at_once(hashing_engine, monkeypatch):
+    # The server's peak memory (VmHWM) was its start-up: the vocabulary's readings and the
+    # answer units of every chunk tagged before one release, ~160 MB of the dictionary mapped.
+    dictionary = file_pages.dictionary_dir()
+    assert dictionary is not None
+    frequencies = hashing_engine.analyzer.frequencies
+    engine = SearchEngine(
+        hashing_engine.index,
+        hashing_engine.embedder,
+        hashing_engine.fusion,
+        QueryAnalyzer(frequencies, sudachi_file=DEFAULT_SUDACHI_FILE),
+    )
+    released_at: list[int] = []
+    release = file_pages.release
+
+    def counted(inside: Path) -> int:
+        released_at.append(file_pages.resident_kb(inside))
+        return release(inside)
+
+    monkeypatch.setattr(file_pages, "release", counted)
+    release(dictionary)
+    prepare(engine)
+    assert len(engine.answerer.units) > 1000  # every step ran
+    # Released before the readings table is built, before the units are made and after; the
+    # units' tagging is released as it goes, each time at most the bound and some 64 chunks'
+    # pages (~20-40 MB), less than the readings step alone maps.
+    readings, *warming = released_at[1:]
+    assert readings > 64 * 1024  # one step: the readings of the whole vocabulary
+    assert len(warming) >= 3
+    assert max(warming) < min(readings, DICTIONARY_RESIDENT_KB + 48 * 1024), released_at
+    assert file_pages.resident_kb(dictionary) < 1024
 
 
 def test_a_warm_engine_has_its_answer_units_made_before_the_first_question(hashing_engine):
