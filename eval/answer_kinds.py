@@ -39,7 +39,7 @@ from eval.answers import NONSENSE, AnswerGold, comparable, fit_logistic, load_an
 from eval.gold import GOLD_DIR, GoldQuestion, Label, load_gold
 from eval.nomatch import absent_questions
 from service.answer.compose import OPEN_KINDS, candidates, card_ranks, choose, evidence
-from service.answer.confidence import SHARE_CENTER, Evidence, capped_lead, confidence
+from service.answer.confidence import Evidence, capped_lead, confidence
 from service.answer.confidence import capped_uncovered as _capped_uncovered
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.ranking import answer_from
@@ -148,7 +148,6 @@ def attempt(
         card_gap=ev.card_gap,
         lead=round(ev.lead, 4),
         question_kind=ev.kind,
-        share=round(ev.share, 4),
     )
     return row
 
@@ -283,7 +282,7 @@ def fit_margin(rows: Sequence[dict[str, Any]], grid: Sequence[float] = MARGINS) 
 FEATURES: tuple[str, ...] = ("conf_per_score", "conf_per_relevance", "conf_per_margin")
 FEATURES += ("conf_first_card", "conf_kind", "conf_per_card_gap")
 OPEN_FEATURES = ("open_per_score", "open_per_relevance", "open_per_margin", "open_per_uncovered")
-OPEN_FEATURES += ("open_per_lead", "open_yes_no_per_uncovered", "open_list", "open_per_share")
+OPEN_FEATURES += ("open_per_lead", "open_yes_no_per_uncovered", "open_list")
 
 
 # The precision the open threshold is fitted for on dev: held out (5-fold CV, --cv), the
@@ -298,8 +297,7 @@ def _features(r: dict[str, Any], center: float) -> list[float]:
     """A row's features for its curve: score, relevance (tenths above the centre, a scale like
     the others'), margin (±2), then first card, kind and card gap (fact questions), or the
     no_match log-odds, the lead over the next card (±2), that log-odds again for a yes/no
-    question, list and the share of the passages the answered project holds, from its centre
-    (open questions; a list reads neither margin nor lead: ``confidence``)."""
+    question and list (open questions; a list reads neither margin nor lead: ``confidence``)."""
     listed = r["open"] and r.get("question_kind") == "list"  # reads no margin, no lead
     values = {
         "score": r["score"],
@@ -313,11 +311,10 @@ def _features(r: dict[str, Any], center: float) -> list[float]:
         "yes_no_uncovered": float(r.get("question_kind") == "yesno")
         * (_uncovered(r) - DEFAULT_CONFIG.uncovered_center),
         "list": float(r.get("question_kind") == "list"),
-        "share": float(r.get("share", SHARE_CENTER)) - SHARE_CENTER,
     }
     names = ["score", "relevance", "margin"]
     names += (
-        ["uncovered", "lead", "yes_no_uncovered", "list", "share"]
+        ["uncovered", "lead", "yes_no_uncovered", "list"]
         if r["open"]
         else ["first_card", "kind", "card_gap"]
     )
@@ -369,7 +366,6 @@ def _p(r: dict[str, Any], w: dict[str, float], center: float) -> float:
         uncovered=r.get("uncovered"),
         lead=float(r.get("lead", 0.0)),
         kind=str(r.get("question_kind", "")),
-        share=float(r.get("share", SHARE_CENTER)),
     )
     return confidence(ev, config)
 
@@ -568,7 +564,6 @@ def cv_lines(rows: Sequence[dict[str, Any]], center: float) -> list[str]:
         ("with every feature", rows),
         ("without uncovered", [{**r, "uncovered": None} for r in rows]),
         ("without lead and kind", [{**r, "lead": 0.0, "question_kind": ""} for r in rows]),
-        ("without share", [{**r, "share": SHARE_CENTER} for r in rows]),
     )
     lines = [
         f"5-fold CV, open curve {name}, precision {p}: {cross_validate(rs, center, p)}"

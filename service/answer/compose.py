@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from service.answer.confidence import MARGIN_CAP, SHARE_CENTER, Evidence, confidence
+from service.answer.confidence import MARGIN_CAP, Evidence, confidence
 from service.answer.config import AnswerConfig
 from service.answer.patterns import asked_quantities, figures
 from service.answer.question import Question, read_question
@@ -242,15 +242,7 @@ def evidence(
         uncovered=ranking.uncovered,
         lead=main.total - second.total if second is not None else MARGIN_CAP,
         kind=question.kind,
-        share=passage_share(ranking, project),
     )
-
-
-def passage_share(ranking: Ranking, project: ProjectId) -> float:
-    """The share of the ranking's passages that belong to ``project`` (Evidence.share)."""
-    if not ranking.hits:
-        return SHARE_CENTER
-    return sum((h.doc_id, h.project_key) == project for h in ranking.hits) / len(ranking.hits)
 
 
 def _adds(question: Question, unit: Unit, shown: str) -> bool:

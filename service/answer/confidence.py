@@ -16,9 +16,6 @@ from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 MARGIN_CAP = 2.0
 # The no_match log-odds (Evidence.uncovered) is read within this much of its centre.
 UNCOVERED_CAP = 5.0
-# The share of the passages that the answered project holds (Evidence.share) is read from
-# here: 2 of the 8 passages of an answer.
-SHARE_CENTER = 0.25
 
 
 @dataclass(frozen=True)
@@ -44,12 +41,6 @@ class Evidence:
     # how clearly the project an open question is answered by beats the one ranked after it.
     lead: float = MARGIN_CAP
     kind: str = ""  # the question's kind (AnswerKind): yes/no and list questions differ in base
-    # The share of the question's passages (Ranking.hits) that belong to the main unit's
-    # project: a topic the plans cover gathers several passages of the project that answers
-    # it, where one they never mention scatters its frame-word matches over many projects
-    # (dev's open questions: 38 of 67 absent topics have one passage of card #1 among the 8,
-    # 42 of 189 right answers). The centre when not measured.
-    share: float = SHARE_CENTER
 
 
 def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> float:
@@ -82,7 +73,6 @@ def confidence(evidence: Evidence, config: AnswerConfig = DEFAULT_CONFIG) -> flo
             + c.open_per_uncovered * doubt
             + yes_no
             + (c.open_list if e.kind == "list" else 0.0)
-            + c.open_per_share * (e.share - SHARE_CENTER)
         )
     else:
         z = (

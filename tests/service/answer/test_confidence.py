@@ -117,46 +117,18 @@ def test_a_yes_no_question_the_plans_hold_is_answered_by_card_one(real_engine):
     )
 
 
-def test_a_citizen_question_card_one_answers_is_answered(real_engine):
+def test_a_citizen_question_card_one_answers_is_answered_under_the_old_pooled_threshold(
+    real_engine,
+):
     # dev's jisshi-001, in a resident's words (流産を何度も, 治療費を助けて) for 不育症治療助成:
     # card #1 is its project, at a confidence the rule pooling every open answer (0.70) withheld
-    # on the curve before session 19 and the bounds (fit_open_threshold) show
+    # and the bounds (eval.answer_kinds.fit_open_threshold) show
     query = (
         "流産を何度も繰り返してしまい、病院で治療を続けています。"
         "治療費を少しでも助けてもらえる制度はありますか？"
     )
     out = real_engine.answer(query, SearchFilters(), 10).answer
     assert out.found and out.text.startswith("はい、")
-    assert DEFAULT_CONFIG.open_threshold <= out.confidence
+    assert DEFAULT_CONFIG.open_threshold <= out.confidence < 0.70
     gold = {("isesaki-jisshi-r3", "4"), ("isesaki-manifesto-r6", "2-(1)-③")}
     assert out.citation is not None and (out.citation.doc_id, out.citation.project_key) in gold
-
-
-def test_a_lead_drawn_from_fewer_passages_of_the_project_says_more():
-    # the lead is the best of the project's units over the next card's: with more of its units
-    # among the passages that best is higher by chance alone (the weight fitted on dev is < 0)
-    few, many = replace(OPENED, share=0.125), replace(OPENED, share=0.625)
-    assert confidence(few) > confidence(OPENED) > confidence(many)
-    facts = replace(OPENED, open_question=False, kind="value")
-    assert confidence(replace(facts, share=0.125)) == confidence(replace(facts, share=0.625))
-
-
-def test_share_is_the_answered_projects_part_of_the_passages(real_engine):
-    query = "河川や沼、地下水の水質を定期的に測定・監視している事業"
-    ranking, _cards, main, ev = _evidence(real_engine, query)
-    hit = ranking.hits[main.unit.passage]
-    own = [h for h in ranking.hits if (h.doc_id, h.project_key) == (hit.doc_id, hit.project_key)]
-    assert len(ranking.hits) == DEFAULT_CONFIG.passages
-    assert ev.share == pytest.approx(len(own) / len(ranking.hits))
-    assert 1 < len(own) < len(ranking.hits)  # 水質監視事業 holds several of the passages, not all
-
-
-def test_a_self_employed_residents_health_check_question_is_answered_by_card_one(real_engine):
-    # 会社の健診がない (no check-up at work) in a resident's words for 特定健診: card #1 is the
-    # project, withheld by the open curve before session 19 (0.54 under 0.56)
-    query = "自営業で会社の健診がない。市で健康診断を受けられる？"
-    outcome = real_engine.answer(query, SearchFilters(), 10)
-    out, card = outcome.answer, outcome.projects[0]
-    assert out.found and out.confidence >= DEFAULT_CONFIG.open_threshold
-    assert out.citation is not None and out.citation.project_key == card.project_key
-    assert "特定健診" in (card.project_name or "")
