@@ -110,6 +110,13 @@ def test_words_of_the_situation_do_not_make_a_question_unknown(hashing_engine):
     assert _coverage(hashing_engine, "水族館の近所").unknown == 1.0
 
 
+def test_the_calendar_the_family_and_the_body_name_no_topic(hashing_engine):
+    # the categories of EVERYDAY completed: days and seasons (去年, 週末, 夏休み), relatives
+    # (元夫, 兄弟), the body (膝, 足腰); none is in the plans, none is what is asked
+    question = "去年の夏休みから膝と足腰が痛い。元夫や兄弟にも頼れないが、週末に相談できる窓口は？"
+    assert _coverage(hashing_engine, question).unknown == 0.0
+
+
 def test_hiragana_nouns(hashing_engine):
     plain = _coverage(hashing_engine, "ちょっとの間だけ子どもを見ててくれる人、しくみってある？")
     assert plain.hiragana == pytest.approx(1 / 4)  # 間, 子ども, 人, しくみ
