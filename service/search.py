@@ -271,6 +271,7 @@ class SearchEngine:
             index.tokens,
             self.analyzer.frequencies or index_frequencies(index.lexical),
             (c.text for c in index.chunks),
+            (t for c in index.chunks for t in (c.text, c.header, c.project_name or "")),
         )
         # The index's two-token words, which a question may write in kana (べんごし → 弁護+士).
         if self.analyzer.compounds is None:

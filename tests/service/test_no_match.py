@@ -299,3 +299,21 @@ def test_the_api_flags_what_the_plans_do_not_cover(real_engine, real_settings):
                 assert body["no_match"] is expected, (path, query, body.get("no_match"))
             # The results are still listed, as the nearest projects.
             assert client.get("/projects/search", params={"q": query}).json()["projects"]
+
+
+# Each was flagged before the vocabulary read the printed names, the bound suffixes and the
+# frame and kind nouns (service/coverage.py; log-odds over the threshold then +0.52 to +3.34).
+NAMED_OR_FRAMED = [
+    "市民サービスセンター宮子の利用件数は？",  # printed in a table, cut 宮+子 there
+    "峰岸山の公有林化はどこまで進んだ？",  # a manifesto item's name, ミネギシ+山 here
+    "落札者はどう決める？",  # 落札 with the suffix 者
+    "防犯灯を増やす事業の名前は？",  # 名前 asks what it is called
+    "予約すると家まで来てくれる乗り物はある？",  # the kind of thing, not its name
+    "高齢者が参加できる集まりはある？",
+]
+
+
+@pytest.mark.parametrize("query", NAMED_OR_FRAMED)
+def test_a_printed_name_or_a_frame_noun_is_no_absent_topic(real_engine, query):
+    found = real_engine.search_full(real_engine.parse(query), 10, real_engine.make_filters())
+    assert not found.no_match, (query, found.uncovered)
