@@ -120,8 +120,14 @@ def run_soak(
     for t in threads:
         t.join(timeout=max_seconds + 120)
     wall = time.perf_counter() - progress.started
-    after_warmup = rss_at(progress.curve, warmup)
-    final = progress.curve[-1]["rss_mb"]
+    # The dictionary's pages rise and are released by the watcher (service.holder): the RSS
+    # is a sawtooth of ~70 MB, so one sample at each end compares a trough with a crest. The
+    # crest of the warm-up's requests against the crest of the last as many requests says
+    # whether memory grows; a leak raises every crest.
+    warm = [p["rss_mb"] for p in progress.curve if p["requests"] <= warmup]
+    last = [p["rss_mb"] for p in progress.curve if p["requests"] > progress.done - warmup]
+    after_warmup = max(warm) if warm else rss_at(progress.curve, warmup)
+    final = max(last) if last else progress.curve[-1]["rss_mb"]
     return {
         "clients": clients,
         "requests": progress.done,
