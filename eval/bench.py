@@ -243,36 +243,50 @@ def one_round(
     base: str, embedder: Embedder, questions: list[str], k: int, max_tokens: int
 ) -> dict[str, Any]:
     """One repeat: the floor, then each route and each number of clients, on fresh questions
-    (round ``k`` and the rounds after it)."""
-    rounds = iter(range(k * 10, k * 10 + 10))
+    (round ``k`` and the rounds after it).
+
+    The single-client latency of every route is taken in one pass, question by question right
+    after the floor's call (``floor``'s ``between``), each route on its own suffixed variant of
+    the question (equally long, and no cache answers one with another's vector): ``/answer``
+    against ``/search`` is then a ratio of latencies measured side by side on the same
+    questions, as the issue asks, not of two runs minutes apart (the question as written and
+    a suffixed one, before session 20)."""
+    # Round 0 is the questions as written; every route here asks a suffixed variant instead,
+    # so that no route's questions are shorter than another's.
+    rounds = iter(range(k * 10 + 1, k * 10 + 11))
     asked = variant(questions, next(rounds))
+    other = {
+        route: dict(zip(asked, variant(questions, next(rounds)), strict=True))
+        for route in ("projects", "answer")
+    }
     # The client's own cost: the same questions in the words of two more rounds (equally long,
     # and no cache answers them), one through this benchmark's client and one through httpx.
     pairs = dict(
         zip(asked, zip(*(variant(questions, next(rounds)) for _ in "ab"), strict=True), strict=True)
     )
-    searched: list[tuple[float, bool]] = []
+    timed: dict[str, list[tuple[float, bool]]] = {route: [] for route in ROUTES}
     check: dict[str, list[tuple[float, bool]]] = {"lean": [], "httpx": []}
     lean = LoopbackClient(base)
     with httpx.Client(base_url=base, timeout=120, trust_env=False) as client:
 
         def asks(q: str) -> None:
-            searched.append(_get(lean, "search", q))
-            # Alternating which client asks first, so neither always follows the floor's call.
+            timed["search"].append(_get(lean, "search", q))
+            # The other routes in turns, so that neither always follows the floor's call.
+            order = ("projects", "answer") if len(timed["search"]) % 2 else ("answer", "projects")
+            for route in order:
+                timed[route].append(_get(lean, route, other[route][q]))
             first, second = pairs[q]
             pair: list[tuple[str, LoopbackClient | httpx.Client, str]] = [
                 ("lean", lean, first),
                 ("httpx", client, second),
             ]
-            for name, asker, text in pair if len(searched) % 2 else pair[::-1]:
+            for name, asker, text in pair if len(timed["search"]) % 2 else pair[::-1]:
                 check[name].append(_get(asker, "search", text))
 
         model, again = floor(embedder, asked, max_tokens, asks)
     lean.close()
-    routes = {"search": _figures(searched, sum(ms for ms, _ in searched) / 1000)}
+    routes = {route: _figures(r, sum(ms for ms, _ in r) / 1000) for route, r in timed.items()}
     clients_check = {name: _figures(r, sum(ms for ms, _ in r) / 1000) for name, r in check.items()}
-    for route in ("projects", "answer"):
-        routes[route] = http_run(base, route, variant(questions, next(rounds)))
     again()
     clients = {1: routes["search"]}
     for n in CLIENTS[1:]:

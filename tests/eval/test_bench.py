@@ -58,6 +58,9 @@ def test_quick_bench_measures_the_service_against_its_floor(hashing_env, tmp_pat
     assert bench["figures"]["floor_batch8_spread"] == floor["batch8_spread"]
     ratio = search["p50_ms"] / floor["p50_ms"]
     assert round_["search_p50_to_floor"] == pytest.approx(ratio, rel=0.01, abs=0.001)
+    # /answer and /search timed in the same pass, on equally long questions (suffixed variants).
+    ratio = round_["routes"]["answer"]["p50_ms"] / search["p50_ms"]
+    assert round_["answer_to_search"] == pytest.approx(ratio, rel=0.01, abs=0.001)
     ratio = round_["clients"]["8"]["req_per_s"] / floor["per_s"]
     assert round_["throughput_to_floor"]["8"] == pytest.approx(ratio, rel=0.01, abs=0.001)
     for route in ROUTES:
