@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -46,6 +47,26 @@ class BuildReport:
     chunks: int
     embedded: int
     seconds: float
+
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        build_dir: Path,
+        parsed: Sequence[ParsedDocument],
+        chunks: Sequence[Chunk],
+        embedded: int,
+        start: float,
+    ) -> BuildReport:
+        """The report of a build that began at ``start`` (``time.perf_counter``)."""
+        return cls(
+            index_dir=settings.index_dir,
+            build_dir=build_dir,
+            records=sum(len(p.records) for p in parsed),
+            chunks=len(chunks),
+            embedded=embedded,
+            seconds=time.perf_counter() - start,
+        )
 
     @property
     def reused(self) -> int:
@@ -186,11 +207,4 @@ def build_index(
             vectors,
             get_analyzer().lemmas_many(c.indexed_text for c in chunks),
         )
-    return BuildReport(
-        index_dir=settings.index_dir,
-        build_dir=build_dir,
-        records=sum(len(p.records) for p in parsed),
-        chunks=len(chunks),
-        embedded=embedded,
-        seconds=time.perf_counter() - start,
-    )
+    return BuildReport.of(settings, build_dir, parsed, chunks, embedded, start)

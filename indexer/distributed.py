@@ -270,11 +270,4 @@ def build_distributed(
     finally:
         for w in workers:
             ray.kill(w)
-    return BuildReport(
-        index_dir=settings.index_dir,
-        build_dir=build_dir,
-        records=sum(len(p.records) for p in parsed),
-        chunks=len(chunks),
-        embedded=embedded,
-        seconds=time.perf_counter() - start,
-    )
+    return BuildReport.of(settings, build_dir, parsed, chunks, embedded, start)
