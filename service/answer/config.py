@@ -178,6 +178,19 @@ class AnswerConfig:
     # #1's lead over card #2 in project scores (card_gap) 50.6, the unit's cosine 51.0, the
     # log of card #1's rank in the dense-only list 51.5. The 15 withheld right citizen
     # answers of dev sit with the 18 absent topics that pass no_match in every one of these.
+    # Tried in session 20 (eval-only columns on HEAD 6aa6cb5's dev rows, each one more open
+    # feature, --cv's rule: 5 folds x 20 shuffles, the issue's bounds), none kept: held-out
+    # citizen/staff right 50.1 of 94 without any (precision 0.990, absent topics answered 2.0);
+    # the question's z-score of its best cosine over the corpus 50.2, card #1's best cosine
+    # 50.0 and its z-score among the 50 best projects 50.3, the best project's cosine over the
+    # next five 50.2, the cosine drop to the 50th passage 50.4, the IDF share of the question's
+    # known terms that card #1's whole project holds 50.4 (the top three cards' 51.5), the
+    # largest IDF of a known term card #1 lacks 50.2, the rarest term in card #1 47.0, the
+    # fused scores' flatness 47.1, card scores 2-5 over card #1 48.5. Leads not decided for
+    # lack of time, to be checked against the noise between shuffles before use: the main
+    # unit's field being a summary (概要, 目的, 事業内容, 取組内容) 54.0 (absent 2.1), the three
+    # best passages being one project's 53.7 (absent 2.0), and the count of the question's
+    # known content terms 56.1 (absent 2.3: the question's length again, see above).
     found_threshold: float = 0.36
     # How far below the chosen unit one that names more of the question's things may score and
     # still answer a value question (compose.names_more): about the smallest that keeps dev's
