@@ -46,7 +46,11 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text``'s language (``ja``, ``en``, ``pt`` …), None when unsure."""
-    if _KANA.search(text) or _ONLY_KANJI.match(text.strip()) or _japanese_compound(text):
+    # Up to four kanji are Japanese only in its character set: 垃圾分类 (garbage sorting) is
+    # written with simplified characters cp932 lacks, and read as Japanese its words were ones
+    # the plans never print (no_match) while the glossary knows them.
+    short = bool(_ONLY_KANJI.match(text.strip())) and _in_japanese_set(text)
+    if _KANA.search(text) or short or _japanese_compound(text):
         return "ja"
     if not _LETTERS.search(text) or _gibberish(text):
         return None
@@ -77,8 +81,11 @@ def _gibberish(text: str) -> bool:
 
 def _japanese_compound(text: str) -> bool:
     """Kanji alone, 5–16 of them, every one in the Japanese character set (cp932)."""
-    if not _KANJI_COMPOUND.match(text.strip()):
-        return False
+    return bool(_KANJI_COMPOUND.match(text.strip())) and _in_japanese_set(text)
+
+
+def _in_japanese_set(text: str) -> bool:
+    """Whether every character of ``text`` is in the Japanese character set (cp932)."""
     try:
         text.encode("cp932")
     except UnicodeEncodeError:

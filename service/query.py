@@ -408,6 +408,9 @@ class Expansion:
     # A kana word's index word whole (弁護士, of which 弁護 may be the question's own token):
     # what the model reads of it (``_dense_words``).
     word: str = ""
+    # The added tokens that are each a whole word of the synonym group on their own (引っ越し →
+    # 転入, 転居: two alternatives, not one word cut in two as 行革 → 行政 改革 is).
+    whole: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -569,7 +572,9 @@ class QueryAnalyzer:
         for match in _matches(runs, self.tables):
             added = self._pick(match, taken)
             if added:
-                out.append(Expansion(match.key, added))
+                single = {c[0] for c in match.candidates if len(c) == 1}
+                whole = tuple(t for t in added if t in single)
+                out.append(Expansion(match.key, added, whole=whole))
         if self.years:
             # Another form of the same year is no synonym: exempt from the frequency rule.
             forms = _year_variants(own, years)

@@ -151,12 +151,16 @@ def names_service(expansions: tuple[Expansion, ...]) -> bool:
 def _known(expansions: tuple[Expansion, ...], vocabulary: CorpusVocabulary) -> set[str]:
     """The question's lemmas that a synonym or everyday-word expansion maps to words a passage
     holds: one word, or words that are neighbours in a passage (行革 → 行政 改革, 明かり → 防犯
-    灯). Sudachi's 灯台 → ライト ハウス is no such pair: ライト and ハウス each occur in the
+    灯), or one of the group's alternatives whole (引っ越し → 転入, 転居: each a word the index
+    holds; read as one phrase, 転入+転居 was never a pair, and 引っ越し counted unknown). Sudachi's
+    灯台 → ライト ハウス is no such pair: ライト and ハウス each occur in the
     plans, never side by side, and 灯台 stays unknown."""
     return {
         t
         for e in expansions
-        if e.kind in KNOWN_KINDS and e.added and (len(e.added) == 1 or vocabulary.holds(e.added))
+        if e.kind in KNOWN_KINDS
+        and e.added
+        and (len(e.added) == 1 or bool(e.whole) or vocabulary.holds(e.added))
         for t in e.term
     }
 

@@ -55,6 +55,12 @@ def test_real_words_next_to_the_gibberish_rules_keep_their_language(text, code):
         ("男女共同参画 推進", "ja"),
         ("伊势崎市托儿所", "zh"),  # simplified characters Japanese never writes
         ("伊势崎市的托儿所不够，市里在增加托儿所吗？", "zh"),
+        # Four kanji or fewer were Japanese whatever their set: 垃圾分类 (garbage sorting, in
+        # simplified characters) lost the glossary's ごみ 分別 and looked like an absent topic.
+        ("垃圾分类", "zh"),
+        ("避难所", "zh"),
+        ("防災", "ja"),
+        ("婚活", "ja"),
     ],
 )
 def test_a_kanji_compound_is_japanese_unless_its_characters_say_chinese(text, code):

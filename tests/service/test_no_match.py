@@ -260,6 +260,8 @@ FLAGGED_IDS = [
     "absent-test-06",
     "absent-test-37",
     "absent-test-38",
+    "absent-dev-80",  # 移動販売: 買い物 and スーパー, words of a service the plans never name
+    "absent-dev-86",  # ピロリ菌 with 検査, which they hold
 ]
 # One answerable question per style and language (ids of eval/gold), short keywords (one in
 # English), two plain-words questions written in kana, and two of the README's. The closest to
@@ -280,6 +282,10 @@ ANSWERABLE_IDS = [
     "foreign-pt-12",  # neighbours who look after children (-3.25)
     "foreign-vi-02",
     "foreign-zh-05",
+    # Flagged before: 大雨 is the plans' 豪雨 (synonyms.tsv); 引っ越し's alternatives 転入 and
+    # 転居 were read as one phrase; 垃圾分类 was taken for Japanese (service/language.py).
+    "isehara-043",
+    "kw-dev-44",
 ]
 ANSWERABLE = [
     "婚活セミナーは令和4年度に何回開催する予定ですか",
