@@ -46,11 +46,7 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text``'s language (``ja``, ``en``, ``pt`` …), None when unsure."""
-    # Up to four kanji are Japanese only in its character set: 垃圾分类 (garbage sorting) is
-    # written with simplified characters cp932 lacks, and read as Japanese its words were ones
-    # the plans never print (no_match) while the glossary knows them.
-    short = bool(_ONLY_KANJI.match(text.strip())) and _in_japanese_set(text)
-    if _KANA.search(text) or short or _japanese_compound(text):
+    if _KANA.search(text) or _japanese_kanji(text):
         return "ja"
     if not _LETTERS.search(text) or _gibberish(text):
         return None
@@ -79,13 +75,14 @@ def _gibberish(text: str) -> bool:
     return bool(words) and all(_unspellable(w) for w in words)
 
 
-def _japanese_compound(text: str) -> bool:
-    """Kanji alone, 5–16 of them, every one in the Japanese character set (cp932)."""
-    return bool(_KANJI_COMPOUND.match(text.strip())) and _in_japanese_set(text)
-
-
-def _in_japanese_set(text: str) -> bool:
-    """Whether every character of ``text`` is in the Japanese character set (cp932)."""
+def _japanese_kanji(text: str) -> bool:
+    """Kanji alone — up to four (with digits and punctuation), or a compound of 5–16 — every one
+    in the Japanese character set (cp932). Short ones too: 垃圾分类 (garbage sorting) is written
+    with simplified characters cp932 lacks, and read as Japanese its words were ones the plans
+    never print (no_match) while the glossary knows them."""
+    stripped = text.strip()
+    if not (_ONLY_KANJI.match(stripped) or _KANJI_COMPOUND.match(stripped)):
+        return False
     try:
         text.encode("cp932")
     except UnicodeEncodeError:
