@@ -72,6 +72,8 @@ _UNIT_CLASS = {
     **dict.fromkeys(("m", "メートル"), "m"),  # 「L=550m」 answers 「何メートル」
     **dict.fromkeys(("ha", "ヘクタール"), "ha"),
     **dict.fromkeys(("か月", "ヶ月", "カ月", "ヵ月"), "か月"),
+    # a weight per person and day (「1人1日あたりのごみの排出量 900 g」) answers 「何グラム」
+    **dict.fromkeys(("g", "グラム"), "g"),
 }
 _UNITS = (
     *_UNIT_CLASS,
@@ -88,7 +90,7 @@ _UNITS_LONGEST_FIRST = sorted(set(_UNITS), key=len, reverse=True)
 ASKABLE_UNIT = "|".join(
     re.escape(u)
     for u in sorted(
-        set(_UNITS) - {"日", "分", "つ", "m", "t", "km", "ha", "kW"}, key=len, reverse=True
+        set(_UNITS) - {"日", "分", "つ", "m", "t", "km", "ha", "kW", "g"}, key=len, reverse=True
     )
 )
 # 「1,185件」「16.2 km」「134,060 (千円)」「283万人」「8千万円」 (NFKC: full-width is ASCII here)
@@ -108,12 +110,14 @@ _ASKED_UNIT = re.compile(rf"何\s*({_UNIT})(?!野)")  # 何分野 asks no minute
 # 「何階層に分けて」「何号給加算」「何年くらい」: a counter no list above holds, asked by 何 and
 # printed after the figure that answers (「9階層」「4号給」「約10年」). Not a date (何年度, 何月,
 # 何日, 何時), a language (何語) or a word that only starts with 何 (何度も, 何処, 何故, 何者);
-# 何年 counts years only as a length (くらい, 間, 以上 …). 何事 is 「what」, but 何事業 counts
-# projects (「事後評価を何事業で実施した」 → 「事後評価:255事業」).
+# 何年 counts years only as a length (くらい, 間, 以上, 「何年で1期」, 「建ってから何年たつ」 …;
+# 「何年ですか」 asks a year). 何事 is 「what」, but 何事業 counts projects (「事後評価を何事業で
+# 実施した」 → 「事後評価:255事業」). A counter of three kanji too: 「何自治体で作った」 →
+# 「5自治体による…協議会」.
 COUNTER = (
-    r"何\s*(?:(?![年月日時曜語度処故者色部])(?!事(?!業))(?!課(?!で|に))([一-龥]{1,2}|[ァ-ヶ][一-龥])"
-    r"|(年)(?=くらい|ぐらい|ほど|間|以上|かか))"
+    r"何\s*(?:(?![年月日時曜語度処故者色部])(?!事(?!業))(?!課(?!で|に))([一-龥]{1,3}|[ァ-ヶ][一-龥])"
     r"(?=に|で|を|が|は|の|と|まで|くらい|ぐらい|ほど|間|以上|かか|ある|です|[？?]|$)"
+    r"|(年)(?=くらい|ぐらい|ほど|間|以上|かか|で(?!き|す|しょ)|たっ|たつ|経|が経|が過))"
 )
 _COUNTER = re.compile(COUNTER)
 # 「ガイドブックを何部配る」「何部発行した」: 部 counts copies when a verb of making or handing
@@ -123,7 +127,10 @@ _COPIES = re.compile(COPIES)
 # 「重点施策はいくつ？」「いくつの分団がある？」: what is counted, printed after its count
 # (「36 の重点施策を設定し」「45の分団の中には」), or the count in つ (「5つにパッケージ化」).
 _HOW_MANY_OF = re.compile(r"いくつの([一-龥ァ-ヶー]{2,})")
-_HOW_MANY = re.compile(r"([一-龥ァ-ヶー]{2,})(?:は|が)(?:全部で|合わせて)?\s*いくつ")
+# (「…防災設備がある公園、今いくつ？」: the noun before a comma, as a staff member asks)
+_HOW_MANY = re.compile(
+    r"([一-龥ァ-ヶー]{2,})(?:は|が|、|,)\s*(?:今|いま|現在)?\s*(?:全部で|合わせて)?\s*いくつ"
+)
 # 「定期点検する橋の数は？」: a short noun counted by its own name, printed after the count
 # (「定期点検 | — | 175 橋」). Only a noun of one or two kanji standing alone: 「利用者の数」 is
 # counted in 人, which no part of the noun says.
@@ -168,10 +175,11 @@ def asked_units(question: str) -> frozenset[str]:
     counters = {m.group(1) or m.group(2) for m in _COUNTER.finditer(text)}
     counted = _HOW_MANY_OF.search(text) or _HOW_MANY.search(text)
     if counted:
-        # 市民団体 is counted in 団体, 学校 in 校: a known unit that ends the word is its counter
+        # 市民団体 is counted in 団体, 学校 in 校: a known unit that ends the word is its counter;
+        # the word itself counts too (「8公園」, where 園 alone is no counter the figure has)
         noun = counted.group(1)
         known = next((u for u in _UNITS_LONGEST_FIRST if noun.endswith(u)), None)
-        found |= {unit_class(known) if known else noun, "つ"}
+        found |= {unit_class(known) if known else noun, noun, "つ"}
     numbered = _NUMBER_OF.search(text)
     if numbered:
         noun = numbered.group(1)

@@ -83,7 +83,8 @@ _KINDS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         "place",
         re.compile(
             # (「どこと協定を結んだ」「どこから買っている」: the partner or supplier, a place too)
-            r"どこ(?:で|に|と|から|の(?!課|部)|[？?]?$)|場所(?:は|って|を教え|[？?]|$)"
+            # (「令和4年度はどこを工事する？」: the part of a facility worked on, a place too)
+            r"どこ(?:で|に|と|から|を|の(?!課|部)|[？?]?$)|場所(?:は|って|を教え|[？?]|$)"
             r"|どの地区|どの地域|どの単位"
         ),
     ),
@@ -110,7 +111,15 @@ _TARGET = re.compile(r"目標|目指")
 _ROLE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # (都市計画 is town planning: 「都市計画道路」「都市計画マスタープラン」 ask for no plan)
     ("plan", re.compile(r"予定|(?<!都市)計画|工程|行程|スケジュール")),
-    ("target", re.compile(r"目標|目指|指標|現状値")),
+    # (a staff member asks a target by where it should get to: 「何基まで増やすつもり？」
+    # 「どれくらいの割合にしたい？」「作成率をめざしてる？」)
+    (
+        "target",
+        re.compile(
+            r"目標|目指|めざ|指標|現状値|つもり|最終的|まで(?:増や|減ら|伸ば|高め|引き上げ)"
+            r"|(?:に|まで)(?:したい|増やしたい|減らしたい)"
+        ),
+    ),
     (
         "result",
         re.compile(
@@ -233,15 +242,19 @@ def dated_things(query: str) -> tuple[str, ...]:
     return tuple(re.sub(r"\s", "", d) for d in found)
 
 
-# 「どこの小学校」「どの地区」: the kanji or katakana word after the interrogative
+# 「どこの小学校」「どの地区」: the kanji or katakana word after the interrogative; 「配置しない
+# 学校はどこ？」: the word the どこ is asked of
 _WHICH = re.compile(r"(?:どこの|どの)\s*([一-龥々ァ-ヶー]{2,})")
+# (a kind of place only: 「事業主体はどこ？」 asks who runs it, answered by 「群馬県が事業主体」)
+_WHERE_OF = re.compile(r"((?:学校|センター|公園|地区|施設|住宅|会場|工区))(?:は|って)\s*どこ")
 
 
 def which_place(query: str) -> str:
-    """The kind of place a 「どこの／どの」 question asks for, or "" (「どの単位」 asks a unit
-    of division, answered by 「圏域ごと」, which names no 単位)."""
-    match = _WHICH.search(query)
-    return match.group(1) if match and match.group(1) != "単位" else ""
+    """The kind of place a 「どこの／どの」 or 「…学校はどこ」 question asks for, or "" (「どの
+    単位」 asks a unit of division, answered by 「圏域ごと」, which names no 単位; 「場所はどこ」
+    names no kind of place)."""
+    match = _WHICH.search(query) or _WHERE_OF.search(query)
+    return match.group(1) if match and match.group(1) not in ("単位", "場所") else ""
 
 
 # 「令和4年度当初予算」「令和4年度の一般会計当初予算」: a year's initial budget is compiled in the

@@ -38,7 +38,10 @@ from service.schemas import Hit
 if TYPE_CHECKING:
     import bm25s
 
-_DATE = re.compile(r"[0-9０-９元]{1,2}\s*年\s*[0-9０-９]{1,2}\s*月|[0-9０-９]{1,2}\s*月")
+# (a day of the week answers 「毎月いつ？」: 「毎月第1日曜日の市民スポーツの日」)
+_DATE = re.compile(
+    r"[0-9０-９元]{1,2}\s*年\s*[0-9０-９]{1,2}\s*月|[0-9０-９]{1,2}\s*月|[日月火水木金土]曜日"
+)
 # What gives a cause (a reason question wants it, not the status line it explains).
 _CAUSE = re.compile(
     r"ため|影響|により|によって|による|原因|理由|できなかった|できず|厳しい|延長|遅れ|繰り越|見送"
@@ -273,6 +276,10 @@ def kind_match(question: Question, unit: Unit) -> float:
         # 「どこの小学校」: the unit that names one (「全校配置 (大山小学校以外)」), not the
         # indicator that only counts them (「…を配置した小学校数」)
         return 1.0 if names_a_place(question, body) else 0.0
+    if question.kind == "place" and names_a_facility(question, body):
+        # 「茂呂クリーンセンターからどこに送って処理する？」: the unit naming a facility the
+        # question does not (「伊勢崎浄化センター（下水処理施設）へ送り」)
+        return 1.0
     if question.kind == "status":
         if _STATUS.search(body):
             return 1.0
@@ -292,6 +299,19 @@ def names_a_place(question: Question, body: str) -> bool:
         if match.group(1) not in question.text:
             return True
     return False
+
+
+# The heads of a named facility or part of one (伊勢崎浄化センター, 第3工区, 大山小学校); not 施設,
+# which ends common nouns as often (し尿処理施設, 公共施設), nor 市 or 町 (本市, 市町).
+_FACILITY = re.compile(
+    r"[一-龥々ァ-ヶー0-9０-９]+?(?:センター|学校|公園|住宅|工区|地区|会館|公民館|図書館|病院|駅"
+    r"|広場|ホール|プラザ|庁舎|浄水場|処分場|聖苑)"
+)
+
+
+def names_a_facility(question: Question, body: str) -> bool:
+    """The body names a facility (``_FACILITY``) that the question does not name itself."""
+    return any(m.group() not in question.text for m in _FACILITY.finditer(body))
 
 
 _ASKS_YEAR = re.compile(r"何年|いつ")

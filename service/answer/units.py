@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from indexer.chunking import field_role
 from indexer.labels import OPEN, field_block, parse_label_line
 from service.answer.config import DEFAULT_CONFIG, AnswerConfig
 from service.answer.patterns import ERA, has_figure
@@ -134,6 +135,11 @@ def split_fields(text: str, fallback_label: str) -> list[FieldBlock]:
             # 「【令和4年】 交通人身事故 1,143件」 inside 取組成果: the document's own heading of
             # a calendar year's line, not a field; the line stays in its field, as printed
             opened = None
+        if opened and _sub_heading(opened[0].strip(), label, lines):
+            # 「【取組成果 令和3年度】【協働まちづくり事業】 2団体…」 then 「【ボランティア・
+            # 市民活動通信】 1回1,000部…」: a heading of the year's own items, not a field; the
+            # line stays in the year's field (its 1,000部 is 令和3年度's, not every year's)
+            opened = None
         if opened:
             if lines:
                 fields.append(FieldBlock(label, tuple(lines)))
@@ -144,6 +150,19 @@ def split_fields(text: str, fallback_label: str) -> list[FieldBlock]:
     if lines:
         fields.append(FieldBlock(label, tuple(lines)))
     return fields
+
+
+def _sub_heading(opened: str, label: str, lines: Sequence[str]) -> bool:
+    """A 【heading】 line inside a field of one fiscal year whose first line opens with a
+    heading too (行政改革's 取組成果 prints one per item: 【協働まちづくり事業】, 【ボランティア・
+    市民活動通信】 …): it names no field (no year, no field role) and heads the year's next item."""
+    return (
+        bool(lines)
+        and lines[0].startswith(OPEN)
+        and split_label(label)[1] is not None
+        and split_label(opened)[1] is None
+        and field_role(opened) == "other"
+    )
 
 
 def split_sentences(line: str) -> list[str]:

@@ -141,7 +141,10 @@ def test_quantities_are_figures_with_their_unit():
         # いくつ: what is counted (or its unit, 市民団体 → 団体), or a count in つ
         ("前期アクションプランで設定した重点施策はいくつ？", {"重点施策", "つ"}),
         ("伊勢崎市の消防団はいくつの分団がある？", {"分団", "つ"}),
-        ("協働まちづくり事業補助金は令和4年度にいくつの市民団体に交付した？", {"団体", "つ"}),
+        (
+            "協働まちづくり事業補助金は令和4年度にいくつの市民団体に交付した？",
+            {"団体", "市民団体", "つ"},
+        ),
         ("水源林の作業路の整備延長は令和4年度に何メートルが目標？", {"m"}),
         ("何分野の事業がある？", {"分野"}),  # a count of 分野 (「10分野」), not of minutes
         # 部 counts copies when they are handed out or printed; 何部 alone is a department
@@ -884,3 +887,15 @@ def test_no_match_takes_the_answer_box_away():
     assert unless_no_match(shown, no_match=False) == shown
     gone = unless_no_match(shown, no_match=True)
     assert not gone.found and gone.text == "" and gone.citations == [] and gone.kind == "department"
+
+
+def test_staff_counters_targets_and_weights_are_read():
+    assert read_question("いせさき聖苑の建物は、建ってから何年たってる？").units == {"年"}
+    assert read_question("介護保険料って何年で1期？").kind == "value"
+    assert read_question("ごみ処理を広域でやる協議会は、何自治体で作った？").units == {"自治体"}
+    assert asked_units("令和6年度に1人1日あたりのごみを何グラムにしたい？") == {"g"}
+    assert ("900", "g") in quantities("1人1日あたりのごみの排出量 900 g (令和6年度)")
+    assert {"公園", "つ"} <= asked_units("かまどベンチとかの防災設備がある公園、今いくつ？")
+    assert "target" in read_question("防犯灯は最終的に何基まで増やすつもり？").roles
+    assert "target" in read_question("日本遺産のイベント、令和4年度は年何回にしたい？").roles
+    assert read_question("何年ですか").units == frozenset()

@@ -9,7 +9,7 @@ from service.answer.compose import choose, evidence
 from service.answer.confidence import MARGIN_CAP
 from service.answer.patterns import asked_quantities
 from service.answer.question import read_question
-from service.answer.scoring import names_a_place, role_match, year_match
+from service.answer.scoring import kind_match, names_a_place, role_match, year_match
 from service.answer.units import Unit, split_sentences, split_units
 from service.filters import SearchFilters
 
@@ -234,3 +234,48 @@ def test_a_person_in_charge_named_in_a_question_asks_no_department():
     assert read_question("主任と担当者はどんな方法で研修を受けた？").kind == "method"
     assert read_question("この事業の担当者は誰？").kind == "department"
     assert read_question("空き家対策を担当している課は？").kind == "department"
+
+
+def test_an_items_heading_inside_a_years_field_stays_in_that_year():
+    # 行政改革 3-(2)-① prints 「【取組成果 令和3年度】【協働まちづくり事業】 …」 then
+    # 「【ボランティア・市民活動通信】 1回1,000部…」: read as a field, the 1,000部 lost its year
+    # and 「令和3年度に何部刷った？」 got 令和4年度's 10,000部.
+    text = (
+        "【取組成果 令和3年度】【協働まちづくり事業】 2団体が採択され、合計123,240円の補助"
+        "をした。\n"
+        "【ボランティア・市民活動通信】 1回1,000部、年1回発行し、関係各所への配架をした。\n"
+        "【取組達成度 令和3年度】○ ほぼ計画通り\n【目標】指標名: 配布数"
+    )
+    units = split_units(text, "取組成果")
+    copies = next(u for u in units if "1,000部" in u.text)
+    assert copies.label == "取組成果 令和3年度" and copies.year == "令和3年度"
+    assert [u.label for u in units][-2:] == ["取組達成度 令和3年度", "目標"]
+
+
+def test_a_place_question_without_a_kind_of_place_wants_a_named_facility():
+    q = read_question("し尿を茂呂クリーンセンターからどこに送って処理する？")
+    assert q.kind == "place" and q.place == ""
+    sent = Unit(
+        "し尿及び浄化槽汚泥を茂呂クリーンセンターから、伊勢崎浄化センターへ送り",
+        "具体的方法",
+        "sentence",
+    )
+    own = Unit(
+        "老朽化した茂呂クリーンセンターの基幹的設備修繕を実施します。", "具体的方法", "sentence"
+    )
+    assert kind_match(q, sent) == 1.0 and kind_match(q, own) == 0.0
+    assert read_question("小学校の教科担当制の講師、配置しない学校はどこ？").place == "学校"
+    assert read_question("斎場のエアコン改修で、令和4年度はどこを工事する？").kind == "place"
+
+
+def test_staff_wordings_of_a_place_and_a_count_are_answered(real_engine):
+    for query, hint in (
+        ("し尿を茂呂クリーンセンターからどこに送って処理する？", "伊勢崎浄化センター"),
+        ("小学校の教科担当制の講師、配置しない学校はどこ？", "大山小学校"),
+        ("ボランティア・市民活動通信は、令和3年度に何部刷った？", "1回1,000部"),
+        ("かまどベンチとかの防災設備がある公園、今いくつ？", "8公園"),
+        ("介護保険料って何年で1期？", "3年を1期"),
+        ("防犯灯は最終的に何基まで増やすつもり？", "19,587基"),
+    ):
+        answer = real_engine.answer(query, SearchFilters(), 10).answer
+        assert answer.found and hint in answer.text, query
