@@ -148,8 +148,33 @@ def attempt(
         card_gap=ev.card_gap,
         lead=round(ev.lead, 4),
         question_kind=ev.kind,
+        **_leads(engine, query, ranking, main),
     )
     return row
+
+
+# Fields that state what a project is (its summary), as opposed to a year's result or a figure.
+SUMMARY_FIELDS = ("概要", "目的", "事業内容", "取組内容")
+
+
+def _leads(engine: SearchEngine, query: str, ranking: Any, main: Any) -> dict[str, Any]:
+    """Eval-only columns tried as open-curve features (session 21): the main unit's field is
+    a summary, the three best passages are one project's, the question's known content terms
+    (its distinct lemmas of two or more characters, not all hiragana, that the index holds)
+    and its length in characters (what that count may only stand for)."""
+    projects = {(h.doc_id, h.project_key) for h in ranking.hits[:3]}
+    frequencies = engine.analyzer.frequencies or {}
+    terms = {
+        t
+        for t in engine.parse(query).tokens
+        if len(t) >= 2 and not all("ぁ" <= c <= "ゖ" for c in t) and t in frequencies
+    }
+    return {
+        "summary_field": main.unit.name in SUMMARY_FIELDS,
+        "top3_one": len(ranking.hits) >= 3 and len(projects) == 1,
+        "known_terms": len(terms),
+        "length": len(query),
+    }
 
 
 def _signals(engine: SearchEngine, query: str) -> dict[str, float]:

@@ -186,11 +186,16 @@ class AnswerConfig:
     # next five 50.2, the cosine drop to the 50th passage 50.4, the IDF share of the question's
     # known terms that card #1's whole project holds 50.4 (the top three cards' 51.5), the
     # largest IDF of a known term card #1 lacks 50.2, the rarest term in card #1 47.0, the
-    # fused scores' flatness 47.1, card scores 2-5 over card #1 48.5. Leads not decided for
-    # lack of time, to be checked against the noise between shuffles before use: the main
-    # unit's field being a summary (概要, 目的, 事業内容, 取組内容) 54.0 (absent 2.1), the three
-    # best passages being one project's 53.7 (absent 2.0), and the count of the question's
-    # known content terms 56.1 (absent 2.3: the question's length again, see above).
+    # fused scores' flatness 47.1, card scores 2-5 over card #1 48.5. Its three leads, decided
+    # in session 21 on 88b9e8a's dev rows (eval.answer_kinds' _leads columns, the same rule, 20
+    # shuffles: 54.1 without, sd 3.3), none kept: paired gains summary field +0.6 (sd 1.0),
+    # top three passages one project's +3.2 (sd 2.2, fitted -0.71: a correction of the lead),
+    # known content terms +3.5 (sd 2.6; beside the question's length +0.8, sd 1.7, while the
+    # length alone gives +8.2); the pair of the last two +6.2 (sd 2.7), but fitted without
+    # dev's 36 newest citizen/staff questions and half its absent topics, it answers 2 of those
+    # 46 topics (4.3 %, over the bound; the length 4, the baseline 1). On 5ad50da's rows (four
+    # citizen projects brought to card #1) the same: 54.9 without (sd 4.2), +0.1, +3.0, +3.4,
+    # the pair +6.2 (sd 3.6, one shuffle below the baseline).
     found_threshold: float = 0.36
     # How far below the chosen unit one that names more of the question's things may score and
     # still answer a value question (compose.names_more): about the smallest that keeps dev's
