@@ -40,7 +40,7 @@ _ASKS_DEPARTMENT = re.compile(
 )
 _ASKS_QUANTITY = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"
-    r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
+    r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれだけ|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
     r"|幅員|長さ|距離"  # measured in metres (patterns.asked_units)
     # a count asked by its name: 「利用件数は？」「会員数って」
     r"|(?<![複多少])数(?:は|を|が|って|[？?]|$)"
@@ -98,10 +98,25 @@ _YES_NO = re.compile(
     r"(?:あり|あるん|ある|ありませ|でき|できる|もらえ|受けられ|使え|出|され|始まら|やって|くれ)"
     r"(?:ます|る|ない|ん)?(?:か|の|かな|でしょうか)?\s*[？?。]?\s*$"
 )
+# An interrogative in the question's last clause asks for a thing, not a yes or no: 「どの路線の
+# 沿線市町と一緒にやってるの？」 wants the lines, 「市からどんな物がもらえる？」 the things given.
+# Not its indefinite forms (何か, 誰でも, どこかで, 何度も), which a yes/no question uses:
+# 「市は持ち主に何か言ってくれるの？」「誰でも受けられる講習会はありますか？」.
+_WHICH_THING = re.compile(
+    r"何(?!か|も|度|年も|でも)|なに(?!か|も)|どの|どんな|どこ(?!か|でも)|だれ(?!か|も|でも)"
+    r"|誰(?!か|も|でも)|どれ(?!か|も|でも)|いくつ|いくら|いつ(?!でも|も)"
+)
+
+
+def _asks_which(query: str) -> bool:
+    """The last clause of ``query`` holds an interrogative (「…、どの路線と…やってるの？」)."""
+    return bool(_WHICH_THING.search(re.split(r"[、。,]", query.strip())[-1]))
+
+
 # One slot per thing asked: 「何台で、何年を目安に」, 「いくらで、そのうち…いくら」.
 _SLOT = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|メートル|ヘクタール)"
-    r"|いくら|いくつ|どのくらい|どれくらい|どこまで|いつ|何年|どこで|どこに|どの単位|なぜ|理由"
+    r"|いくら|いくつ|どのくらい|どれくらい|どれだけ|どこまで|いつ|何年|どこで|どこに|どの単位|なぜ|理由"
 )
 # 「現状値と目標値」「現在何％で、目標は」: the value now and the target are two slots.
 _NOW = re.compile(r"現状|現在|今は|今どれ|今何")
@@ -323,7 +338,7 @@ def question_kind(query: str) -> AnswerKind:
             if kind == "list" and _COUNTED.search(query):
                 continue  # 「創業に関係する事業は、令和4年度に何件？」 counts them: a value
             return kind
-    return "yesno" if _YES_NO.search(query.strip()) else "fact"
+    return "yesno" if _YES_NO.search(query.strip()) and not _asks_which(query) else "fact"
 
 
 def _asks_a_rates_level(query: str) -> bool:

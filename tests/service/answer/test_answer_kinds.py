@@ -97,6 +97,14 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         # copies counted in 部 (it was an open fact question); 何部 alone asks a department
         ("外国人住民向けの生活ガイドブックを何部配ることを目標にしている？", "value", 1),
         ("空き家対策は何部が担当している？", "department", 1),
+        # an interrogative in the last clause asks for a thing, not a yes or no; its indefinite
+        # forms (何か, 誰でも) leave the question yes/no
+        ("鉄道の利便性向上の要望は、どの路線の沿線市町と一緒にやってるの？", "fact", 1),
+        ("道路や公園の清掃をする登録団体には、市からどんな物がもらえる？", "fact", 1),
+        ("近所の空き家、市は持ち主に何か言ってくれるの？", "yesno", 1),
+        ("誰でも受けられる講習会はありますか？", "yesno", 1),
+        # 「どれだけ増えた」 asks a quantity, as どれくらい does
+        ("ふるさと納税の謝礼品を出す事業者、令和3年度中にどれだけ増えた？", "value", 1),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
@@ -784,6 +792,13 @@ def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_en
         ("地場産の豚肉を使って令和4年度に何の加工を研究した？", "fact", "1-(4)-②", "ソーセージ"),
         # fact: the 令和4年度 cell of a plan table's row (its header holds the years)
         ("新型コロナワクチン接種の令和4年度の予定は？", "fact", "1-107", "未定"),
+        # fact: 「どの路線の…やってるの？」 asks the lines (it was read as yes/no and withheld)
+        (
+            "鉄道の利便性向上の要望は、どの路線の沿線市町と一緒にやってるの？",
+            "fact",
+            "107",
+            "JR両毛線及び東武伊勢崎線",
+        ),
     ],
 )
 def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind, key, fact):
@@ -814,6 +829,13 @@ def test_the_question_reads_the_things_it_names_in_several_words():
         ),
         # card #1 was the city office's own emissions (温室効果ガスの排出削減, 55,038t-CO2)
         ("市全体の温室効果ガスの総排出量は令和2年度でどのくらい？", "1-(9)-①", "1,491千t-CO2"),
+        # card #1 was 1-(1)-② (its 65件 of new gifts); read as an open fact question, no unit of
+        # card #2 could answer
+        (
+            "ふるさと納税の謝礼品を出す事業者、令和3年度中にどれだけ増えた？",
+            "8-(2)-⑮",
+            "20社増加",
+        ),
     ],
 )
 def test_a_unit_that_prints_the_named_thing_answers(real_engine, query, key, fact):
