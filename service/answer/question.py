@@ -173,6 +173,9 @@ class Question:
     # The kind of place a 「どこの／どの」 question asks for (「どこの小学校」 → 小学校,
     # 「どの地区」 → 地区): the unit that answers names one (大山小学校, 赤堀地区).
     place: str = ""
+    # The thing whose own name a name question asks (「…研究会の名前は？」 → 研究会, 「協議会は、
+    # 何という会？」 → 協議会): not the project's name but one its text gives (``named_thing``).
+    thing: str = ""
     # It asks for a year's initial budget (当初予算), compiled in the year before.
     initial_budget: bool = False
     # What a fiscal year of the question dates (「令和4年度の組織機構改正」), as written: a unit
@@ -208,6 +211,7 @@ def read_question(query: str) -> Question:
         kind=question_kind(query),
         slots=question_slots(query),
         asks_name=bool(_ASKS_NAME.search(query)),
+        thing=named_thing(yearless),
         cities=frozenset(c for c in CITIES if c in query),
         units=asked_units(query),
         phrases=phrases,
@@ -237,6 +241,22 @@ def asked_about(query: str) -> str:
     little: 「何を直す」)."""
     match = _FOCUS.search(query)
     return match.group(1) if match else ""
+
+
+# 「研究会の名前を教えて」「協議会は、何という会？」「小冊子、何という名前？」: the noun whose name
+# is asked, written before 名前 or before 何という.
+_NAME_OF = re.compile(
+    r"([一-龥々ァ-ヶー]{2,})(?:の\s*(?:名前|名称)|(?:は|って)?\s*、?\s*(?:何|なん)という)"
+)
+# The kinds of the plans' own entries: their name is the project's name (「…方針の名前は？」).
+_ENTRY = re.compile(r"(?:事業|取組|取り組み|施策|方針|公約|マニフェスト|プロジェクト)$")
+
+
+def named_thing(query: str) -> str:
+    """The thing whose own name the question asks (「フェスティバルの名前は？」 → フェスティバル),
+    or "" when it asks none, or the name of a plan's entry (事業, 方針 …: the project's name)."""
+    match = _NAME_OF.search(query)
+    return match.group(1) if match and not _ENTRY.search(match.group(1)) else ""
 
 
 # 「令和4年度の組織機構改正」: a fiscal year, の and the compound noun it dates

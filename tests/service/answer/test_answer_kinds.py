@@ -792,6 +792,15 @@ def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_en
         ("地場産の豚肉を使って令和4年度に何の加工を研究した？", "fact", "1-(4)-②", "ソーセージ"),
         # fact: the 令和4年度 cell of a plan table's row (its header holds the years)
         ("新型コロナワクチン接種の令和4年度の予定は？", "fact", "1-107", "未定"),
+        # value: the building's age, not 「5年度に」 (a fiscal year shortened to its number)
+        ("いせさき聖苑の建物は、建ってから何年たってる？", "value", "1-(4)-③", "建築後32年"),
+        # fact: the line that names the 協議会, not the one with more of 救急 and 病院
+        (
+            "救急隊と病院の連携のために開いている協議会は、何という会？",
+            "fact",
+            "210",
+            "伊勢崎佐波救急医療連絡協議会",
+        ),
         # fact: 「どの路線の…やってるの？」 asks the lines (it was read as yes/no and withheld)
         (
             "鉄道の利便性向上の要望は、どの路線の沿線市町と一緒にやってるの？",
@@ -921,3 +930,20 @@ def test_staff_counters_targets_and_weights_are_read():
     assert "target" in read_question("防犯灯は最終的に何基まで増やすつもり？").roles
     assert "target" in read_question("日本遺産のイベント、令和4年度は年何回にしたい？").roles
     assert read_question("何年ですか").units == frozenset()
+    # a length in years is no fiscal year shortened to its number, and may be written か年
+    assert asked_quantities("優先順位を決め、5年度に、総合計画計上し", frozenset({"年"})) == set()
+    assert ("32", "年") in asked_quantities("建築後32年を経過している", frozenset({"年"}))
+    assert ("2", "年") in asked_quantities("令和4～5年度の2か年で行います", frozenset({"年"}))
+
+
+def test_a_name_question_reads_the_thing_named():
+    assert (
+        read_question("救急隊と病院の連携のために開いている協議会は、何という会？").thing
+        == "協議会"
+    )
+    assert read_question("移住したい人向けの小冊子、何という名前？").thing == "小冊子"
+    assert (
+        read_question("NPOとの協働のために開くフェスティバルの名前は？").thing == "フェスティバル"
+    )
+    # an entry of the plans is named by the project's own name
+    assert read_question("この方針の名前は？").thing == ""
