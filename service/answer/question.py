@@ -176,6 +176,8 @@ class Question:
     # The thing whose own name a name question asks (「…研究会の名前は？」 → 研究会, 「協議会は、
     # 何という会？」 → 協議会): not the project's name but one its text gives (``named_thing``).
     thing: str = ""
+    # It asks who (「だれに売るの？」「誰が対象？」): the unit that answers names people.
+    asks_who: bool = False
     # It asks for a year's initial budget (当初予算), compiled in the year before.
     initial_budget: bool = False
     # What a fiscal year of the question dates (「令和4年度の組織機構改正」), as written: a unit
@@ -212,6 +214,7 @@ def read_question(query: str) -> Question:
         slots=question_slots(query),
         asks_name=bool(_ASKS_NAME.search(query)),
         thing=named_thing(yearless),
+        asks_who=bool(_WHO.search(query)),
         cities=frozenset(c for c in CITIES if c in query),
         units=asked_units(query),
         phrases=phrases,
@@ -241,6 +244,10 @@ def asked_about(query: str) -> str:
     little: 「何を直す」)."""
     match = _FOCUS.search(query)
     return match.group(1) if match else ""
+
+
+# 「だれに売るの？」「誰が対象？」「誰を配置した？」; not 「誰にも気づかれない」
+_WHO = re.compile(r"(?:だれ|誰)(?:に(?!も)|が|を|と|の)")
 
 
 # 「研究会の名前を教えて」「協議会は、何という会？」「小冊子、何という名前？」: the noun whose name

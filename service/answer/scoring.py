@@ -273,6 +273,10 @@ def kind_match(question: Question, unit: Unit) -> float:
         # 「救急医療の協議会は、何という会？」: the line that names one (「伊勢崎佐波救急医療連絡
         # 協議会を開催します」), not the one that says 救急 and 病院 more often
         return 1.0 if names_a_thing(question, body) else 0.0
+    if question.kind == "fact" and question.asks_who:
+        # 「代替用地は、だれに売るの？」: the line that names the buyers (「移転用地の取得希望者等
+        # に売払いを行う」), not the purpose that says 代替用地 and 道路整備 more often
+        return 1.0 if names_people(question, body) else 0.0
     if question.kind == "fact" and question.focus:
         # 「道路の危ない場所を見つけるため、何を委託している？」: the line that says 委託
         return 1.0 if question.focus in body else 0.0
@@ -303,6 +307,17 @@ def names_a_place(question: Question, body: str) -> bool:
         if match.group(1) not in question.text:
             return True
     return False
+
+
+# People a plan's line names: those who (…者), pupils (…生), staff (職員), residents, groups.
+_PEOPLE = re.compile(
+    r"[一-龥々ァ-ヶー]*(?:者|生|職員|市民|住民|県民|団体|児童|生徒|世帯|家庭|農家|企業)"
+)
+
+
+def names_people(question: Question, body: str) -> bool:
+    """The body names people the question does not name itself (取得希望者, 高校生)."""
+    return any(m.group() not in question.text for m in _PEOPLE.finditer(body))
 
 
 def names_a_thing(question: Question, body: str) -> bool:

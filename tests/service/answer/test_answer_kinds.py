@@ -801,6 +801,13 @@ def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_en
             "210",
             "伊勢崎佐波救急医療連絡協議会",
         ),
+        # fact: 「だれに売る」 asks the buyers, not the purpose that names 代替用地 and 道路整備
+        (
+            "道路整備のために市が持っている代替用地は、だれに売るの？",
+            "fact",
+            "118",
+            "移転用地の取得希望者等",
+        ),
         # fact: 「どの路線の…やってるの？」 asks the lines (it was read as yes/no and withheld)
         (
             "鉄道の利便性向上の要望は、どの路線の沿線市町と一緒にやってるの？",
@@ -934,6 +941,12 @@ def test_staff_counters_targets_and_weights_are_read():
     assert asked_quantities("優先順位を決め、5年度に、総合計画計上し", frozenset({"年"})) == set()
     assert ("32", "年") in asked_quantities("建築後32年を経過している", frozenset({"年"}))
     assert ("2", "年") in asked_quantities("令和4～5年度の2か年で行います", frozenset({"年"}))
+
+
+def test_a_who_question_is_read_but_not_nobody():
+    assert read_question("代替用地は、だれに売るの？").asks_who
+    assert read_question("誰を配置した？").asks_who
+    assert not read_question("家で倒れても誰にも気づかれないのが心配").asks_who
 
 
 def test_a_name_question_reads_the_thing_named():
