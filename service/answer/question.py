@@ -236,7 +236,8 @@ _DOCUMENT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 # 「何を委託している」「何の検査」「何が設置された」: the kanji or katakana word after the particle
-_FOCUS = re.compile(r"何\s*(?:を|の|が)\s*([一-龥々ァ-ヶー]{2,})")
+# 「中身はどんな体験？」: どんな asks which of a kind, named after it (体験)
+_FOCUS = re.compile(r"(?:何\s*(?:を|の|が)|どんな)\s*([一-龥々ァ-ヶー]{2,})")
 
 
 def asked_about(query: str) -> str:

@@ -801,6 +801,14 @@ def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_en
             "210",
             "伊勢崎佐波救急医療連絡協議会",
         ),
+        # fact: 「どんな体験」 asks which 体験, and the line that says it is sure enough to show
+        # (it was withheld at 0.39 below the open threshold)
+        (
+            "放課後に学校でやってる子ども向けの教室、中身はどんな体験？",
+            "fact",
+            "36",
+            "算数の補習や工作、調理実習",
+        ),
         # fact: 「だれに売る」 asks the buyers, not the purpose that names 代替用地 and 道路整備
         (
             "道路整備のために市が持っている代替用地は、だれに売るの？",
@@ -941,6 +949,11 @@ def test_staff_counters_targets_and_weights_are_read():
     assert asked_quantities("優先順位を決め、5年度に、総合計画計上し", frozenset({"年"})) == set()
     assert ("32", "年") in asked_quantities("建築後32年を経過している", frozenset({"年"}))
     assert ("2", "年") in asked_quantities("令和4～5年度の2か年で行います", frozenset({"年"}))
+
+
+def test_a_which_kind_question_reads_the_kind_it_asks_of():
+    assert read_question("子ども向けの教室、中身はどんな体験？").focus == "体験"
+    assert read_question("道路の危ない場所を見つけるため、市は何を委託している？").focus == "委託"
 
 
 def test_a_who_question_is_read_but_not_nobody():
