@@ -86,7 +86,12 @@ def answered_by_project(question: Question) -> bool:
     """An open question, but not one that asks a year's column (``asks_a_years_column``): that
     asks a fact like a value or a date, and a lower card's row that says it may answer as for
     those (``config.agree_margin``)."""
-    return question.kind in OPEN_KINDS and not asks_a_years_column(question)
+    return (
+        question.kind in OPEN_KINDS
+        and not asks_a_years_column(question)
+        # 「…研究会の名前は？」 asks a name that one line gives, a fact like a value's figure
+        and not question.thing
+    )
 
 
 def asks_a_years_column(question: Question) -> bool:

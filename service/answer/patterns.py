@@ -233,8 +233,14 @@ def asked_quantities(text: str, units: frozenset[str]) -> set[tuple[str, str]]:
     if counters:
         bare = _quantity_text(text)
         for unit in counters:
+            # 年 of a length is no 年度: a plan shortens a fiscal year to its number (「…を決め、
+            # 5年度に、総合計画計上し」 of いせさき聖苑, where 「建築後32年」 says how old it is);
+            # a length in years is also written 「2か年」「3カ年」
+            before, after = (r"(?:[かカヵヶケ箇]\s*)?", r"(?!度)") if unit == "年" else ("", "")
             held |= {
                 (m.group(1).rstrip(",."), unit)
-                for m in re.finditer(rf"([0-9][0-9,.]*)\s*(?:の\s*)?{re.escape(nfkc(unit))}", bare)
+                for m in re.finditer(
+                    rf"([0-9][0-9,.]*)\s*(?:の\s*)?{before}{re.escape(nfkc(unit))}{after}", bare
+                )
             }
     return held

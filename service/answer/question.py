@@ -40,7 +40,7 @@ _ASKS_DEPARTMENT = re.compile(
 )
 _ASKS_QUANTITY = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|キロ|平方|メートル|ヘクタール)"
-    r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
+    r"|金額|額は|事業費|いくら|いくつ|どのくらい|どれくらい|どれだけ|どれほど|どこまで|何パーセント|目標値|現状値|割合|率は"
     r"|幅員|長さ|距離"  # measured in metres (patterns.asked_units)
     # a count asked by its name: 「利用件数は？」「会員数って」
     r"|(?<![複多少])数(?:は|を|が|って|[？?]|$)"
@@ -98,10 +98,25 @@ _YES_NO = re.compile(
     r"(?:あり|あるん|ある|ありませ|でき|できる|もらえ|受けられ|使え|出|され|始まら|やって|くれ)"
     r"(?:ます|る|ない|ん)?(?:か|の|かな|でしょうか)?\s*[？?。]?\s*$"
 )
+# An interrogative in the question's last clause asks for a thing, not a yes or no: 「どの路線の
+# 沿線市町と一緒にやってるの？」 wants the lines, 「市からどんな物がもらえる？」 the things given.
+# Not its indefinite forms (何か, 誰でも, どこかで, 何度も), which a yes/no question uses:
+# 「市は持ち主に何か言ってくれるの？」「誰でも受けられる講習会はありますか？」.
+_WHICH_THING = re.compile(
+    r"何(?!か|も|度|年も|でも)|なに(?!か|も)|どの|どんな|どこ(?!か|でも)|だれ(?!か|も|でも)"
+    r"|誰(?!か|も|でも)|どれ(?!か|も|でも)|いくつ|いくら|いつ(?!でも|も)"
+)
+
+
+def _asks_which(query: str) -> bool:
+    """The last clause of ``query`` holds an interrogative (「…、どの路線と…やってるの？」)."""
+    return bool(_WHICH_THING.search(re.split(r"[、。,]", query.strip())[-1]))
+
+
 # One slot per thing asked: 「何台で、何年を目安に」, 「いくらで、そのうち…いくら」.
 _SLOT = re.compile(
     rf"何\s*(?:[％%]|{ASKABLE_UNIT}|メートル|ヘクタール)"
-    r"|いくら|いくつ|どのくらい|どれくらい|どこまで|いつ|何年|どこで|どこに|どの単位|なぜ|理由"
+    r"|いくら|いくつ|どのくらい|どれくらい|どれだけ|どこまで|いつ|何年|どこで|どこに|どの単位|なぜ|理由"
 )
 # 「現状値と目標値」「現在何％で、目標は」: the value now and the target are two slots.
 _NOW = re.compile(r"現状|現在|今は|今どれ|今何")
@@ -158,6 +173,11 @@ class Question:
     # The kind of place a 「どこの／どの」 question asks for (「どこの小学校」 → 小学校,
     # 「どの地区」 → 地区): the unit that answers names one (大山小学校, 赤堀地区).
     place: str = ""
+    # The thing whose own name a name question asks (「…研究会の名前は？」 → 研究会, 「協議会は、
+    # 何という会？」 → 協議会): not the project's name but one its text gives (``named_thing``).
+    thing: str = ""
+    # It asks who (「だれに売るの？」「誰が対象？」): the unit that answers names people.
+    asks_who: bool = False
     # It asks for a year's initial budget (当初予算), compiled in the year before.
     initial_budget: bool = False
     # What a fiscal year of the question dates (「令和4年度の組織機構改正」), as written: a unit
@@ -193,6 +213,8 @@ def read_question(query: str) -> Question:
         kind=question_kind(query),
         slots=question_slots(query),
         asks_name=bool(_ASKS_NAME.search(query)),
+        thing=named_thing(yearless),
+        asks_who=bool(_WHO.search(query)),
         cities=frozenset(c for c in CITIES if c in query),
         units=asked_units(query),
         phrases=phrases,
@@ -214,7 +236,8 @@ _DOCUMENT_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 # 「何を委託している」「何の検査」「何が設置された」: the kanji or katakana word after the particle
-_FOCUS = re.compile(r"何\s*(?:を|の|が)\s*([一-龥々ァ-ヶー]{2,})")
+# 「中身はどんな体験？」: どんな asks which of a kind, named after it (体験)
+_FOCUS = re.compile(r"(?:何\s*(?:を|の|が)|どんな)\s*([一-龥々ァ-ヶー]{2,})")
 
 
 def asked_about(query: str) -> str:
@@ -222,6 +245,26 @@ def asked_about(query: str) -> str:
     little: 「何を直す」)."""
     match = _FOCUS.search(query)
     return match.group(1) if match else ""
+
+
+# 「だれに売るの？」「誰が対象？」「誰を配置した？」; not 「誰にも気づかれない」
+_WHO = re.compile(r"(?:だれ|誰)(?:に(?!も)|が|を|と|の)")
+
+
+# 「研究会の名前を教えて」「協議会は、何という会？」「小冊子、何という名前？」: the noun whose name
+# is asked, written before 名前 or before 何という.
+_NAME_OF = re.compile(
+    r"([一-龥々ァ-ヶー]{2,})(?:の\s*(?:名前|名称)|(?:は|って)?\s*、?\s*(?:何|なん)という)"
+)
+# The kinds of the plans' own entries: their name is the project's name (「…方針の名前は？」).
+_ENTRY = re.compile(r"(?:事業|取組|取り組み|施策|方針|公約|マニフェスト|プロジェクト)$")
+
+
+def named_thing(query: str) -> str:
+    """The thing whose own name the question asks (「フェスティバルの名前は？」 → フェスティバル),
+    or "" when it asks none, or the name of a plan's entry (事業, 方針 …: the project's name)."""
+    match = _NAME_OF.search(query)
+    return match.group(1) if match and not _ENTRY.search(match.group(1)) else ""
 
 
 # 「令和4年度の組織機構改正」: a fiscal year, の and the compound noun it dates
@@ -323,7 +366,7 @@ def question_kind(query: str) -> AnswerKind:
             if kind == "list" and _COUNTED.search(query):
                 continue  # 「創業に関係する事業は、令和4年度に何件？」 counts them: a value
             return kind
-    return "yesno" if _YES_NO.search(query.strip()) else "fact"
+    return "yesno" if _YES_NO.search(query.strip()) and not _asks_which(query) else "fact"
 
 
 def _asks_a_rates_level(query: str) -> bool:

@@ -269,6 +269,14 @@ def kind_match(question: Question, unit: Unit) -> float:
         return -1.0 if _STATUS.search(body) and len(body) < 20 else 0.0
     if question.kind == "method":
         return 1.0 if _METHOD_FIELD.search(unit.name) else 0.0
+    if question.kind == "fact" and question.thing:
+        # 「救急医療の協議会は、何という会？」: the line that names one (「伊勢崎佐波救急医療連絡
+        # 協議会を開催します」), not the one that says 救急 and 病院 more often
+        return 1.0 if names_a_thing(question, body) else 0.0
+    if question.kind == "fact" and question.asks_who:
+        # 「代替用地は、だれに売るの？」: the line that names the buyers (「移転用地の取得希望者等
+        # に売払いを行う」), not the purpose that says 代替用地 and 道路整備 more often
+        return 1.0 if names_people(question, body) else 0.0
     if question.kind == "fact" and question.focus:
         # 「道路の危ない場所を見つけるため、何を委託している？」: the line that says 委託
         return 1.0 if question.focus in body else 0.0
@@ -296,6 +304,32 @@ def names_a_place(question: Question, body: str) -> bool:
     """The body names a place of the kind asked: the kind's word right after a kanji or
     katakana name that the question does not use itself (大山 in 大山小学校)."""
     for match in re.finditer(rf"([一-龥々ァ-ヶー]+){re.escape(question.place)}", body):
+        if match.group(1) not in question.text:
+            return True
+    return False
+
+
+# People a plan's line names: those who (…者), pupils (…生), staff (職員), residents, groups.
+_PEOPLE = re.compile(
+    r"[一-龥々ァ-ヶー]*(?:者|生|職員|市民|住民|県民|団体|児童|生徒|世帯|家庭|農家|企業)"
+)
+
+
+def names_people(question: Question, body: str) -> bool:
+    """The body names people the question does not name itself (取得希望者, 高校生)."""
+    return any(m.group() not in question.text for m in _PEOPLE.finditer(body))
+
+
+def names_a_thing(question: Question, body: str) -> bool:
+    """The body gives the asked thing a name: a kanji or katakana name before it that the
+    question does not use (伊勢崎佐波救急医療連絡 before 協議会), or one in 「」 next to it
+    or around it (小冊子「いせさきぐらし」, 「伊勢崎市スリムアップ化計画(…)ハンドブック」)."""
+    thing = re.escape(question.thing)
+    if re.search(
+        rf"{thing}\s*「|」\s*(?:の|という|として|[（(])?\s*{thing}|「[^」]*{thing}」", body
+    ):
+        return True
+    for match in re.finditer(rf"([一-龥々ァ-ヶーA-Za-z]+){thing}", body):
         if match.group(1) not in question.text:
             return True
     return False

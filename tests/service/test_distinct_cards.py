@@ -54,8 +54,9 @@ def _top10(client: TestClient, q: str, **filters: str) -> list[dict[str, Any]]:
 def test_gold_set_is_all_there():
     # 250 dev (18 detail questions added in session 17; in session 18 34 detail and 39
     # citizen questions; in session 19 122 detail questions of new fields and wordings; in
-    # session 20 67 detail questions in staff wording, not the plans' field labels) and 112 test
-    assert len(QUESTIONS) == 498
+    # session 20 67 detail questions in staff wording, not the plans' field labels; in session 21
+    # 59 detail questions in new wordings and fields) and 112 test
+    assert len(QUESTIONS) == 557
 
 
 def test_no_two_cards_with_the_same_title_and_evidence_for_any_gold_question(client):

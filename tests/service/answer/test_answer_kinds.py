@@ -97,6 +97,14 @@ def _chunk(engine, doc_id: str, key: str, field_part: str) -> tuple[str, str]:
         # copies counted in 部 (it was an open fact question); 何部 alone asks a department
         ("外国人住民向けの生活ガイドブックを何部配ることを目標にしている？", "value", 1),
         ("空き家対策は何部が担当している？", "department", 1),
+        # an interrogative in the last clause asks for a thing, not a yes or no; its indefinite
+        # forms (何か, 誰でも) leave the question yes/no
+        ("鉄道の利便性向上の要望は、どの路線の沿線市町と一緒にやってるの？", "fact", 1),
+        ("道路や公園の清掃をする登録団体には、市からどんな物がもらえる？", "fact", 1),
+        ("近所の空き家、市は持ち主に何か言ってくれるの？", "yesno", 1),
+        ("誰でも受けられる講習会はありますか？", "yesno", 1),
+        # 「どれだけ増えた」 asks a quantity, as どれくらい does
+        ("ふるさと納税の謝礼品を出す事業者、令和3年度中にどれだけ増えた？", "value", 1),
     ],
 )
 def test_question_kind_and_parts(query, kind, slots):
@@ -784,6 +792,37 @@ def test_a_project_name_naming_the_head_noun_project_names_nothing_asked(real_en
         ("地場産の豚肉を使って令和4年度に何の加工を研究した？", "fact", "1-(4)-②", "ソーセージ"),
         # fact: the 令和4年度 cell of a plan table's row (its header holds the years)
         ("新型コロナワクチン接種の令和4年度の予定は？", "fact", "1-107", "未定"),
+        # value: the building's age, not 「5年度に」 (a fiscal year shortened to its number)
+        ("いせさき聖苑の建物は、建ってから何年たってる？", "value", "1-(4)-③", "建築後32年"),
+        # fact: the line that names the 協議会, not the one with more of 救急 and 病院
+        (
+            "救急隊と病院の連携のために開いている協議会は、何という会？",
+            "fact",
+            "210",
+            "伊勢崎佐波救急医療連絡協議会",
+        ),
+        # fact: 「どんな体験」 asks which 体験, and the line that says it is sure enough to show
+        # (it was withheld at 0.39 below the open threshold)
+        (
+            "放課後に学校でやってる子ども向けの教室、中身はどんな体験？",
+            "fact",
+            "36",
+            "算数の補習や工作、調理実習",
+        ),
+        # fact: 「だれに売る」 asks the buyers, not the purpose that names 代替用地 and 道路整備
+        (
+            "道路整備のために市が持っている代替用地は、だれに売るの？",
+            "fact",
+            "118",
+            "移転用地の取得希望者等",
+        ),
+        # fact: 「どの路線の…やってるの？」 asks the lines (it was read as yes/no and withheld)
+        (
+            "鉄道の利便性向上の要望は、どの路線の沿線市町と一緒にやってるの？",
+            "fact",
+            "107",
+            "JR両毛線及び東武伊勢崎線",
+        ),
     ],
 )
 def test_value_date_and_place_questions_hold_their_fact(real_engine, query, kind, key, fact):
@@ -814,6 +853,13 @@ def test_the_question_reads_the_things_it_names_in_several_words():
         ),
         # card #1 was the city office's own emissions (温室効果ガスの排出削減, 55,038t-CO2)
         ("市全体の温室効果ガスの総排出量は令和2年度でどのくらい？", "1-(9)-①", "1,491千t-CO2"),
+        # card #1 was 1-(1)-② (its 65件 of new gifts); read as an open fact question, no unit of
+        # card #2 could answer
+        (
+            "ふるさと納税の謝礼品を出す事業者、令和3年度中にどれだけ増えた？",
+            "8-(2)-⑮",
+            "20社増加",
+        ),
     ],
 )
 def test_a_unit_that_prints_the_named_thing_answers(real_engine, query, key, fact):
@@ -899,3 +945,31 @@ def test_staff_counters_targets_and_weights_are_read():
     assert "target" in read_question("防犯灯は最終的に何基まで増やすつもり？").roles
     assert "target" in read_question("日本遺産のイベント、令和4年度は年何回にしたい？").roles
     assert read_question("何年ですか").units == frozenset()
+    # a length in years is no fiscal year shortened to its number, and may be written か年
+    assert asked_quantities("優先順位を決め、5年度に、総合計画計上し", frozenset({"年"})) == set()
+    assert ("32", "年") in asked_quantities("建築後32年を経過している", frozenset({"年"}))
+    assert ("2", "年") in asked_quantities("令和4～5年度の2か年で行います", frozenset({"年"}))
+
+
+def test_a_which_kind_question_reads_the_kind_it_asks_of():
+    assert read_question("子ども向けの教室、中身はどんな体験？").focus == "体験"
+    assert read_question("道路の危ない場所を見つけるため、市は何を委託している？").focus == "委託"
+
+
+def test_a_who_question_is_read_but_not_nobody():
+    assert read_question("代替用地は、だれに売るの？").asks_who
+    assert read_question("誰を配置した？").asks_who
+    assert not read_question("家で倒れても誰にも気づかれないのが心配").asks_who
+
+
+def test_a_name_question_reads_the_thing_named():
+    assert (
+        read_question("救急隊と病院の連携のために開いている協議会は、何という会？").thing
+        == "協議会"
+    )
+    assert read_question("移住したい人向けの小冊子、何という名前？").thing == "小冊子"
+    assert (
+        read_question("NPOとの協働のために開くフェスティバルの名前は？").thing == "フェスティバル"
+    )
+    # an entry of the plans is named by the project's own name
+    assert read_question("この方針の名前は？").thing == ""
