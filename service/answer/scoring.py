@@ -303,10 +303,13 @@ def kind_match(question: Question, unit: Unit) -> float:
 def names_a_place(question: Question, body: str) -> bool:
     """The body names a place of the kind asked: the kind's word right after a kanji or
     katakana name that the question does not use itself (大山 in 大山小学校)."""
-    for match in re.finditer(rf"([一-龥々ァ-ヶー]+){re.escape(question.place)}", body):
-        if match.group(1) not in question.text:
-            return True
-    return False
+    return _unasked_name_before(question, question.place, body, "一-龥々ァ-ヶー")
+
+
+def _unasked_name_before(question: Question, word: str, body: str, letters: str) -> bool:
+    """A run of ``letters`` right before ``word`` in the body that the question does not use."""
+    pattern = rf"([{letters}]+){re.escape(word)}"
+    return any(m.group(1) not in question.text for m in re.finditer(pattern, body))
 
 
 # People a plan's line names: those who (…者), pupils (…生), staff (職員), residents, groups.
@@ -329,10 +332,7 @@ def names_a_thing(question: Question, body: str) -> bool:
         rf"{thing}\s*「|」\s*(?:の|という|として|[（(])?\s*{thing}|「[^」]*{thing}」", body
     ):
         return True
-    for match in re.finditer(rf"([一-龥々ァ-ヶーA-Za-z]+){thing}", body):
-        if match.group(1) not in question.text:
-            return True
-    return False
+    return _unasked_name_before(question, question.thing, body, "一-龥々ァ-ヶーA-Za-z")
 
 
 # The heads of a named facility or part of one (伊勢崎浄化センター, 第3工区, 大山小学校); not 施設,
